@@ -1,0 +1,40 @@
+// Builds dist/: one esbuild pass with code splitting, so the CLI, the library entry and the
+// built-in tasks share module instances (a user task importing 'taskrunner' re-evaluates nothing),
+// plus type declarations for library users.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const dist = path.join(root, 'dist');
+rmSync(dist, { recursive: true, force: true });
+
+const builtinTasks = Object.fromEntries(
+  readdirSync(path.join(root, 'src/tasks'))
+    .filter((file) => file.endsWith('.ts'))
+    .map((file) => [`tasks/${path.basename(file, '.ts')}`, path.join(root, 'src/tasks', file)]),
+);
+
+await build({
+  absWorkingDir: root,
+  entryPoints: { index: 'src/index.ts', cli: 'src/cli/main.ts', ...builtinTasks },
+  outdir: dist,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  chunkNames: 'chunks/[name]-[hash]',
+  sourcemap: 'linked',
+  logLevel: 'warning',
+  // Bundled CommonJS dependencies call require(); ESM output has none unless we provide it.
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+});
+chmodSync(path.join(dist, 'cli.js'), 0o755);
+
+execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], {
+  cwd: root,
+  stdio: 'inherit',
+});

@@ -1,0 +1,132 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import path from 'node:path';
+import * as v from 'valibot';
+import { RunnerError } from '../errors.js';
+import { parseJsonText } from '../store/json-text.js';
+import { assertSafeFile } from './safe-file.js';
+
+const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
+const nonNegative = v.pipe(v.number(), v.minValue(0));
+const ratio = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
+const percent = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
+const duration = v.union([nonNegative, v.string()]);
+
+const timezone = v.pipe(
+  v.string(),
+  v.check((zone) => {
+    try {
+      new Intl.DateTimeFormat('en-US', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'not a known IANA time zone'),
+);
+
+const ConfigSchema = v.strictObject({
+  workspace: v.optional(v.string()),
+  timezone: v.optional(timezone),
+  retry: v.optional(
+    v.strictObject({
+      attempts: v.optional(positiveInt),
+      minTimeoutMs: v.optional(nonNegative),
+      maxTimeoutMs: v.optional(nonNegative),
+      factor: v.optional(v.pipe(v.number(), v.minValue(1))),
+      jitter: v.optional(v.boolean()),
+      maxRetryTimeMs: v.optional(nonNegative),
+    }),
+  ),
+  lock: v.optional(v.strictObject({ staleMs: v.optional(v.pipe(v.number(), v.minValue(2000))) })),
+  gateway: v.optional(
+    v.strictObject({ url: v.optional(v.pipe(v.string(), v.url())), timeoutMs: v.optional(nonNegative) }),
+  ),
+  disk: v.optional(
+    v.strictObject({ warnPercent: v.optional(percent), criticalPercent: v.optional(percent) }),
+  ),
+  memory: v.optional(
+    v.strictObject({
+      captureThreshold: v.optional(ratio),
+      dedupeThreshold: v.optional(ratio),
+      maxAgeDays: v.optional(nonNegative),
+      minImportance: v.optional(ratio),
+    }),
+  ),
+  logs: v.optional(v.strictObject({ maxBytes: v.optional(positiveInt), keep: v.optional(positiveInt) })),
+  queue: v.optional(v.strictObject({ url: v.optional(v.string()), prefix: v.optional(v.string()) })),
+  tasks: v.optional(
+    v.record(
+      v.pipe(v.string(), v.regex(/^[a-z0-9_-]+$/, 'a task name is [a-z0-9_-]+')),
+      v.strictObject({ timeout: v.optional(duration), attempts: v.optional(positiveInt) }),
+    ),
+  ),
+});
+
+/** The contents of `runner.config.json` (SPEC §2); every key is optional. */
+export type RunnerConfig = v.InferOutput<typeof ConfigSchema>;
+
+export const CONFIG_FILE_NAME = 'runner.config.json';
+
+/** Validate a parsed config object; the error names the file and the offending key path. */
+export function validateConfig(value: unknown, file: string): RunnerConfig {
+  const result = v.safeParse(ConfigSchema, value);
+  if (result.success) return result.output;
+  const problems = result.issues.map((issue) => {
+    const key = v.getDotPath(issue) ?? '(top level)';
+    return `${key}: ${issue.message}`;
+  });
+  throw new RunnerError('config.invalid', `invalid config ${file}:\n  ${problems.join('\n  ')}`, { file });
+}
+
+/** Expand a leading `~` and `$HOME`/`${HOME}` so cron's working directory never matters. */
+export function expandHome(p: string, env: NodeJS.ProcessEnv = process.env): string {
+  const home = env.HOME ?? homedir();
+  const expanded = p.replace(/^~(?=$|[/\\])/, home).replace(/\$\{HOME\}|\$HOME\b/g, home);
+  return path.resolve(expanded);
+}
+
+/** Where the runner keeps its state, and the agent's workspace. */
+export interface Settings {
+  config: RunnerConfig;
+  /** The config file that was read, if any. */
+  configFile: string | undefined;
+  home: string;
+  workspace: string;
+}
+
+/** The global CLI options that decide where things are. */
+export interface LocationOptions {
+  home?: string;
+  workspace?: string;
+  config?: string;
+}
+
+/**
+ * Resolve home, config and workspace with the SPEC §2 precedence: flags, then environment, then
+ * the config file, then defaults.
+ */
+export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessEnv = process.env): Settings {
+  const home = expandHome(options.home ?? env.RUNNER_HOME ?? process.cwd(), env);
+  const explicitFile = options.config !== undefined;
+  const configFile = explicitFile ? expandHome(options.config!, env) : path.join(home, CONFIG_FILE_NAME);
+  let config: RunnerConfig = {};
+  let readFile: string | undefined;
+  if (explicitFile || existsSync(configFile)) {
+    if (!existsSync(configFile)) {
+      throw new RunnerError('config.invalid', `config file not found: ${configFile}`, { file: configFile });
+    }
+    assertSafeFile(configFile, 'config file');
+    config = validateConfig(parseJsonText(readFileSync(configFile, 'utf8'), configFile), configFile);
+    readFile = configFile;
+  }
+  const workspace = expandHome(
+    options.workspace ?? env.OPENCLAW_WORKSPACE ?? config.workspace ?? defaultWorkspace(env),
+    env,
+  );
+  return { config, configFile: readFile, home, workspace };
+}
+
+function defaultWorkspace(env: NodeJS.ProcessEnv): string {
+  const profile = env.OPENCLAW_PROFILE;
+  return profile ? `~/.openclaw/workspace-${profile}` : '~/.openclaw/workspace';
+}

@@ -1,0 +1,127 @@
+import type { Logger } from 'pino';
+import type { RunnerConfig } from '../config/config.js';
+import type { AlertLevel } from '../store/alerts.js';
+
+/**
+ * Discovery recognises task classes by this brand rather than `instanceof`, so a task file that
+ * imports another installed copy of taskrunner still loads.
+ */
+export const TASK_BRAND: unique symbol = Symbol.for('taskrunner.task') as never;
+
+/** What a task's `run` resolves to; any extra keys go into the run record. */
+export interface TaskResult {
+  success: boolean;
+  message?: string;
+  [key: string]: unknown;
+}
+
+/** A positional argument a task declares (shown by `runner help <task>`). */
+export interface TaskArgument {
+  name: string;
+  description?: string;
+  required?: boolean;
+  /** Takes all remaining positional arguments. */
+  variadic?: boolean;
+}
+
+/** An option a task declares, in commander's flag syntax: `--limit <n>`, `--force`. */
+export interface TaskOption {
+  flags: string;
+  description?: string;
+  default?: string | boolean | string[];
+}
+
+/** Per-task defaults; the config file's `tasks.<name>` and CLI flags win over them. */
+export interface TaskDefaults {
+  /** A duration: milliseconds, or a string such as `30s`, `10m`, `1h`. */
+  timeout?: number | string;
+  attempts?: number;
+}
+
+export interface TaskPaths {
+  home: string;
+  workspace: string;
+}
+
+/** Options of {@link TaskContext.updateJson}. */
+export interface UpdateJsonOptions {
+  /** Copy the current file to `<file>.bak` before replacing it. */
+  backup?: boolean;
+  /** Indentation of the written JSON; 2 unless said otherwise. */
+  indent?: number;
+}
+
+/** Everything a task may use while it runs. */
+export interface TaskContext {
+  readonly taskName: string;
+  readonly runId: string;
+  /** When true, every write helper below is a no-op. */
+  readonly dryRun: boolean;
+  /** Fires on timeout, SIGINT/SIGTERM and a compromised lock: stop work and return or throw. */
+  readonly signal: AbortSignal;
+  readonly args: readonly string[];
+  readonly options: Readonly<Record<string, unknown>>;
+  readonly config: RunnerConfig;
+  readonly paths: TaskPaths;
+  /** A pino logger writing to stderr, bound to this task and run. */
+  readonly log: Logger;
+  /** 1-based number of the current attempt. */
+  readonly attempt: number;
+  /** Leave an alert in `alerts/pending.json` for the heartbeat (no-op in dry-run). */
+  alert(message: string, level?: AlertLevel): Promise<void>;
+  /**
+   * Read a JSON file: `undefined` when it does not exist; a file that cannot be parsed throws a
+   * `store.corrupt` error naming the file and the position.
+   */
+  readJson<T = unknown>(file: string): Promise<T | undefined>;
+  /**
+   * Read-modify-write a JSON file under its own lock, with an optional backup and an atomic
+   * replace. In dry-run `update` still runs (so a task can report what would change) but nothing is
+   * written. Resolves to the value `update` returned.
+   */
+  updateJson<T>(
+    file: string,
+    update: (current: T | undefined) => T | Promise<T>,
+    options?: UpdateJsonOptions,
+  ): Promise<T>;
+  /** Append text to a file, creating it and its folder when missing (no-op in dry-run). */
+  appendText(file: string, text: string): Promise<void>;
+}
+
+/**
+ * The base class of every task. Subclass it, set `name` and `description`, implement `run`.
+ *
+ * @example
+ * ```ts
+ * export default class HelloTask extends Task {
+ *   name = 'hello';
+ *   description = 'Says hello';
+ *   async run(ctx: TaskContext) {
+ *     ctx.log.info('saying hello');
+ *     return { success: true, message: 'hello' };
+ *   }
+ * }
+ * ```
+ */
+export abstract class Task {
+  static readonly [TASK_BRAND] = true;
+
+  /** Unique name, `[a-z0-9_-]+`; by convention also the file name. */
+  abstract readonly name: string;
+  abstract readonly description: string;
+  readonly arguments?: readonly TaskArgument[];
+  readonly options?: readonly TaskOption[];
+  readonly defaults?: TaskDefaults;
+
+  abstract run(ctx: TaskContext): Promise<TaskResult>;
+}
+
+/** A class that can be instantiated into a task, whichever copy of taskrunner it came from. */
+export type TaskClass = new () => Task;
+
+/** True for a Task subclass from any copy of taskrunner (checks the brand, not `instanceof`). */
+export function isTaskClass(value: unknown): value is TaskClass {
+  return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[TASK_BRAND] === true;
+}
+
+export const TASK_NAME_PATTERN = /^[a-z0-9_-]+$/;

@@ -1,0 +1,61 @@
+/**
+ * One error class for the whole runner, in the style of commander's `CommanderError`:
+ * a namespaced `code` says what went wrong, `exitCode` says how the CLI ends.
+ */
+export type RunnerErrorCode =
+  | 'runner.invalidTaskName'
+  | 'runner.unknownTask'
+  | 'runner.duplicateTask'
+  | 'runner.taskLoad'
+  | 'runner.unsafeFile'
+  | 'runner.invalidArgument'
+  | 'runner.locked'
+  | 'runner.timedOut'
+  | 'runner.cancelled'
+  | 'runner.taskFailed'
+  | 'config.invalid'
+  | 'store.corrupt'
+  | 'store.invalid'
+  | 'lock.compromised'
+  | 'batch.invalid'
+  | 'batch.unsafeQueue'
+  | 'memory.invalid';
+
+export interface RunnerErrorOptions {
+  /** Process exit code the CLI ends with; 1 unless said otherwise. */
+  exitCode?: number;
+  /** The file the error is about, when there is one. */
+  file?: string;
+  cause?: unknown;
+}
+
+export class RunnerError extends Error {
+  readonly code: RunnerErrorCode;
+  readonly exitCode: number;
+  readonly file: string | undefined;
+
+  constructor(code: RunnerErrorCode, message: string, options: RunnerErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RunnerError';
+    this.code = code;
+    this.exitCode = options.exitCode ?? 1;
+    this.file = options.file;
+  }
+}
+
+/** Thrown by a task to stop at once: the runner makes no further attempts. */
+export class NonRetryableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NonRetryableError';
+  }
+}
+
+/** Exit codes of the CLI (SPEC §3). */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  locked: 2,
+  sigint: 130,
+  sigterm: 143,
+} as const;

@@ -1,0 +1,97 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The built CLI; `npm test` builds before running the suite. */
+export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+
+export interface CliResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+export interface CliOptions {
+  /** Extra environment; RUNNER_HOME and OPENCLAW_WORKSPACE are cleared unless given here. */
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  input?: string;
+}
+
+/** A fresh runner home with a workspace folder inside it, in a private temporary directory. */
+export function makeHome(prefix = 'taskrunner-test-'): { home: string; workspace: string } {
+  const home = mkdtempSync(path.join(tmpdir(), prefix));
+  const workspace = path.join(home, 'workspace');
+  mkdirSync(path.join(home, 'tasks'), { recursive: true });
+  mkdirSync(path.join(workspace, 'memory'), { recursive: true });
+  return { home, workspace };
+}
+
+/** Write a file under `dir`, creating folders, with mode 0644 (task files must not be group-writable). */
+export function writeFile(dir: string, relative: string, content: string): string {
+  const file = path.join(dir, relative);
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, content, { mode: 0o644 });
+  return file;
+}
+
+/** Start the real CLI as a child process. */
+export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
+  return spawn(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, RUNNER_HOME: undefined, OPENCLAW_WORKSPACE: undefined, NO_COLOR: '1', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+}
+
+/** Run the real CLI to completion and collect its output. */
+export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
+  return collect(startCli(args, options), options.input);
+}
+
+/** Wait for a started CLI to end and collect its output. */
+export function collect(child: ChildProcess, input?: string): Promise<CliResult> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  child.stdin?.end(input ?? '');
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** Resolve once `child` has printed `pattern` on stderr or stdout. */
+export function waitForOutput(child: ChildProcess, pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${pattern}; saw:\n${seen}`)), timeoutMs);
+    const onData = (chunk: Buffer | string) => {
+      seen += chunk.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.on('close', () => {
+      clearTimeout(timer);
+      if (!pattern.test(seen)) reject(new Error(`process ended before ${pattern}; saw:\n${seen}`));
+    });
+  });
+}
+
+/** Parse `logs/tasks.jsonl` of a home into records. */
+export function readRecords(text: string): Record<string, unknown>[] {
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '')
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
+}
