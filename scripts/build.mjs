@@ -2,14 +2,14 @@
 // built-in tasks share module instances (a user task importing 'taskrunner' re-evaluates nothing),
 // plus type declarations for library users.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
-rmSync(dist, { recursive: true, force: true });
+// dist/ is overwritten in place (not removed first) so that a concurrent test run never sees it missing.
 
 const builtinTasks = Object.fromEntries(
   readdirSync(path.join(root, 'src/tasks'))
@@ -30,7 +30,7 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
   // Bundled CommonJS dependencies call require(); ESM output has none unless we provide it.
-  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url);" },
+  banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); import { fileURLToPath as __fileURLToPath } from 'node:url'; const __filename = __fileURLToPath(import.meta.url);" },
 });
 chmodSync(path.join(dist, 'cli.js'), 0o755);
 

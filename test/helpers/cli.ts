@@ -60,6 +60,8 @@ export function collect(child: ChildProcess, input?: string): Promise<CliResult>
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  // The child may exit before reading its input; that is not the test's concern.
+  child.stdin?.on('error', () => undefined);
   child.stdin?.end(input ?? '');
   return new Promise((resolve, reject) => {
     child.on('error', reject);

@@ -1,0 +1,39 @@
+// Shared helpers of the benchmarks: timing, medians, and the printed table.
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('..', import.meta.url));
+export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
+export const LIB = new URL('../dist/index.js', import.meta.url).href;
+
+export function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
+/** Median wall time (ms) of running a command `runs` times (after one warm-up run). */
+export function timeCommand(command, args, { runs = 15, env = process.env, cwd = ROOT } = {}) {
+  const once = () => {
+    const start = performance.now();
+    const result = spawnSync(command, args, { env, cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const elapsed = performance.now() - start;
+    if (result.status !== 0) {
+      throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+    }
+    return elapsed;
+  };
+  once();
+  return median(Array.from({ length: runs }, once));
+}
+
+/** Print rows as an aligned table; numbers are rounded to `digits`. */
+export function printTable(title, headers, rows, digits = 1) {
+  const cells = rows.map((row) => row.map((cell) => (typeof cell === 'number' ? cell.toFixed(digits) : String(cell))));
+  const widths = headers.map((header, i) => Math.max(header.length, ...cells.map((row) => row[i].length)));
+  const line = (row) => row.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  console.log(`\n${title}`);
+  console.log(line(headers));
+  console.log(widths.map((width) => '-'.repeat(width)).join('  '));
+  for (const row of cells) console.log(line(row));
+}

@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { AlertStore, RunnerError, type Alert } from '../index.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { paint, printJson, printTable } from './output.js';
+
+/** Register `runner alerts [--json] [--drain]` and `runner alerts ack <id…>`. */
+export function registerAlertsCommand(program: Command): void {
+  const alerts = addGlobalOptions(program.command('alerts'))
+    .description('show pending alerts; --drain prints and removes them')
+    .option('--drain', 'print the pending alerts and remove exactly those printed')
+    .action(async (options: { drain?: boolean }, command: Command) => {
+      const globals = globalOptionsOf(command);
+      const store = AlertStore.forHome(settingsOf(globals).home);
+      const list = options.drain ? await store.drain() : await store.list();
+      if (globals.json) printJson(list);
+      else printAlerts(list);
+    });
+
+  addGlobalOptions(alerts.command('ack'))
+    .description('remove alerts by id')
+    .argument('<ids...>', 'alert ids, as `runner alerts` shows them')
+    .action(async (ids: string[], _options: unknown, command: Command) => {
+      const globals = globalOptionsOf(command);
+      const missing = await AlertStore.forHome(settingsOf(globals).home).ack(ids);
+      if (globals.json) printJson({ acknowledged: ids.filter((id) => !missing.includes(id)), missing });
+      else if (!globals.quiet) process.stdout.write(`acknowledged ${ids.length - missing.length} alert(s)\n`);
+      if (missing.length > 0) {
+        throw new RunnerError('runner.invalidArgument', `no pending alert with id ${missing.join(', ')}`);
+      }
+    });
+}
+
+const LEVEL_COLOR = { info: 'dim', warning: 'yellow', error: 'red', critical: 'red' } as const;
+
+function printAlerts(alerts: readonly Alert[]): void {
+  if (alerts.length === 0) {
+    process.stdout.write('no pending alerts\n');
+    return;
+  }
+  printTable(
+    ['ID', 'LEVEL', 'TASK', 'TIME', 'MESSAGE'],
+    alerts.map((alert) => [
+      alert.id,
+      paint(String(alert.level), LEVEL_COLOR[alert.level] ?? 'bold'),
+      String(alert.task ?? ''),
+      String(alert.timestamp ?? ''),
+      String(alert.message ?? ''),
+    ]),
+  );
+}

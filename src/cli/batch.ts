@@ -1,0 +1,166 @@
+import type { Command } from 'commander';
+import type { BatchListItem } from '../batch/list.js';
+import { RunnerError } from '../errors.js';
+import { addGlobalOptions } from './global-options.js';
+import { printJson, printTable } from './output.js';
+
+type RunTaskCommand = (taskName: string, args: string[], commandOptions: Record<string, unknown>) => Promise<void>;
+
+/**
+ * `runner batch [N]`, `runner batch add ...` and `runner batch list`. Executing runs the `batch`
+ * task through the runner core (its lock, record and exit code); adding and listing only touch the
+ * queue file, so they never wait for a running executor. Heavy modules load inside the actions:
+ * every `runner` start imports this file.
+ */
+export function registerBatchCommands(program: Command, runTaskCommand: RunTaskCommand): void {
+  const batch = addGlobalOptions(program.command('batch'))
+    .description('execute up to N tasks from the batch queue (default 5); see `batch add` and `batch list`')
+    .argument('[count]', 'how many tasks to execute')
+    .option('--dry-run', 'show what would run; change nothing')
+    .option('--retries <n>', 'retries of the whole batch run (default: none; entries retry on later batches)')
+    .option('--timeout <duration>', 'stop the batch after this long (e.g. 10m)')
+    .action(async (count: string | undefined, options: Record<string, unknown>, command: Command) => {
+      await runTaskCommand('batch', [...(count === undefined ? [] : [count]), ...runFlags(options)], command.optsWithGlobals());
+    });
+
+  addGlobalOptions(batch.command('add'))
+    .description('add a task to the batch queue (prompts for missing fields on a terminal)')
+    .argument('[task]', 'what to do')
+    .argument('[result]', 'the expected result')
+    .argument('[insight]', 'an insight to log with it')
+    .argument('[next_step]', 'the next step')
+    .option('--priority <level>', 'high, medium or low (default medium)')
+    .option('--depends-on <ids...>', 'ids of queued tasks that must complete first')
+    .option('--command <shell>', 'a shell command to run (in the workspace)')
+    .option('--run <task>', 'a runner task to run')
+    .option('--max-attempts <n>', 'attempts before the task is kept as failed (default 3)')
+    .option('--dry-run', 'validate and show the entry; change nothing')
+    .action(async (task?: string, result?: string, insight?: string, nextStep?: string, _o?: unknown, command?: Command) => {
+      await addAction([task, result, insight, nextStep], command!.optsWithGlobals());
+    });
+
+  addGlobalOptions(batch.command('list'))
+    .description('pending and failed tasks in execution order')
+    .action(async (_options: unknown, command: Command) => {
+      await listAction(command.optsWithGlobals());
+    });
+}
+
+// The runner core parses the run flags itself, from the task's arguments.
+function runFlags(options: Record<string, unknown>): string[] {
+  const flags: string[] = [];
+  if (options.dryRun) flags.push('--dry-run');
+  if (options.retries !== undefined) flags.push('--retries', String(options.retries));
+  if (options.timeout !== undefined) flags.push('--timeout', String(options.timeout));
+  return flags;
+}
+
+async function workspaceOf(options: Record<string, unknown>): Promise<string> {
+  const { loadSettings } = await import('../config/config.js');
+  const location = (key: string) => (typeof options[key] === 'string' ? (options[key] as string) : undefined);
+  return loadSettings({ home: location('home'), workspace: location('workspace'), config: location('config') }).workspace;
+}
+
+const FIELDS = ['Task', 'Result', 'Insight', 'Next step'] as const;
+
+async function addAction(given: (string | undefined)[], options: Record<string, unknown>): Promise<void> {
+  const fields = process.stdin.isTTY ? await promptMissing(given) : given;
+  const [task, result, insight, next_step] = fields;
+  if (task === undefined || task.trim() === '') {
+    throw new RunnerError('runner.invalidArgument', 'batch add: the task text is required, e.g. runner batch add "Document the API"');
+  }
+  const { addBatchTask } = await import('../batch/add.js');
+  const added = await addBatchTask({
+    workspace: await workspaceOf(options),
+    task,
+    result,
+    insight,
+    next_step,
+    priority: options.priority as never,
+    depends_on: options.dependsOn as string[] | undefined,
+    command: options.command as string | undefined,
+    run: options.run as string | undefined,
+    max_attempts: parseMaxAttempts(options.maxAttempts),
+    dryRun: options.dryRun === true,
+  });
+  if (options.json) {
+    console.log(JSON.stringify({ id: added.entry.id, pending: added.pending, dry_run: options.dryRun === true, entry: added.entry }));
+    return;
+  }
+  const prefix = options.dryRun ? 'Dry run: would add. ' : '';
+  console.log(`${prefix}Task added to batch queue (${added.pending} pending)`);
+  console.log(`id: ${added.entry.id}`);
+}
+
+function parseMaxAttempts(value: unknown): number | undefined {
+  if (value === undefined) return undefined;
+  const text = String(value);
+  if (!/^\d+$/.test(text) || Number(text) < 1) {
+    throw new RunnerError('runner.invalidArgument', `--max-attempts must be a positive integer, got ${JSON.stringify(text)}`);
+  }
+  return Number(text);
+}
+
+// Only on a terminal: a cron job or a pipe must never hang waiting for an answer.
+async function promptMissing(given: (string | undefined)[]): Promise<(string | undefined)[]> {
+  if (given.every((field) => field !== undefined)) return given;
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answers: (string | undefined)[] = [];
+    for (const [index, label] of FIELDS.entries()) {
+      answers.push(given[index] ?? (await rl.question(`${label}${index === 0 ? '' : ' (optional)'}: `)));
+    }
+    return answers;
+  } finally {
+    rl.close();
+  }
+}
+
+async function listAction(options: Record<string, unknown>): Promise<void> {
+  const [{ readQueue, queueFileOf }, { describeQueue }] = await Promise.all([
+    import('../batch/queue-file.js'),
+    import('../batch/list.js'),
+  ]);
+  const items = describeQueue(await readQueue(queueFileOf(await workspaceOf(options))));
+  if (options.json) {
+    printJson(items);
+    return;
+  }
+  if (items.length === 0) {
+    console.log('No pending batch tasks');
+    return;
+  }
+  const pending = items.filter((item) => item.state !== 'failed' && item.state !== 'running').length;
+  const failed = items.length - pending - items.filter((item) => item.state === 'running').length;
+  console.log(`Pending batch tasks: ${pending}${failed > 0 ? `, failed: ${failed}` : ''}`);
+  const rows = items.map((item) => [
+    item.position === null ? '-' : String(item.position),
+    item.id,
+    item.priority,
+    stateText(item),
+    `${item.attempts}/${item.max_attempts}`,
+    item.depends_on.length > 0 ? item.depends_on.join(',') : '-',
+    truncate(item.task.replace(/\s+/g, ' '), 60),
+  ]);
+  printTable(['#', 'ID', 'PRIORITY', 'STATUS', 'ATTEMPTS', 'DEPENDS ON', 'TASK'], rows);
+}
+
+function stateText(item: BatchListItem): string {
+  switch (item.state) {
+    case 'waiting':
+      return `waiting for ${item.waiting_for!.join(',')}`;
+    case 'blocked':
+      return `blocked: ${item.blocked_by!.join(',')} failed`;
+    case 'running':
+      return `running (run ${item.claimed_by ?? '?'})`;
+    case 'failed':
+      return `failed: ${truncate(item.error ?? 'unknown error', 40)}`;
+    default:
+      return 'ready';
+  }
+}
+
+function truncate(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

@@ -1,0 +1,39 @@
+import { RunnerError } from '../index.js';
+
+/** Whether to use colour: a TTY, no `NO_COLOR`, no `--no-color`. */
+export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
+  return Boolean(stream.isTTY) && !process.env.NO_COLOR && !process.argv.includes('--no-color');
+}
+
+const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+
+/** Wrap text in an ANSI colour when colour is on. */
+export function paint(text: string, color: keyof typeof CODES, stream: NodeJS.WriteStream = process.stdout): string {
+  return useColor(stream) ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text;
+}
+
+/** Print a value as stable, indented JSON on stdout. */
+export function printJson(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** Print rows as an aligned plain-text table on stdout. */
+export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
+  process.stdout.write(`${paint(line(headers), 'bold')}\n`);
+  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+}
+
+/** Print an error for a person on stderr: `error: …`, with the cause chain when verbose. */
+export function printError(error: unknown, verbose = false): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(`${paint('error:', 'red', process.stderr)} ${message}\n`);
+  if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+}
+
+/** The exit code an error ends the CLI with. */
+export function exitCodeOf(error: unknown): number {
+  return error instanceof RunnerError ? error.exitCode : 1;
+}

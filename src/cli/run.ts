@@ -1,0 +1,82 @@
+import type { Command } from 'commander';
+import { createStderrLogger, findTask, parseDuration, runTask, RunnerError, type RunOutcome } from '../index.js';
+import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
+import { paint, printJson } from './output.js';
+import { abortOnSignals } from './signals.js';
+import { parseTaskArgs } from './task-command.js';
+
+/**
+ * `runner <task> [args…]` and `runner run <task> [args…]`: find the task, parse its arguments
+ * with its own declaration, run it, report, and set the exit code.
+ */
+export async function runTaskCommand(taskName: string, rawArgs: readonly string[], inherited: GlobalOptions = {}): Promise<void> {
+  const globals = { ...inherited, ...definedOnly(scanGlobalOptions(rawArgs)) };
+  const settings = settingsOf(globals);
+  const { task } = await findTask(taskName, { home: settings.home });
+  const parsed = parseTaskArgs(task, rawArgs);
+  const retries = parsed.flags.retries === undefined ? undefined : parseRetries(parsed.flags.retries);
+  const timeoutMs = parsed.flags.timeout === undefined ? undefined : parseDuration(parsed.flags.timeout, '--timeout');
+  const cancellation = abortOnSignals();
+  let outcome: RunOutcome;
+  try {
+    outcome = await runTask(task, {
+      settings,
+      args: parsed.args,
+      options: parsed.options,
+      dryRun: parsed.flags.dryRun ?? false,
+      retries,
+      timeoutMs,
+      signal: cancellation.signal,
+      log: createStderrLogger(logLevelOf(globals)),
+    });
+  } finally {
+    cancellation.dispose();
+  }
+  report(outcome, globals);
+  process.exitCode = outcome.exitCode;
+}
+
+/** Register `runner run <task> [args…]`, for a task whose name is also a command's. */
+export function registerRunCommand(program: Command): void {
+  addGlobalOptions(program.command('run'))
+    .description('run a task (also works for a task named like a command)')
+    .argument('<task>', 'task name')
+    .argument('[args...]', "the task's arguments and options")
+    .allowUnknownOption()
+    .passThroughOptions()
+    .helpOption(false)
+    .action(async (taskName: string, args: string[], _options: unknown, command: Command) => {
+      await runTaskCommand(taskName, args, globalOptionsOf(command));
+    });
+}
+
+function report(outcome: RunOutcome, globals: GlobalOptions): void {
+  if (globals.json) {
+    printJson(outcome.record);
+    return;
+  }
+  const { record } = outcome;
+  const seconds = typeof record.duration_seconds === 'number' ? ` (${record.duration_seconds}s)` : '';
+  const dry = record.dry_run ? ' [dry run]' : '';
+  if (outcome.status === 'success') {
+    if (!globals.quiet) {
+      const message = typeof record.message === 'string' ? `: ${record.message}` : '';
+      process.stdout.write(`${paint('✓', 'green')} ${record.task}${message}${seconds}${dry}\n`);
+    }
+    return;
+  }
+  const label = outcome.status === 'locked' ? 'locked' : outcome.status.replace('_', ' ');
+  process.stderr.write(`${paint('✗', 'red', process.stderr)} ${record.task} ${label}: ${String(record.error)}${seconds}${dry}\n`);
+}
+
+function parseRetries(value: string): number {
+  const retries = Number(value);
+  if (!Number.isInteger(retries) || retries < 0) {
+    throw new RunnerError('runner.invalidArgument', `--retries: expected a whole number ≥ 0, got ${JSON.stringify(value)}`);
+  }
+  return retries;
+}
+
+function definedOnly<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

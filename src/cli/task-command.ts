@@ -1,0 +1,58 @@
+import { Argument, Command, Option } from 'commander';
+import type { Task } from '../index.js';
+import { addGlobalOptions } from './global-options.js';
+
+/** The flags every task run accepts (SPEC §3). */
+export interface RunFlags {
+  dryRun?: boolean;
+  retries?: string;
+  timeout?: string;
+}
+
+/**
+ * A commander command describing one task: its declared arguments and options, the run flags and
+ * the global options. It parses `runner <task> …` and prints `runner help <task>`, so the two never
+ * disagree.
+ */
+export function buildTaskCommand(task: Task): Command {
+  // A task that declares no arguments takes any; one that declares them gets them checked.
+  const command = new Command(task.name)
+    .description(task.description)
+    .exitOverride()
+    .allowExcessArguments(task.arguments === undefined);
+  for (const spec of task.arguments ?? []) {
+    const name = spec.variadic ? `${spec.name}...` : spec.name;
+    const argument = new Argument(spec.required ? `<${name}>` : `[${name}]`, spec.description);
+    command.addArgument(argument);
+  }
+  for (const spec of task.options ?? []) {
+    const option = new Option(spec.flags, spec.description);
+    if (spec.default !== undefined) option.default(spec.default);
+    command.addOption(option);
+  }
+  command
+    .addOption(new Option('--dry-run', 'show what would change; write nothing but the run record'))
+    .addOption(new Option('--retries <n>', 'retries after the first attempt (default: 2, i.e. 3 attempts)'))
+    .addOption(new Option('--timeout <duration>', 'abort the run after this long (e.g. 30s, 10m)'));
+  return addGlobalOptions(command);
+}
+
+/** A task's parsed command line: positional arguments and its own options (run and global flags removed). */
+export interface ParsedTaskArgs {
+  args: string[];
+  options: Record<string, unknown>;
+  flags: RunFlags;
+}
+
+const NOT_TASK_OPTIONS = new Set(['dryRun', 'retries', 'timeout', 'home', 'workspace', 'config', 'json', 'quiet', 'verbose', 'color']);
+
+/** Parse a task's raw arguments with {@link buildTaskCommand}; throws commander's error on bad input. */
+export function parseTaskArgs(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
+  const command = buildTaskCommand(task).action(() => undefined);
+  command.parse(rawArgs, { from: 'user' });
+  const all = command.opts();
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(all)) if (!NOT_TASK_OPTIONS.has(key)) options[key] = value;
+  const args = command.args;
+  return { args, options, flags: { dryRun: all.dryRun as boolean | undefined, retries: all.retries as string | undefined, timeout: all.timeout as string | undefined } };
+}

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { RunnerError } from '../errors.js';
+
+/** A task source file turned into JavaScript, with where its imports are, ready to be linked. */
+export interface TranspiledModule {
+  code: string;
+  /** Every string-literal import (static, re-export, dynamic), located by its quoted literal. */
+  imports: { specifier: string; start: number; end: number }[];
+  /** Offsets of each `import.meta` in `code`. */
+  importMetas: number[];
+}
+
+const IMPORT_META = 'import.meta';
+
+/**
+ * Strip TypeScript (sucrase, ESM kept as is, modern syntax untouched) and locate the imports
+ * (es-module-lexer). Both are loaded only here, so a run whose modules are cached never loads them.
+ */
+export async function transpileModule(source: string, file: string): Promise<TranspiledModule> {
+  const code = isTypeScript(file) ? await stripTypes(source, file) : source;
+  const lexer = await import('es-module-lexer');
+  await lexer.init;
+  let found: ReturnType<typeof lexer.parse>[0];
+  try {
+    [found] = lexer.parse(code, file);
+  } catch (error) {
+    const index = (error as { idx?: number }).idx;
+    const where = index === undefined ? '' : ` at ${positionOf(code, index)}`;
+    throw loadError(file, `syntax error${where}`, error);
+  }
+  const imports: TranspiledModule['imports'] = [];
+  const importMetas: number[] = [];
+  for (const entry of found) {
+    if (entry.d === -2) importMetas.push(entry.s);
+    else if (entry.n !== undefined && entry.d === -1) imports.push({ specifier: entry.n, start: entry.s - 1, end: entry.e + 1 });
+    else if (entry.n !== undefined && entry.d >= 0 && isStringLiteral(code.slice(entry.s, entry.e))) {
+      imports.push({ specifier: entry.n, start: entry.s, end: entry.e });
+    }
+  }
+  return { code, imports, importMetas };
+}
+
+function isTypeScript(file: string): boolean {
+  const ext = path.extname(file);
+  return ext === '.ts' || ext === '.mts';
+}
+
+async function stripTypes(source: string, file: string): Promise<string> {
+  const transform = await loadSucrase();
+  try {
+    return transform(source, { transforms: ['typescript'], disableESTransforms: true, filePath: file }).code;
+  } catch (error) {
+    throw loadError(file, error instanceof Error ? error.message : String(error), error);
+  }
+}
+
+/** sucrase is CommonJS: bundled, its exports arrive on `default`; run from source, as named exports. */
+async function loadSucrase(): Promise<typeof import('sucrase').transform> {
+  const sucrase = (await import('sucrase')) as typeof import('sucrase') & { default?: typeof import('sucrase') };
+  return sucrase.transform ?? sucrase.default!.transform;
+}
+
+function isStringLiteral(text: string): boolean {
+  return /^(['"]).*\1$/s.test(text);
+}
+
+function positionOf(code: string, index: number): string {
+  const before = code.slice(0, index).split('\n');
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}
+
+function loadError(file: string, message: string, cause: unknown): RunnerError {
+  return new RunnerError('runner.taskLoad', `cannot load ${file}: ${message}`, { file, cause });
+}
+
+/**
+ * The module text written to the cache: each import literal replaced by the URL it resolved to
+ * (untouched when `urls` has none), `import.meta` answering for the original file rather than the
+ * cached copy, and a sourceURL so stack traces name the original file. Line numbers are kept.
+ */
+export function linkModule(module: TranspiledModule, urls: ReadonlyMap<string, string>, originalFile: string): string {
+  const originalUrl = pathToFileURL(originalFile).href;
+  const edits = [
+    ...module.imports.flatMap(({ specifier, start, end }) => {
+      const url = urls.get(specifier);
+      return url === undefined ? [] : [{ start, end, text: JSON.stringify(url) }];
+    }),
+    ...module.importMetas.map((start) => ({ start, end: start + IMPORT_META.length, text: `${META_FUNCTION}()` })),
+  ].sort((a, b) => a.start - b.start);
+  let code = '';
+  let at = 0;
+  for (const edit of edits) {
+    code += module.code.slice(at, edit.start) + edit.text;
+    at = edit.end;
+  }
+  code += module.code.slice(at);
+  if (module.importMetas.length > 0) code += `\n${importMetaShim(originalFile)}`;
+  return `${code}\n//# sourceURL=${originalUrl}\n`;
+}
+
+const META_FUNCTION = '__taskrunnerImportMeta';
+
+/** A hoisted function standing in for `import.meta`, so it is usable anywhere in the module. */
+function importMetaShim(originalFile: string): string {
+  const url = JSON.stringify(pathToFileURL(originalFile).href);
+  const filename = JSON.stringify(originalFile);
+  const dirname = JSON.stringify(path.dirname(originalFile));
+  return (
+    `function ${META_FUNCTION}() { return ${META_FUNCTION}.value ??= Object.freeze({ ...import.meta, ` +
+    `url: ${url}, filename: ${filename}, dirname: ${dirname}, ` +
+    `resolve: (specifier) => /^\\.{0,2}\\//.test(specifier) ? new URL(specifier, ${url}).href : import.meta.resolve(specifier) }); }`
+  );
+}

@@ -1,0 +1,42 @@
+import path from 'node:path';
+import type { Logger } from 'pino';
+import type { RunnerConfig } from '../config/config.js';
+import { AlertStore } from '../store/alerts.js';
+import { appendTextFile, readJsonFile, updateJsonFile } from '../store/json-file.js';
+import type { TaskContext, TaskPaths } from './task.js';
+
+export interface ContextInit {
+  taskName: string;
+  runId: string;
+  dryRun: boolean;
+  signal: AbortSignal;
+  args: readonly string[];
+  options: Readonly<Record<string, unknown>>;
+  config: RunnerConfig;
+  paths: TaskPaths;
+  log: Logger;
+  attempt: number;
+}
+
+/**
+ * Build the context a task runs with. Relative file paths given to the helpers resolve against the
+ * workspace, where the agent's files live; every writer honours `dryRun`.
+ */
+export function createTaskContext(init: ContextInit): TaskContext {
+  const { dryRun, log, paths } = init;
+  const resolve = (file: string) => path.resolve(paths.workspace, file);
+  const alerts = AlertStore.forHome(paths.home);
+  return {
+    ...init,
+    async alert(message, level = 'warning') {
+      if (dryRun) {
+        log.info({ alert: { level, message } }, 'dry run: alert not written');
+        return;
+      }
+      await alerts.append({ task: init.taskName, level, message });
+    },
+    readJson: (file) => readJsonFile(resolve(file)),
+    updateJson: (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),
+    appendText: (file, text) => appendTextFile(resolve(file), text, { dryRun }),
+  };
+}

@@ -1,0 +1,224 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fg from 'fast-glob';
+import { RunnerError } from '../errors.js';
+import { loadTaskModule } from './load-module.js';
+import { packagePaths } from './package-paths.js';
+import { didYouMean } from './suggest.js';
+import { isTaskClass, TASK_NAME_PATTERN, type Task } from './task.js';
+
+/** A task found by discovery. */
+export interface DiscoveredTask {
+  name: string;
+  description: string;
+  /** The file that defines it (absolute). */
+  file: string;
+  /** True for tasks that ship with taskrunner, false for the home's `tasks/`. */
+  builtin: boolean;
+  task: Task;
+}
+
+/** A task file that could not be loaded, and why. */
+export interface BrokenTaskFile {
+  file: string;
+  reason: string;
+}
+
+/** Every task that could be loaded, by name, and the files that could not. */
+export interface TaskRegistry {
+  tasks: Map<string, DiscoveredTask>;
+  broken: BrokenTaskFile[];
+}
+
+export interface DiscoverOptions {
+  /** The runner home; user tasks are under `<home>/tasks/`. */
+  home: string;
+  /** Include the built-in tasks (default true). */
+  builtins?: boolean;
+  /** The compiled-module cache folder (default `$XDG_CACHE_HOME/taskrunner`). */
+  cacheDir?: string;
+}
+
+/** Extensions of task files, in the order a task's own file is looked for. */
+const TASK_FILE_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'] as const;
+
+/**
+ * Glob for user task files. Declaration files, `node_modules` and anything whose name starts with
+ * `_` (a conventional place for helpers) are not task files.
+ */
+const USER_TASK_GLOB = '**/*.{ts,mts,js,mjs}';
+const USER_TASK_IGNORE = ['**/node_modules/**', '**/*.d.ts', '**/*.d.mts', '**/_*/**', '**/_*'];
+
+/** What loading one task file gave. */
+type FileOutcome =
+  | { file: string; builtin: boolean; tasks: DiscoveredTask[]; imports: string[] }
+  | { file: string; builtin: boolean; error: string };
+
+/**
+ * Find every task: the built-in ones and those under `<home>/tasks/` (`.ts`, `.mts`, `.js`,
+ * `.mjs`, in subfolders too). A file that cannot be loaded (syntax error, throws, unsafe owner or
+ * mode, exports no task) is listed in `broken` with the reason and hides nothing else; a file that
+ * exports no task but is imported by another task file is a helper, not broken.
+ *
+ * @throws RunnerError `runner.duplicateTask` when two tasks share a name, naming both files.
+ */
+export async function discoverTasks(options: DiscoverOptions): Promise<TaskRegistry> {
+  const builtinFiles = options.builtins === false ? [] : listBuiltinFiles();
+  const userFiles = await listUserTaskFiles(options.home);
+  const outcomes = await Promise.all([
+    ...builtinFiles.map((file) => loadTaskFile(file, true, options.cacheDir)),
+    ...userFiles.map((file) => loadTaskFile(file, false, options.cacheDir)),
+  ]);
+  return buildRegistry(outcomes);
+}
+
+/**
+ * Find one task cheaply: only `<home>/tasks/<name>.{ts,mts,js,mjs}` and the built-in file of that
+ * name are loaded, so the cost does not grow with the number of task files. When no file of that
+ * name defines the task, everything is discovered.
+ *
+ * @throws RunnerError `runner.invalidTaskName` (before touching the file system),
+ *   `runner.duplicateTask`, `runner.taskLoad` / `runner.unsafeFile` for the task's own file, and
+ *   `runner.unknownTask` with a "did you mean" suggestion.
+ */
+export async function findTask(name: string, options: DiscoverOptions): Promise<DiscoveredTask> {
+  assertTaskName(name);
+  const candidates = candidateFiles(name, options);
+  const outcomes = await Promise.all(candidates.map(({ file, builtin }) => loadTaskFile(file, builtin, options.cacheDir, true)));
+  const matches = outcomes.flatMap((outcome) => ('tasks' in outcome ? outcome.tasks : [])).filter((task) => task.name === name);
+  if (matches.length > 1) throw duplicateError(matches[0]!, matches[1]!);
+  if (matches[0]) return matches[0];
+
+  const registry = await discoverTasks(options);
+  const found = registry.tasks.get(name);
+  if (found) return found;
+  throw unknownTaskError(name, registry);
+}
+
+/** Refuse a task name outside `[a-z0-9_-]+`, naming it. */
+export function assertTaskName(name: string): void {
+  if (!TASK_NAME_PATTERN.test(name)) {
+    throw new RunnerError('runner.invalidTaskName', `invalid task name "${name}": a task name is made of a-z, 0-9, _ and -`);
+  }
+}
+
+function candidateFiles(name: string, options: DiscoverOptions): { file: string; builtin: boolean }[] {
+  const candidates: { file: string; builtin: boolean }[] = [];
+  if (options.builtins !== false) {
+    const { builtinDir, builtinExt } = packagePaths();
+    const file = path.join(builtinDir, `${name}${builtinExt}`);
+    if (isFile(file)) candidates.push({ file, builtin: true });
+  }
+  for (const ext of TASK_FILE_EXTENSIONS) {
+    const file = path.join(options.home, 'tasks', `${name}${ext}`);
+    if (isFile(file)) candidates.push({ file, builtin: false });
+  }
+  return candidates;
+}
+
+function isFile(file: string): boolean {
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+function listBuiltinFiles(): string[] {
+  const { builtinDir, builtinExt } = packagePaths();
+  if (!existsSync(builtinDir)) return [];
+  return readdirSync(builtinDir)
+    .filter((entry) => entry.endsWith(builtinExt) && !entry.endsWith('.d.ts') && !entry.startsWith('_'))
+    .sort()
+    .map((entry) => path.join(builtinDir, entry));
+}
+
+async function listUserTaskFiles(home: string): Promise<string[]> {
+  const tasksDir = path.join(home, 'tasks');
+  if (!existsSync(tasksDir)) return [];
+  const files = await fg(USER_TASK_GLOB, { cwd: tasksDir, absolute: true, onlyFiles: true, ignore: USER_TASK_IGNORE });
+  return files.map((file) => path.normalize(file)).sort();
+}
+
+/**
+ * Load one file and instantiate the tasks it exports. With `strict`, a failure is thrown (the
+ * task's own file in {@link findTask}); otherwise it becomes the outcome's `error`.
+ */
+async function loadTaskFile(file: string, builtin: boolean, cacheDir: string | undefined, strict = false): Promise<FileOutcome> {
+  try {
+    const loaded = builtin
+      ? { exports: (await importBuiltin(file)), files: [file] }
+      : await loadTaskModule(file, cacheDir === undefined ? {} : { cacheDir });
+    return { file, builtin, tasks: tasksOf(loaded.exports, file, builtin), imports: loaded.files.filter((each) => each !== file) };
+  } catch (error) {
+    if (strict) throw error;
+    return { file, builtin, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function importBuiltin(file: string): Promise<Record<string, unknown>> {
+  try {
+    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    throw new RunnerError('runner.taskLoad', `cannot load built-in task file ${file}: ${message}`, { file, cause: error });
+  }
+}
+
+/**
+ * The tasks a module exports: each exported Task subclass (recognised by its brand) that has a
+ * name once instantiated. Unnamed ones are base classes, not tasks.
+ */
+function tasksOf(exports: Record<string, unknown>, file: string, builtin: boolean): DiscoveredTask[] {
+  const classes = new Set(Object.values(exports).filter(isTaskClass));
+  const tasks: DiscoveredTask[] = [];
+  for (const TaskClass of classes) {
+    let task: Task;
+    try {
+      task = new TaskClass();
+    } catch (error) {
+      throw new RunnerError('runner.taskLoad', `cannot create task ${TaskClass.name} of ${file}: ${(error as Error).message}`, { file, cause: error });
+    }
+    if (task.name === undefined) continue;
+    if (typeof task.name !== 'string' || !TASK_NAME_PATTERN.test(task.name)) {
+      throw new RunnerError('runner.taskLoad', `task ${TaskClass.name} of ${file} has an invalid name ${JSON.stringify(task.name)}: a task name is made of a-z, 0-9, _ and -`, { file });
+    }
+    tasks.push({ name: task.name, description: typeof task.description === 'string' ? task.description : '', file, builtin, task });
+  }
+  if (tasks.length === 0) {
+    throw new RunnerError('runner.taskLoad', `${file} exports no task (a class extending Task, with a name)`, { file });
+  }
+  return tasks;
+}
+
+function buildRegistry(outcomes: FileOutcome[]): TaskRegistry {
+  const helpers = new Set(outcomes.flatMap((outcome) => ('imports' in outcome ? outcome.imports : [])));
+  const tasks = new Map<string, DiscoveredTask>();
+  const broken: BrokenTaskFile[] = [];
+  for (const outcome of outcomes) {
+    if ('error' in outcome) {
+      if (!helpers.has(outcome.file)) broken.push({ file: outcome.file, reason: outcome.error });
+      continue;
+    }
+    for (const task of outcome.tasks) {
+      const existing = tasks.get(task.name);
+      if (existing) throw duplicateError(existing, task);
+      tasks.set(task.name, task);
+    }
+  }
+  return { tasks: new Map([...tasks].sort(([a], [b]) => a.localeCompare(b))), broken };
+}
+
+function duplicateError(first: DiscoveredTask, second: DiscoveredTask): RunnerError {
+  const where = first.file === second.file ? `twice in ${first.file}` : `in both ${first.file} and ${second.file}`;
+  return new RunnerError('runner.duplicateTask', `task "${first.name}" is defined ${where}; task names must be unique`, {
+    file: second.file,
+  });
+}
+
+function unknownTaskError(name: string, registry: TaskRegistry): RunnerError {
+  const brokenNote =
+    registry.broken.length > 0
+      ? ` (${registry.broken.length} task file${registry.broken.length === 1 ? '' : 's'} could not be loaded; see "runner list")`
+      : '';
+  return new RunnerError('runner.unknownTask', `unknown task "${name}".${didYouMean(name, registry.tasks.keys())}${brokenNote}`, {
+    exitCode: 1,
+  });
+}

@@ -1,0 +1,70 @@
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import lockfile from 'proper-lockfile';
+import { RunnerError } from '../errors.js';
+
+/** Default age after which a lock whose holder stopped refreshing it is taken over (SPEC §4). */
+export const DEFAULT_STALE_MS = 30_000;
+
+/** A held per-task lock. */
+export interface TaskLock {
+  readonly path: string;
+  /** Release the lock; safe to call more than once and after compromise. */
+  release(): Promise<void>;
+}
+
+export interface AcquireTaskLockOptions {
+  staleMs?: number;
+  /** Called when the lock is lost while held (its directory removed or not refreshable). */
+  onCompromised: (error: RunnerError) => void;
+}
+
+/** Where a task's lock lives: under the home, never in a world-writable temporary folder. */
+export function taskLockPath(home: string, taskName: string): string {
+  return path.join(home, 'logs', '.locks', `${taskName}.lock`);
+}
+
+/**
+ * Take the per-task lock without waiting. Resolves to `undefined` when a live run holds it; a lock
+ * whose holder died is taken over once it is older than `staleMs` (proper-lockfile refreshes the
+ * lock's mtime while held, so only a dead holder's lock goes stale).
+ */
+export async function acquireTaskLock(
+  home: string,
+  taskName: string,
+  options: AcquireTaskLockOptions,
+): Promise<TaskLock | undefined> {
+  const lockPath = taskLockPath(home, taskName);
+  await mkdir(path.dirname(lockPath), { recursive: true });
+  let compromised = false;
+  let release: () => Promise<void>;
+  try {
+    release = await lockfile.lock(lockPath, {
+      lockfilePath: lockPath,
+      realpath: false,
+      stale: options.staleMs ?? DEFAULT_STALE_MS,
+      retries: 0,
+      onCompromised: (error) => {
+        compromised = true;
+        options.onCompromised(
+          new RunnerError('lock.compromised', `lock ${lockPath} was compromised: ${error.message}`, {
+            cause: error,
+            file: lockPath,
+          }),
+        );
+      },
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
+    throw error;
+  }
+  let released = false;
+  return {
+    path: lockPath,
+    async release() {
+      if (released || compromised) return;
+      released = true;
+      await release().catch(() => undefined);
+    },
+  };
+}

@@ -1,0 +1,56 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+/** Where this copy of taskrunner lives, and the files user and built-in tasks are wired to. */
+export interface PackagePaths {
+  /** The folder holding taskrunner's package.json. */
+  root: string;
+  /** True when running from `src/` (tests), false when running from the built `dist/`. */
+  fromSource: boolean;
+  /** URL of the library entry that `import ... from 'taskrunner'` in a user task is rewritten to. */
+  libraryUrl: string;
+  /** The folder of built-in task files, one task per file named after it. */
+  builtinDir: string;
+  /** The extension of built-in task files in {@link builtinDir}. */
+  builtinExt: '.ts' | '.js';
+}
+
+let cached: PackagePaths | undefined;
+
+/**
+ * Locate the package from this module's own URL. After bundling with code splitting this module may
+ * live in `dist/cli.js`, `dist/index.js` or `dist/chunks/*.js`, so walk up to the package.json rather
+ * than assuming a depth.
+ */
+export function packagePaths(): PackagePaths {
+  if (cached) return cached;
+  const here = fileURLToPath(import.meta.url);
+  const root = findPackageRoot(path.dirname(here));
+  const fromSource = here.endsWith('.ts');
+  cached = {
+    root,
+    fromSource,
+    libraryUrl: pathToFileURL(path.join(root, fromSource ? 'src/index.ts' : 'dist/index.js')).href,
+    builtinDir: path.join(root, fromSource ? 'src/tasks' : 'dist/tasks'),
+    builtinExt: fromSource ? '.ts' : '.js',
+  };
+  return cached;
+}
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = path.dirname(dir)) {
+    if (isTaskrunnerPackage(path.join(dir, 'package.json'))) return dir;
+    if (path.dirname(dir) === dir) {
+      throw new Error(`cannot find taskrunner's package.json above ${start}`);
+    }
+  }
+}
+
+function isTaskrunnerPackage(file: string): boolean {
+  try {
+    return (JSON.parse(readFileSync(file, 'utf8')) as { name?: unknown }).name === 'taskrunner';
+  } catch {
+    return false;
+  }
+}

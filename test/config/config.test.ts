@@ -1,0 +1,91 @@
+import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { expandHome, loadSettings, validateConfig } from '../../src/config/config.js';
+import { RunnerError } from '../../src/errors.js';
+
+function tempHome(config?: unknown, mode = 0o644): string {
+  const home = mkdtempSync(path.join(tmpdir(), 'taskrunner-config-'));
+  if (config !== undefined) {
+    const file = path.join(home, 'runner.config.json');
+    writeFileSync(file, typeof config === 'string' ? config : JSON.stringify(config));
+    chmodSync(file, mode);
+  }
+  return home;
+}
+
+describe('validateConfig', () => {
+  it('accepts the full example of SPEC §2', () => {
+    const example = {
+      workspace: '~/.openclaw/workspace',
+      timezone: 'Europe/Berlin',
+      retry: { attempts: 3, minTimeoutMs: 1000, factor: 2, jitter: false },
+      lock: { staleMs: 30000 },
+      gateway: { url: 'http://127.0.0.1:18789/health', timeoutMs: 5000 },
+      disk: { warnPercent: 80, criticalPercent: 90 },
+      memory: { captureThreshold: 0.85, dedupeThreshold: 0.9, maxAgeDays: 14, minImportance: 0.3 },
+      logs: { maxBytes: 10485760, keep: 5 },
+      queue: { url: 'redis://127.0.0.1:6379', prefix: 'taskrunner' },
+      tasks: { memory_consolidate: { timeout: '10m', attempts: 2 } },
+    };
+    expect(validateConfig(example, 'c.json')).toEqual(example);
+  });
+
+  it.each([
+    [{ colour: true }, 'colour'],
+    [{ retry: { attempts: 0 } }, 'retry.attempts'],
+    [{ retry: { tries: 2 } }, 'retry.tries'],
+    [{ timezone: 'Mars/Olympus' }, 'timezone'],
+    [{ memory: { dedupeThreshold: 1.5 } }, 'memory.dedupeThreshold'],
+    [{ tasks: { 'Bad Name': {} } }, 'tasks'],
+    [{ tasks: { ok: { attempts: 'two' } } }, 'tasks.ok.attempts'],
+  ])('rejects %j naming %s', (config, key) => {
+    try {
+      validateConfig(config, '/h/runner.config.json');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(RunnerError);
+      expect((error as RunnerError).code).toBe('config.invalid');
+      expect((error as Error).message).toContain('/h/runner.config.json');
+      expect((error as Error).message).toContain(key);
+    }
+  });
+});
+
+describe('loadSettings', () => {
+  const env = { HOME: '/home/op' } as NodeJS.ProcessEnv;
+
+  it('resolves the workspace: flag, then env, then config, then the default', () => {
+    const home = tempHome({ workspace: '$HOME/from-config' });
+    expect(loadSettings({ home, workspace: '~/flag' }, { ...env, OPENCLAW_WORKSPACE: '/env' }).workspace).toBe('/home/op/flag');
+    expect(loadSettings({ home }, { ...env, OPENCLAW_WORKSPACE: '/env' }).workspace).toBe('/env');
+    expect(loadSettings({ home }, env).workspace).toBe('/home/op/from-config');
+    expect(loadSettings({ home: tempHome() }, env).workspace).toBe('/home/op/.openclaw/workspace');
+    expect(loadSettings({ home: tempHome() }, { ...env, OPENCLAW_PROFILE: 'work' }).workspace).toBe('/home/op/.openclaw/workspace-work');
+  });
+
+  it('takes the home from RUNNER_HOME when no flag is given', () => {
+    const home = tempHome();
+    expect(loadSettings({}, { ...env, RUNNER_HOME: home }).home).toBe(home);
+  });
+
+  it('refuses a group-writable config file, naming it', () => {
+    const home = tempHome({}, 0o664);
+    expect(() => loadSettings({ home }, env)).toThrow(/refusing to load config file .*runner\.config\.json: writable by group/);
+  });
+
+  it('reports a missing --config file', () => {
+    expect(() => loadSettings({ home: tempHome(), config: '/nowhere/c.json' }, env)).toThrow(/config file not found: \/nowhere\/c\.json/);
+  });
+});
+
+describe('expandHome', () => {
+  it('expands ~, $HOME and ${HOME}', () => {
+    const env = { HOME: '/home/op' } as NodeJS.ProcessEnv;
+    expect(expandHome('~/w', env)).toBe('/home/op/w');
+    expect(expandHome('$HOME/.openclaw/workspace', env)).toBe('/home/op/.openclaw/workspace');
+    expect(expandHome('${HOME}/x', env)).toBe('/home/op/x');
+    expect(expandHome('/abs/~notme', env)).toBe('/abs/~notme');
+  });
+});

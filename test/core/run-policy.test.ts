@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { resolveRunPolicy } from '../../src/core/run-policy.js';
+import { Task, type TaskDefaults, type TaskResult } from '../../src/core/task.js';
+
+class Sample extends Task {
+  name = 'sample';
+  description = 'sample';
+  override defaults: TaskDefaults = { attempts: 5, timeout: '2m' };
+  async run(): Promise<TaskResult> {
+    return { success: true };
+  }
+}
+
+describe('resolveRunPolicy', () => {
+  const task = new Sample();
+
+  it('defaults to 3 attempts, 1 s then ×2, no timeout', () => {
+    const plain = new (class extends Sample {
+      override defaults: TaskDefaults = {};
+    })();
+    expect(resolveRunPolicy(plain, {})).toMatchObject({ attempts: 3, timeoutMs: undefined, retry: { minTimeoutMs: 1000, factor: 2, jitter: false } });
+  });
+
+  it('lets the task default win over retry.attempts, the per-task config over both, and flags over all', () => {
+    expect(resolveRunPolicy(task, { retry: { attempts: 7 } }).attempts).toBe(5);
+    expect(resolveRunPolicy(task, { tasks: { sample: { attempts: 2, timeout: '10s' } } })).toMatchObject({ attempts: 2, timeoutMs: 10_000 });
+    expect(resolveRunPolicy(task, { tasks: { sample: { attempts: 2 } } }, { retries: 0, timeoutMs: 50 })).toMatchObject({ attempts: 1, timeoutMs: 50 });
+    expect(resolveRunPolicy(task, {}).timeoutMs).toBe(120_000);
+  });
+});

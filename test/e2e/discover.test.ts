@@ -1,0 +1,127 @@
+import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { makeHome, runCli, writeFile } from '../helpers/cli.js';
+
+const HELLO = `import { Task, type TaskContext } from 'taskrunner';
+import { exclaim } from './lib/exclaim.ts';
+import { shape } from 'fake-shape';
+
+export default class HelloTask extends Task {
+  name = 'hello';
+  description = 'Says hello';
+  override readonly options = [{ flags: '--who <name>', description: 'whom to greet', default: 'world' }];
+  override readonly defaults = { timeout: '30s' };
+  async run(ctx: TaskContext): Promise<{ success: boolean; message: string }> {
+    return { success: true, message: exclaim(\`hello \${String(ctx.options.who)} \${shape}\`) };
+  }
+}
+`;
+
+let home: string;
+let workspace: string;
+let env: Record<string, string>;
+
+beforeEach(() => {
+  ({ home, workspace } = makeHome());
+  // The compiled-module cache is private to each test, and never inside the home.
+  env = { XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'taskrunner-cache-e2e-')) };
+  writeFile(home, 'tasks/hello.ts', HELLO);
+  writeFile(home, 'tasks/lib/exclaim.ts', `export function exclaim(text: string): string { return text + '!'; }\n`);
+  writeFile(home, 'node_modules/fake-shape/package.json', JSON.stringify({ name: 'fake-shape', exports: './index.mjs' }));
+  writeFile(home, 'node_modules/fake-shape/index.mjs', `export const shape = 'round';\n`);
+});
+
+const cli = (...args: string[]) => runCli([...args, '--home', home, '--workspace', workspace], { env });
+const cacheDir = () => path.join(env.XDG_CACHE_HOME!, 'taskrunner');
+
+function snapshot(dir: string): Map<string, number> {
+  const entries = readdirSync(dir, { recursive: true, withFileTypes: true }).filter((entry) => entry.isFile());
+  return new Map(entries.map((entry) => {
+    const file = path.join(entry.parentPath, entry.name);
+    return [file, statSync(file).mtimeMs];
+  }));
+}
+
+describe('runner with user task files', () => {
+  it('runs a TypeScript task with a helper and a package, no build step', async () => {
+    const result = await cli('hello', '--who', 'Ada', '--json');
+    expect(result.stderr).not.toMatch(/error/i);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ task: 'hello', success: true, message: 'hello Ada round!' });
+  });
+
+  it('reuses the compiled cache on the next run instead of compiling again', async () => {
+    expect((await cli('hello')).code).toBe(0);
+    const first = snapshot(cacheDir());
+    expect(first.size).toBeGreaterThan(0);
+    expect((await cli('hello')).code).toBe(0);
+    expect(snapshot(cacheDir())).toEqual(first);
+  });
+
+  it('lets many cold runs compile into the cache at once', async () => {
+    // `help` loads the task without running it, so the runs do not contend for the task's lock.
+    const results = await Promise.all(Array.from({ length: 6 }, () => cli('help', 'hello')));
+    for (const result of results) {
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout).toContain('Says hello');
+    }
+    expect(readdirSync(cacheDir()).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+  });
+
+  it('writes nothing in the home but the run record on a dry run', async () => {
+    const before = snapshot(home);
+    expect((await cli('hello', '--dry-run')).code).toBe(0);
+    const after = snapshot(home);
+    const changed = [...after].filter(([file, mtime]) => before.get(file) !== mtime).map(([file]) => path.relative(home, file));
+    expect(changed).toEqual([path.join('logs', 'tasks.jsonl')]);
+  });
+
+  it('lists tasks and broken files with their reasons', async () => {
+    writeFile(home, 'tasks/pair.ts', `import { Task } from 'taskrunner';
+export class A extends Task { name = 'pair_a'; description = 'first'; async run() { return { success: true }; } }
+export class B extends Task { name = 'pair_b'; description = 'second'; async run() { return { success: true }; } }
+`);
+    writeFile(home, 'tasks/broken.ts', `export const x: = 1;\n`);
+    const json = await cli('list', '--json');
+    expect(json.code).toBe(0);
+    const listed = JSON.parse(json.stdout) as { tasks: { name: string; source: string; file: string }[]; broken: { file: string; reason: string }[] };
+    expect(listed.tasks.filter((task) => task.source === 'user').map((task) => task.name)).toEqual(['hello', 'pair_a', 'pair_b']);
+    expect(listed.broken).toEqual([{ file: path.join(home, 'tasks/broken.ts'), reason: expect.stringContaining('broken.ts') }]);
+
+    const table = await cli('list');
+    expect(table.stdout).toMatch(/hello\s+Says hello\s+tasks\/hello\.ts/);
+    expect(table.stdout).toContain('tasks/broken.ts:');
+  });
+
+  it("shows a task's description, options and defaults", async () => {
+    const result = await cli('help', 'hello');
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Says hello');
+    expect(result.stdout).toMatch(/--who <name>\s+whom to greet \(default: "world"\)/);
+    expect(result.stdout).toContain('Default timeout: 30s');
+  });
+
+  it('exits 1 with "Did you mean" for an unknown task', async () => {
+    const result = await cli('helo');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('unknown task "helo". Did you mean "hello"?');
+  });
+
+  it('refuses a task name outside [a-z0-9_-]+', async () => {
+    const result = await cli('../hello');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('invalid task name "../hello"');
+  });
+
+  it('refuses a group-writable task file, naming it', async () => {
+    writeFile(home, 'tasks/open.ts', HELLO.replace("name = 'hello'", "name = 'open'"));
+    const { chmodSync } = await import('node:fs');
+    chmodSync(path.join(home, 'tasks/open.ts'), 0o664);
+    const result = await cli('open');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`refusing to load task file ${path.join(home, 'tasks/open.ts')}: writable by group`);
+    expect(readFileSync(path.join(home, 'tasks/open.ts'), 'utf8')).toContain("name = 'open'");
+  });
+});
