@@ -53,7 +53,7 @@ function batchRun(n) {
   writeFileSync(path.join(workspace, 'batch-tasks.json'), JSON.stringify(queueOf(n), null, 2));
   writeFileSync(path.join(workspace, 'diary.md'), '# Diary\n\n### 2026-02-03T17:35Z — Work Block 41 — Earlier\n');
   try {
-    return timed([cli, 'batch', String(n), '--quiet', '--home', home, '--workspace', workspace]);
+    return timed([cli, 'batch', String(TASKS), '--quiet', '--home', home, '--workspace', workspace]);
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
@@ -81,7 +81,7 @@ const perTaskMs = (fullMs - emptyMs) / TASKS;
 const bareMs = median(bare);
 const addMs = median(add);
 const rows = [
-  ['runner batch (empty queue)', `${emptyMs.toFixed(1)} ms`, 'baseline'],
+  [`runner batch ${TASKS} (empty queue)`, `${emptyMs.toFixed(1)} ms`, 'baseline'],
   [`runner batch ${TASKS} (${TASKS} planned)`, `${fullMs.toFixed(1)} ms`, `${(fullMs / emptyMs).toFixed(2)}x`],
   ['  per task (over empty)', `${perTaskMs.toFixed(3)} ms`, `${(1000 / perTaskMs).toFixed(0)} tasks/s marginal`],
   ['  end to end', `${(TASKS / (fullMs / 1000)).toFixed(0)} tasks/s`, ''],

@@ -119,8 +119,14 @@ async function planBatch(file: string, diary: Diary, runId: string, limit: numbe
     dry_run: true,
     would_run: items.length,
     items,
-    message: `Dry run: would execute ${items.length} of ${countPending(entries)} pending tasks`,
+    message: `Dry run: would execute ${items.length} of ${countPending(entries)} pending tasks${listed(items)}`,
   };
+}
+
+function listed(items: readonly BatchItemReport[]): string {
+  if (items.length === 0) return '';
+  const shown = items.slice(0, 10).map((item) => (item.work_block ? `${item.task} (Work Block ${item.work_block})` : item.task));
+  return `: ${shown.join('; ')}${items.length > 10 ? `; … ${items.length - 10} more` : ''}`;
 }
 
 function emptySummary(pending: number, recovered: Recovery): BatchSummary {
@@ -249,7 +255,10 @@ class BatchExecution {
   /** Run one entry; rejects only when the run is stopped (the entry then goes back to pending). */
   private async executeEntry(entry: QueuedEntry): Promise<{ success: boolean; text: string }> {
     if (entry.command !== undefined) {
-      const outcome = await executeCommand(entry.command, { cwd: this.options.workspace, signal: this.signal });
+      const outcome = await executeCommand(entry.command, { cwd: this.options.workspace, signal: this.signal }).catch(
+        (error: unknown) => new Error(`cannot start command: ${error instanceof Error ? error.message : String(error)}`),
+      );
+      if (outcome instanceof Error) return { success: false, text: outcome.message };
       if (outcome.aborted) throw this.signal.reason ?? new Error('batch stopped');
       return { success: outcome.exitCode === 0, text: describeOutcome(outcome) };
     }

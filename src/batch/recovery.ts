@@ -49,7 +49,7 @@ export function recoverEntries(entries: QueuedEntry[], logged: ReadonlySet<strin
       entries.splice(index, 1);
       recovery.cleared.unshift(entry.id);
     } else if (entry.status === 'running' && entry.claimed_by !== runId) {
-      if (false && logged.has(entry.id)) {
+      if (logged.has(entry.id)) {
         entries.splice(index, 1);
         recovery.completed.unshift(entry.id);
       } else {

@@ -20,6 +20,9 @@ export function registerBatchCommands(program: Command, runTaskCommand: RunTaskC
     .option('--retries <n>', 'retries of the whole batch run (default: none; entries retry on later batches)')
     .option('--timeout <duration>', 'stop the batch after this long (e.g. 10m)')
     .action(async (count: string | undefined, options: Record<string, unknown>, command: Command) => {
+      if (count !== undefined && !/^[1-9]\d*$/.test(count)) {
+        throw new RunnerError('runner.invalidArgument', `batch: N must be a positive integer, got ${JSON.stringify(count)} (did you mean \`runner batch add\`?)`);
+      }
       await runTaskCommand('batch', [...(count === undefined ? [] : [count]), ...runFlags(options)], command.optsWithGlobals());
     });
 
@@ -31,7 +34,7 @@ export function registerBatchCommands(program: Command, runTaskCommand: RunTaskC
     .argument('[next_step]', 'the next step')
     .option('--priority <level>', 'high, medium or low (default medium)')
     .option('--depends-on <ids...>', 'ids of queued tasks that must complete first')
-    .option('--command <shell>', 'a shell command to run (in the workspace)')
+    .option('--command <shell>', 'a shell command to run in the workspace (at least once: again if the executor is killed mid-command)')
     .option('--run <task>', 'a runner task to run')
     .option('--max-attempts <n>', 'attempts before the task is kept as failed (default 3)')
     .option('--dry-run', 'validate and show the entry; change nothing')

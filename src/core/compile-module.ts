@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type * as Sucrase from 'sucrase';
 import { RunnerError } from '../errors.js';
 
 /** A task source file turned into JavaScript, with where its imports are, ready to be linked. */
@@ -49,15 +50,21 @@ function isTypeScript(file: string): boolean {
 async function stripTypes(source: string, file: string): Promise<string> {
   const transform = await loadSucrase();
   try {
-    return transform(source, { transforms: ['typescript'], disableESTransforms: true, filePath: file }).code;
+    return transform(source, {
+      transforms: ['typescript'],
+      disableESTransforms: true,
+      // `import x = require('y')` needs a require in an ES module.
+      injectCreateRequireForImportRequire: true,
+      filePath: file,
+    }).code;
   } catch (error) {
     throw loadError(file, error instanceof Error ? error.message : String(error), error);
   }
 }
 
 /** sucrase is CommonJS: bundled, its exports arrive on `default`; run from source, as named exports. */
-async function loadSucrase(): Promise<typeof import('sucrase').transform> {
-  const sucrase = (await import('sucrase')) as typeof import('sucrase') & { default?: typeof import('sucrase') };
+async function loadSucrase(): Promise<typeof Sucrase.transform> {
+  const sucrase = (await import('sucrase')) as typeof Sucrase & { default?: typeof Sucrase };
   return sucrase.transform ?? sucrase.default!.transform;
 }
 

@@ -1,7 +1,6 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import fg from 'fast-glob';
 import { RunnerError } from '../errors.js';
 import { loadTaskModule } from './load-module.js';
 import { packagePaths } from './package-paths.js';
@@ -133,6 +132,8 @@ function listBuiltinFiles(): string[] {
 async function listUserTaskFiles(home: string): Promise<string[]> {
   const tasksDir = path.join(home, 'tasks');
   if (!existsSync(tasksDir)) return [];
+  // Loaded here rather than at start-up: running one task never globs.
+  const { default: fg } = await import('fast-glob');
   const files = await fg(USER_TASK_GLOB, { cwd: tasksDir, absolute: true, onlyFiles: true, ignore: USER_TASK_IGNORE });
   return files.map((file) => path.normalize(file)).sort();
 }

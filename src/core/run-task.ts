@@ -168,9 +168,10 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
     if (controller.signal.aborted) {
       const reason = asRunnerError(controller.signal.reason);
       const status: RunStatus = reason.code === 'runner.timedOut' ? 'timed_out' : 'cancelled';
+      const errorType = reason.code === 'lock.compromised' ? 'lock_compromised' : status;
       const record: RunRecord = {
         ...head, success: false, ...resultKeys(lastResult), ...tail,
-        error: reason.message, error_type: status, retry_attempts: Math.max(0, attempts - 1), all_attempts_failed: false,
+        error: reason.message, error_type: errorType, retry_attempts: Math.max(0, attempts - 1), all_attempts_failed: false,
         [status]: true,
       };
       outcome = { status, exitCode: reason.exitCode, record, result: lastResult };

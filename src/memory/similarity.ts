@@ -83,39 +83,74 @@ export function sizeBounds(size: number, t: Threshold): { min: number; max: numb
 }
 
 /**
- * An inverted index over the prefixes of some of the sets, probed by others. Postings live in one
- * preallocated array per field (capacity from the prefixes of every set that may be added), so
- * adding and probing allocate nothing.
+ * How many rarest tokens of a set suffice against partners no larger than itself: such a partner
+ * shares at least ⌈2t·size/(1+t)⌉ tokens with it (PPJoin's "mid prefix").
+ */
+export function midPrefixLength(size: number, t: Threshold): number {
+  return size - minOverlap(size, size, t) + 1;
+}
+
+/**
+ * Postings for one part of every set's prefix, in compressed rows per token: set, position in the
+ * set, set size (kept inline so the length filter touches no other memory). Capacity comes from
+ * every set that may be added, so adding and probing allocate nothing.
+ */
+class PostingLists {
+  readonly start: Int32Array;
+  readonly end: Int32Array;
+  readonly set: Int32Array;
+  readonly position: Int32Array;
+  readonly size: Int32Array;
+
+  constructor(rowLengths: Int32Array, vocabularySize: number) {
+    for (let token = 0; token < vocabularySize; token++) rowLengths[token + 1]! += rowLengths[token]!;
+    this.start = rowLengths.subarray(0, vocabularySize);
+    this.end = rowLengths.slice(0, vocabularySize);
+    const total = rowLengths[vocabularySize]!;
+    this.set = new Int32Array(total);
+    this.position = new Int32Array(total);
+    this.size = new Int32Array(total);
+  }
+
+  add(token: number, set: number, position: number, size: number): void {
+    const slot = this.end[token]!++;
+    this.set[slot] = set;
+    this.position[slot] = position;
+    this.size[slot] = size;
+  }
+}
+
+/**
+ * An inverted index over set prefixes. A pair is found through the smaller set's mid prefix and
+ * the larger set's full prefix, so each indexed set's prefix is split in two posting lists: the
+ * mid part (scanned for every partner) and the rest (scanned only by smaller partners' mid prefix).
  */
 class PrefixIndex {
-  private readonly start: Int32Array;
-  private readonly end: Int32Array;
-  private readonly postingSet: Int32Array;
-  private readonly postingPosition: Int32Array;
+  private readonly head: PostingLists;
+  private readonly tail: PostingLists;
   private readonly accumulator: Int32Array;
   private readonly touched: Int32Array;
   private readonly candidates: Int32Array;
+  private touchedCount = 0;
 
   constructor(
     private readonly sets: WordSets,
     private readonly t: Threshold,
   ) {
     const { count, offsets, tokens, vocabularySize } = sets;
-    const capacity = new Int32Array(vocabularySize + 1);
-    let maxSize = 0;
+    const headRows = new Int32Array(vocabularySize + 1);
+    const tailRows = new Int32Array(vocabularySize + 1);
     for (let i = 0; i < count; i++) {
-      const size = offsets[i + 1]! - offsets[i]!;
+      const first = offsets[i]!;
+      const size = offsets[i + 1]! - first;
       if (size === 0) continue;
-      if (size > maxSize) maxSize = size;
-      const prefixEnd = offsets[i]! + prefixLength(size, t);
-      for (let k = offsets[i]!; k < prefixEnd; k++) capacity[tokens[k]! + 1]!++;
+      const mid = midPrefixLength(size, t);
+      const full = prefixLength(size, t);
+      for (let k = 0; k < mid; k++) headRows[tokens[first + k]! + 1]!++;
+      for (let k = mid; k < full; k++) tailRows[tokens[first + k]! + 1]!++;
     }
-    for (let token = 0; token < vocabularySize; token++) capacity[token + 1]! += capacity[token]!;
-    this.start = capacity.subarray(0, vocabularySize);
-    this.end = capacity.slice(0, vocabularySize);
-    const total = capacity[vocabularySize]!;
-    this.postingSet = new Int32Array(total);
-    this.postingPosition = new Int32Array(total);
+    this.head = new PostingLists(headRows, vocabularySize);
+    this.tail = new PostingLists(tailRows, vocabularySize);
     this.accumulator = new Int32Array(count);
     this.touched = new Int32Array(count);
     this.candidates = new Int32Array(count);
@@ -124,21 +159,18 @@ class PrefixIndex {
   /** Index the prefix of set `i` (an empty set is never indexed). */
   add(i: number): void {
     const { offsets, tokens } = this.sets;
-    const size = offsets[i + 1]! - offsets[i]!;
-    if (size === 0) return;
     const first = offsets[i]!;
-    const length = prefixLength(size, this.t);
-    for (let position = 0; position < length; position++) {
-      const token = tokens[first + position]!;
-      const slot = this.end[token]!++;
-      this.postingSet[slot] = i;
-      this.postingPosition[slot] = position;
-    }
+    const size = offsets[i + 1]! - first;
+    if (size === 0) return;
+    const mid = midPrefixLength(size, this.t);
+    const full = prefixLength(size, this.t);
+    for (let k = 0; k < mid; k++) this.head.add(tokens[first + k]!, i, k, size);
+    for (let k = mid; k < full; k++) this.tail.add(tokens[first + k]!, i, k, size);
   }
 
   /**
    * Call `onSimilar(j)` for each indexed set `j` similar to set `i`, until it returns true.
-   * Resolves to true when stopped that way.
+   * Returns true when stopped that way.
    */
   probe(i: number, onSimilar: (j: number) => boolean): boolean {
     const { offsets, tokens } = this.sets;
@@ -147,30 +179,25 @@ class PrefixIndex {
     if (sizeX === 0) return false;
     const firstX = offsets[i]!;
     const { min: minSize, max: maxSize } = sizeBounds(sizeX, t);
-    const prefix = prefixLength(sizeX, t);
-    const accumulator = this.accumulator;
-    const touched = this.touched;
-    let touchedCount = 0;
-    for (let position = 0; position < prefix; position++) {
+    const mid = midPrefixLength(sizeX, t);
+    const full = prefixLength(sizeX, t);
+    this.touchedCount = 0;
+    for (let position = 0; position < full; position++) {
       const token = tokens[firstX + position]!;
-      const stop = this.end[token]!;
       const restX = sizeX - position - 1;
-      for (let slot = this.start[token]!; slot < stop; slot++) {
-        const j = this.postingSet[slot]!;
-        const count = accumulator[j]!;
-        if (count < 0) continue;
-        const sizeY = offsets[j + 1]! - offsets[j]!;
-        if (sizeY < minSize || sizeY > maxSize) continue;
-        if (count === 0) touched[touchedCount++] = j;
-        // Positional filter: the words before this one are all counted, so this bounds the overlap.
-        const restY = sizeY - this.postingPosition[slot]! - 1;
-        const bound = count + 1 + (restX < restY ? restX : restY);
-        accumulator[j] = bound >= minOverlap(sizeX, sizeY, t) ? count + 1 : -1;
+      if (position < mid) {
+        // Within our mid prefix: every partner's mid part, and larger partners' tails.
+        this.scan(this.head, token, sizeX, restX, minSize, maxSize);
+        this.scan(this.tail, token, sizeX, restX, sizeX + 1, maxSize);
+      } else {
+        // Beyond it: only partners no larger than us, through their mid part.
+        this.scan(this.head, token, sizeX, restX, minSize, sizeX);
       }
     }
+    const accumulator = this.accumulator;
     let candidateCount = 0;
-    for (let k = 0; k < touchedCount; k++) {
-      const j = touched[k]!;
+    for (let k = 0; k < this.touchedCount; k++) {
+      const j = this.touched[k]!;
       if (accumulator[j]! > 0) this.candidates[candidateCount++] = j;
       accumulator[j] = 0;
     }
@@ -179,6 +206,26 @@ class PrefixIndex {
       if (verify(this.sets, i, j, t) && onSimilar(j)) return true;
     }
     return false;
+  }
+
+  // Count prefix matches with the sets in one posting row whose size lies in [minSize, maxSize].
+  private scan(lists: PostingLists, token: number, sizeX: number, restX: number, minSize: number, maxSize: number): void {
+    const accumulator = this.accumulator;
+    const t = this.t;
+    const stop = lists.end[token]!;
+    for (let slot = lists.start[token]!; slot < stop; slot++) {
+      const sizeY = lists.size[slot]!;
+      if (sizeY < minSize || sizeY > maxSize) continue;
+      const j = lists.set[slot]!;
+      const count = accumulator[j]!;
+      if (count < 0) continue;
+      if (count === 0) this.touched[this.touchedCount++] = j;
+      // Positional filter: every shared word before this one has been counted, so the overlap is
+      // at most what is counted plus this word plus what is left of the shorter remainder.
+      const restY = sizeY - lists.position[slot]! - 1;
+      const bound = count + 1 + (restX < restY ? restX : restY);
+      accumulator[j] = bound >= minOverlap(sizeX, sizeY, t) ? count + 1 : -1;
+    }
   }
 }
 

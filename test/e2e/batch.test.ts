@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { collect, readRecords, startCli } from '../helpers/cli.js';
+import { collect, readRecords, startCli, writeFile } from '../helpers/cli.js';
 import { OLD_DIARY, oldEntry } from '../batch/old-format.js';
 import { batchHome, blockNumbers } from './batch-helpers.js';
 
@@ -195,5 +195,52 @@ describe('a corrupt batch-tasks.json', () => {
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`${h.queueFile}: entry 2: "priority" must be one of high, medium, low`);
     expect(readFileSync(h.queueFile, 'utf8')).toBe(before);
+  });
+});
+
+describe('runner batch with run entries', () => {
+  it('runs the named runner task in-process and takes its result; a failing one counts as an attempt', async () => {
+    const h = batchHome();
+    writeFile(h.home, 'tasks/greet.mjs', [
+      'export default class Greet {',
+      "  static [Symbol.for('taskrunner.task')] = true;",
+      "  name = 'greet';",
+      "  description = 'Greets';",
+      "  async run(ctx) { return { success: true, message: `hello from ${ctx.taskName}` }; }",
+      '}',
+      '',
+    ].join('\n'));
+    writeFile(h.home, 'tasks/grumble.mjs', [
+      'export default class Grumble {',
+      "  static [Symbol.for('taskrunner.task')] = true;",
+      "  name = 'grumble';",
+      "  description = 'Fails';",
+      '  defaults = { attempts: 1 };',
+      "  async run() { return { success: false, message: 'not today' }; }",
+      '}',
+      '',
+    ].join('\n'));
+    await h.cli(['batch', 'add', 'Greet everyone', '--run', 'greet']);
+    await h.cli(['batch', 'add', 'Grumble', '--run', 'grumble']);
+    const result = await h.cli(['batch', '--json']);
+    expect(result.code).toBe(1);
+    expect(h.diary()).toContain('**Task:** Greet everyone\n**Result:** hello from greet\n');
+    expect(h.queue()).toEqual([expect.objectContaining({ task: 'Grumble', status: 'pending', attempts: 1, error: expect.stringContaining('not today') })]);
+    const records = readRecords(readFileSync(path.join(h.home, 'logs', 'tasks.jsonl'), 'utf8'));
+    expect(records.map((record) => record.task).sort()).toEqual(['batch', 'greet', 'grumble']);
+  });
+});
+
+describe('runner batch progress', () => {
+  const hasScript = existsSync('/usr/bin/script');
+  it.skipIf(!hasScript)('shows [i/n] task... on a terminal, and nothing when piped', async () => {
+    const h = batchHome();
+    for (const n of [1, 2, 3]) await h.cli(['batch', 'add', `Task ${n}`]);
+    const { execFileSync } = await import('node:child_process');
+    const command = `${process.execPath} dist/cli.js batch 2 --home ${h.home} --workspace ${h.workspace}`;
+    const onTty = execFileSync('/usr/bin/script', ['-qec', command, '/dev/null'], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(onTty).toMatch(/\[1\/2\] Task 1\.\.\.\r?\n\[2\/2\] Task 2\.\.\./);
+    const piped = await h.cli(['batch']);
+    expect(piped.stderr).not.toMatch(/\[1\/1\]/);
   });
 });
