@@ -3,6 +3,7 @@
 // tasks/, which must not cost more because only the task's own file is loaded. `runner list` over
 // the 300 files shows what full discovery costs. Run on its own with `node bench/startup.bench.mjs`
 // after `npm run build`.
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -44,32 +45,46 @@ const env = { ...process.env, XDG_CACHE_HOME: cacheHome, RUNNER_HOME: '', OPENCL
 const small = makeHome(0);
 const large = makeHome(OTHER_TASKS);
 const noop = (home) => [CLI, 'noop', '--home', home, '--workspace', path.join(home, 'workspace'), '--quiet'];
-const options = { runs: RUNS, env };
+
+/** Wall time (ms) of one run of node with `args`; a failing run aborts the benchmark. */
+function runOnce(args) {
+  const started = performance.now();
+  const result = spawnSync(process.execPath, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const elapsed = performance.now() - started;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+  return elapsed;
+}
 
 try {
-  // timeCommand's warm-up run fills the compiled-module cache, so every measured run is warm.
-  const bare = timeCommand(process.execPath, ['-e', '0'], options);
-  const version = timeCommand(process.execPath, [CLI, 'help'], options);
-  const one = timeCommand(process.execPath, noop(small), options);
-  const many = timeCommand(process.execPath, noop(large), options);
+  const cases = [
+    ['node -e 0 (baseline)', ['-e', '0']],
+    ['runner help (CLI floor: no task loaded)', [CLI, 'help']],
+    ['runner noop, 1 task file', noop(small)],
+    [`runner noop, ${OTHER_TASKS + 1} task files`, noop(large)],
+  ];
+  // Warm-up: fills the compiled-module cache, so every measured run is warm.
+  for (const [, args] of cases) runOnce(args);
+  // Rounds interleave the cases, so a machine that gets busier mid-run skews none of them alone.
+  const times = cases.map(() => []);
+  for (let round = 0; round < RUNS; round++) {
+    cases.forEach(([, args], i) => times[i].push(runOnce(args)));
+  }
+  const medians = times.map(median);
+  const baseline = medians[0];
   const list = timeCommand(process.execPath, [CLI, 'list', '--home', large, '--workspace', path.join(large, 'workspace')], {
-    ...options,
     runs: 5,
+    env,
   });
-  const bareAgain = timeCommand(process.execPath, ['-e', '0'], options);
-  const baseline = median([bare, bareAgain]);
   printTable(
-    `start-up, median of ${RUNS} runs (ms); warm compiled-module cache`,
+    `start-up, median of ${RUNS} interleaved runs (ms); warm compiled-module cache`,
     ['case', 'ms', 'vs node -e 0'],
     [
-      ['node -e 0 (baseline)', baseline, 1],
-      ['runner help (CLI floor: no task loaded)', version, version / baseline],
-      ['runner noop, 1 task file', one, one / baseline],
-      [`runner noop, ${OTHER_TASKS + 1} task files`, many, many / baseline],
-      [`runner list, ${OTHER_TASKS + 1} task files (5 runs)`, list, list / baseline],
+      ...cases.map(([label], i) => [label, medians[i], medians[i] / baseline]),
+      [`runner list, ${OTHER_TASKS + 1} task files (full discovery, 5 runs)`, list, list / baseline],
     ],
     2,
   );
+  const [one, many] = [medians[2], medians[3]];
   console.log(`growth with ${OTHER_TASKS} more task files: ${(many - one).toFixed(1)} ms (${((many / one - 1) * 100).toFixed(1)} %)`);
 } finally {
   for (const dir of [cacheHome, small, large]) rmSync(dir, { recursive: true, force: true });

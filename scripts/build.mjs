@@ -34,7 +34,13 @@ await build({
 });
 chmodSync(path.join(dist, 'cli.js'), 0o755);
 
-execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], {
-  cwd: root,
-  stdio: 'inherit',
-});
+// Declarations for library users. Type errors do not stop the build (the bundle above does not
+// depend on them); `npm test` type-checks and fails on them.
+try {
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.types.json'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+} catch {
+  console.warn('build: type declarations were emitted with type errors; run `npm run typecheck`');
+}

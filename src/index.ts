@@ -32,6 +32,7 @@ export type { ContextInit } from './core/context.js';
 export { acquireTaskLock, taskLockPath, DEFAULT_STALE_MS } from './core/lock.js';
 export type { TaskLock } from './core/lock.js';
 export { createStderrLogger } from './core/logger.js';
+export type { LogLevel } from './core/logger.js';
 export { isoWithOffset } from './core/timestamp.js';
 export { appendRunRecord, readRunHistory, runLogPath } from './store/run-log.js';
 export type { RunRecord, RunHistory } from './store/run-log.js';

@@ -57,6 +57,15 @@ describe('loadTaskModule', () => {
     expect(isTaskClass(exports.Plain)).toBe(true);
   });
 
+  it("supports TypeScript's import-equals require and enums", async () => {
+    const file = writeFile(
+      home,
+      'tasks/legacy.ts',
+      `import path = require('node:path');\nenum Colour { Red = 'red' }\nexport const value: string = path.join('a', Colour.Red);\n`,
+    );
+    expect((await loadTaskModule(file, { cacheDir })).exports.value).toBe(path.join('a', 'red'));
+  });
+
   it('answers import.meta for the original file, not the cached copy', async () => {
     const file = writeFile(
       home,
