@@ -3,16 +3,18 @@
  * ids and laid out in typed arrays so that a million sets cost a few arrays, not a million objects.
  */
 
-// The characters Python's `str.split()` treats as whitespace (`str.isspace`), which differ from
-// JavaScript's `\s` (Python also splits on \x1c-\x1f and \x85, but not on \ufeff).
-const PYTHON_WHITESPACE = /[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+/;
-
 /** The words of `text`: lower-cased and split on whitespace, as Python's `text.lower().split()`. */
 export function splitWords(text: string): string[] {
-  const words = text.toLowerCase().split(PYTHON_WHITESPACE);
-  // A leading or trailing whitespace run leaves an empty string at that end.
-  if (words.length > 0 && words[words.length - 1] === '') words.pop();
-  if (words.length > 0 && words[0] === '') words.shift();
+  const lower = text.toLowerCase();
+  const words: string[] = [];
+  let start = -1;
+  for (let k = 0; k <= lower.length; k++) {
+    const space = k === lower.length || isWhitespace(lower.charCodeAt(k));
+    if (space && start >= 0) {
+      words.push(lower.slice(start, k));
+      start = -1;
+    } else if (!space && start < 0) start = k;
+  }
   return words;
 }
 
@@ -77,6 +79,8 @@ export function buildWordSets(texts: readonly unknown[]): WordSets {
   return { count, offsets, tokens, vocabularySize };
 }
 
+// The characters Python's `str.split()` treats as whitespace (`str.isspace`), which differ from
+// JavaScript's `\s`: Python also splits on \x1c-\x1f and \x85, but not on \ufeff.
 function isWhitespace(c: number): boolean {
   if (c < 0x80) return c === 0x20 || (c >= 0x09 && c <= 0x0d) || (c >= 0x1c && c <= 0x1f);
   return (
@@ -230,7 +234,7 @@ function sortRange(a: Int32Array, from: number, to: number): void {
   }
 }
 
-function grow(a: Int32Array, minimum: number, fill = 0): Int32Array {
+function grow(a: Int32Array, minimum: number, fill = 0): Int32Array<ArrayBuffer> {
   const next = new Int32Array(Math.max(minimum, a.length * 2));
   next.set(a);
   if (fill !== 0) next.fill(fill, a.length);
