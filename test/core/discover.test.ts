@@ -2,8 +2,9 @@ import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { discoverTasks, findTask, RunnerError } from '../../src/index.js';
+import { discoverTasks, findTask } from '../../src/index.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
+import { rejection } from '../helpers/rejection.js';
 
 /** Source of a task class; `exportAs` is `default` or a named export. */
 function taskSource(name: string, className = 'T', exportAs = 'default'): string {
@@ -21,15 +22,6 @@ beforeEach(() => {
 });
 
 const userOnly = () => ({ home, cacheDir, builtins: false });
-
-async function rejection(promise: Promise<unknown>): Promise<RunnerError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(RunnerError);
-  return error as RunnerError;
-}
 
 describe('discoverTasks', () => {
   it('finds every task of a file that exports several', async () => {

@@ -5,8 +5,9 @@ import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadTaskModule } from '../../src/core/load-module.js';
 import { resolveExports } from '../../src/core/resolve-import.js';
-import { isTaskClass, RunnerError } from '../../src/index.js';
+import { isTaskClass } from '../../src/index.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
+import { rejection } from '../helpers/rejection.js';
 
 const TASK = (name: string, body = `return { success: true, message: '${name}' };`) => `
 import { Task, type TaskContext } from 'taskrunner';
@@ -28,15 +29,6 @@ beforeEach(() => {
 
 function cacheSnapshot(): Map<string, number> {
   return new Map(readdirSync(cacheDir).map((name) => [name, statSync(path.join(cacheDir, name)).mtimeMs]));
-}
-
-async function rejection(promise: Promise<unknown>): Promise<RunnerError> {
-  const error = await promise.then(
-    () => undefined,
-    (reason: unknown) => reason,
-  );
-  expect(error).toBeInstanceOf(RunnerError);
-  return error as RunnerError;
 }
 
 describe('loadTaskModule', () => {

@@ -1,7 +1,7 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
+import { collect, makeHome, readRecords, REPO_ROOT, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
 import { SAYS_NO, SLEEPER, WRITER } from '../fixtures/tasks.js';
 
 describe('a compromised lock', () => {
@@ -45,5 +45,31 @@ describe('runner with no task', () => {
     const result = await runCli([]);
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Usage: runner/);
+  });
+});
+
+describe('the library', () => {
+  it("is importable as 'taskrunner', with Task, runTask and discoverTasks, and runs a task in-process", async () => {
+    const { home, workspace } = makeHome();
+    const script = `
+      import { Task, runTask, discoverTasks, loadSettings, createStderrLogger } from 'taskrunner';
+      class Inline extends Task {
+        name = 'inline';
+        description = 'runs in-process';
+        async run(ctx) { return { success: true, message: 'ran in ' + ctx.paths.workspace }; }
+      }
+      const settings = loadSettings({ home: ${JSON.stringify(home)}, workspace: ${JSON.stringify(workspace)} });
+      const outcome = await runTask(new Inline(), { settings, log: createStderrLogger('silent') });
+      const registry = await discoverTasks({ home: settings.home });
+      console.log(JSON.stringify({ status: outcome.status, message: outcome.record.message, builtins: [...registry.tasks.keys()].sort() }));
+    `;
+    const { spawnSync } = await import('node:child_process');
+    const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: REPO_ROOT, encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const printed = JSON.parse(result.stdout) as { status: string; message: string; builtins: string[] };
+    expect(printed.status).toBe('success');
+    expect(printed.message).toBe(`ran in ${workspace}`);
+    expect(printed.builtins).toContain('batch');
+    expect(existsSync(path.join(REPO_ROOT, 'dist', 'types', 'index.d.ts'))).toBe(true);
   });
 });
