@@ -54,7 +54,7 @@ const DAY = 86_400_000;
  * Generate `count` store entries. `duplicateShare` of them are near duplicates of an earlier entry;
  * `now` anchors timestamps (spread over the 60 days before it).
  */
-export function generateStore({ count, seed = 1, duplicateShare = 0.2, vocabulary = 50_000, exponent = 1.05, now = Date.UTC(2026, 1, 20) }) {
+export function generateStore({ count, seed = 1, duplicateShare = 0.2, vocabulary = 50_000, exponent = 1.05, now = Date.now() }) {
   const next = random(seed);
   const sampleRank = zipfSampler(vocabulary, exponent, next);
   const words = Array.from({ length: vocabulary }, (_, r) => wordOf(r));

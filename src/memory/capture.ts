@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { stopOnBadInput } from './bad-input.js';
 import { configuredThreshold } from './consolidate.js';
 import { scoreImportance } from './importance.js';
 import { calendarDay, isoInZone, previousDay } from './local-date.js';
@@ -58,7 +59,9 @@ export function selectNewEntries<T extends { text: string }>(store: readonly unk
     typeof entry === 'object' && entry !== null ? (entry as Record<string, unknown>).text : undefined,
   );
   for (const candidate of candidates) texts.push(candidate.text);
-  const keep = greedyDedupe(buildWordSets(texts), threshold, { pinned: store.length });
+  // The store is only compared with the candidates, so only the candidates' words need ids.
+  const sets = buildWordSets(texts, { closedBefore: store.length });
+  const keep = greedyDedupe(sets, threshold, { pinned: store.length });
   return candidates.filter((_, k) => keep[store.length + k] === 1);
 }
 
@@ -82,8 +85,15 @@ export interface CaptureSummary {
   days: string[];
 }
 
-/** Capture a workspace's daily memory files into its store. */
-export async function captureMemory(options: CaptureMemoryOptions): Promise<CaptureSummary> {
+/**
+ * Capture a workspace's daily memory files into its store. A corrupt store or bad setting fails
+ * with a NonRetryableError naming the file (or key); nothing is written then.
+ */
+export function captureMemory(options: CaptureMemoryOptions): Promise<CaptureSummary> {
+  return stopOnBadInput(() => capture(options));
+}
+
+async function capture(options: CaptureMemoryOptions): Promise<CaptureSummary> {
   const threshold = configuredThreshold(options.threshold ?? DEFAULT_CAPTURE_THRESHOLD, 'memory.captureThreshold');
   const days = captureDays(options.now, options.timeZone, options.day);
   const timestamp = isoInZone(options.now, options.timeZone);
@@ -105,9 +115,9 @@ export async function captureMemory(options: CaptureMemoryOptions): Promise<Capt
       const store = current ?? [];
       const added = selectNewEntries(store, candidates, threshold);
       const result = { ...base, items_added: added.length, items_skipped: candidates.length - added.length };
-      return { next: added.length > 0 ? [...store, ...added] : undefined, result };
+      return { append: added, result };
     },
-    { dryRun: options.dryRun },
+    { dryRun: options.dryRun, appending: true },
   );
 }
 

@@ -7,6 +7,7 @@ import { parseTimestamp } from './local-date.js';
 import { buildWordSets } from './tokens.js';
 import { updateStore, storePath } from './store-file.js';
 import { RunnerError } from '../errors.js';
+import { stopOnBadInput } from './bad-input.js';
 
 export const DEFAULT_DEDUPE_THRESHOLD = 0.9;
 export const DEFAULT_MAX_AGE_DAYS = 14;
@@ -93,9 +94,14 @@ export interface ConsolidateMemoryOptions extends Omit<ConsolidateRules, 'thresh
 
 /**
  * Consolidate a workspace's `memory/store.json` in place (backup, atomic replace; nothing written
- * when nothing goes, or in dry-run).
+ * when nothing goes, or in dry-run). A corrupt store or bad setting fails with a NonRetryableError
+ * naming the file (or key), and nothing is written.
  */
-export async function consolidateMemory(options: ConsolidateMemoryOptions): Promise<ConsolidateSummary> {
+export function consolidateMemory(options: ConsolidateMemoryOptions): Promise<ConsolidateSummary> {
+  return stopOnBadInput(() => consolidate(options));
+}
+
+async function consolidate(options: ConsolidateMemoryOptions): Promise<ConsolidateSummary> {
   const rules: ConsolidateRules = {
     now: options.now,
     timeZone: options.timeZone,
@@ -107,12 +113,12 @@ export async function consolidateMemory(options: ConsolidateMemoryOptions): Prom
     storePath(options.workspace),
     (current) => {
       options.signal?.throwIfAborted();
-      if (current === undefined) return { next: undefined, result: summary(0, 0, 0, false) };
+      if (current === undefined) return { result: summary(0, 0, 0, false) };
       const outcome = consolidateEntries(current, rules);
       options.signal?.throwIfAborted();
       const changed = outcome.kept.length !== current.length;
       const result = summary(current.length, outcome.prunedByAge, outcome.prunedByDuplication, true);
-      return { next: changed ? outcome.kept : undefined, result };
+      return changed ? { next: outcome.kept, result } : { result };
     },
     { dryRun: options.dryRun },
   );

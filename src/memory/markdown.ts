@@ -28,8 +28,10 @@ export interface MemoryItem {
 export const MIN_ITEM_LENGTH = 10;
 
 const WORD = String.raw`[\p{L}\p{N}_]`;
-// A marker is a whole word: upper case (`TODO`, `TODO:`), or any case as a label (`Note:`).
-const MARKER = new RegExp(String.raw`(?<!${WORD})(?:(TODO|DECISION|BLOCKER|ACTION|NOTE)(?!${WORD})|((?:todo|decision|blocker|action|note)):)`, 'giu');
+// A marker is a whole word: upper case (`TODO`, `TODO:`), or any case as a label (`Note:`), so
+// prose ("we should note that") is not a marker.
+const MARKER = new RegExp(String.raw`(?<!${WORD})(TODO|DECISION|BLOCKER|ACTION|NOTE)(?!${WORD})`, 'gu');
+const MARKER_LABEL = new RegExp(String.raw`(?<!${WORD})(todo|decision|blocker|action|note):`, 'giu');
 // Keywords start a word and may be inflected ("problems", "insights"), never end one ("prefixed").
 const KEYWORD = new RegExp(
   String.raw`(?<!${WORD})(?:decided|completed|shipped|launched|fixed|broke|learned|discovered|insight|problem|solution)`,
@@ -102,7 +104,9 @@ function capture(items: MemoryItem[], node: Nodes, kinds: MemoryItemKind[], inli
 
 function markerKinds(prose: string): MemoryItemKind[] {
   const kinds: MemoryItemKind[] = [];
-  for (const match of prose.matchAll(MARKER)) kinds.push((match[1] ?? match[2]!).toLowerCase() as MemoryItemKind);
+  for (const pattern of [MARKER, MARKER_LABEL]) {
+    for (const match of prose.matchAll(pattern)) kinds.push(match[1]!.toLowerCase() as MemoryItemKind);
+  }
   return kinds;
 }
 

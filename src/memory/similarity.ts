@@ -90,67 +90,113 @@ export function midPrefixLength(size: number, t: Threshold): number {
   return size - minOverlap(size, size, t) + 1;
 }
 
-/**
- * Postings for one part of every set's prefix, in compressed rows per token: set, position in the
- * set, set size (kept inline so the length filter touches no other memory). Capacity comes from
- * every set that may be added, so adding and probing allocate nothing.
- */
-class PostingLists {
-  readonly start: Int32Array;
-  readonly end: Int32Array;
-  readonly set: Int32Array;
-  readonly position: Int32Array;
-  readonly size: Int32Array;
-
-  constructor(rowLengths: Int32Array, vocabularySize: number) {
-    for (let token = 0; token < vocabularySize; token++) rowLengths[token + 1]! += rowLengths[token]!;
-    this.start = rowLengths.subarray(0, vocabularySize);
-    this.end = rowLengths.slice(0, vocabularySize);
-    const total = rowLengths[vocabularySize]!;
-    this.set = new Int32Array(total);
-    this.position = new Int32Array(total);
-    this.size = new Int32Array(total);
+/** The non-empty sets among `from .. to` in ascending size order (a counting sort). */
+function idsBySize(sets: WordSets, from: number, to: number): Int32Array {
+  const { offsets } = sets;
+  let maxSize = 0;
+  for (let i = from; i < to; i++) maxSize = Math.max(maxSize, offsets[i + 1]! - offsets[i]!);
+  const perSize = new Int32Array(maxSize + 1);
+  for (let i = from; i < to; i++) perSize[offsets[i + 1]! - offsets[i]!]!++;
+  const next = new Int32Array(maxSize + 1);
+  let total = 0;
+  for (let size = 1; size <= maxSize; size++) {
+    next[size] = total;
+    total += perSize[size]!;
   }
-
-  add(token: number, set: number, position: number, size: number): void {
-    const slot = this.end[token]!++;
-    this.set[slot] = set;
-    this.position[slot] = position;
-    this.size[slot] = size;
+  const ids = new Int32Array(total);
+  for (let i = from; i < to; i++) {
+    const size = offsets[i + 1]! - offsets[i]!;
+    if (size > 0) ids[next[size]!++] = i;
   }
+  return ids;
 }
 
+// A bucket holds the postings of one token for sets of one size: its size, then the slot ranges
+// of postings from the sets' mid prefixes ("head") and from the rest of their prefixes ("tail").
+const BUCKET_FIELDS = 5;
+const SIZE = 0;
+const HEAD_START = 1;
+const HEAD_END = 2;
+const TAIL_START = 3;
+const TAIL_END = 4;
+
 /**
- * An inverted index over set prefixes. A pair is found through the smaller set's mid prefix and
- * the larger set's full prefix, so each indexed set's prefix is split in two posting lists: the
- * mid part (scanned for every partner) and the rest (scanned only by smaller partners' mid prefix).
+ * An inverted index over set prefixes. A similar pair always shares a token between the smaller
+ * set's mid prefix and the larger set's full prefix, so a probe reads every partner's head
+ * postings, and larger partners' tail postings only through its own mid prefix. Each token's
+ * postings are cut into buckets by set size, ascending, so the length filter becomes a binary
+ * search; a bucket's fields and a posting's set and position sit side by side, because the cost of
+ * a probe is memory access. Capacities come from every set that may be added, so adding and
+ * probing allocate nothing.
  */
 class PrefixIndex {
-  private readonly head: PostingLists;
-  private readonly tail: PostingLists;
+  /** Buckets of token `t`: `bucketOffset[t] .. bucketOffset[t+1]`. */
+  private readonly bucketOffset: Int32Array;
+  private readonly buckets: Int32Array;
+  /** Postings: set, position in the set. */
+  private readonly slots: Int32Array;
   private readonly accumulator: Int32Array;
   private readonly touched: Int32Array;
   private readonly candidates: Int32Array;
   private touchedCount = 0;
 
+  /** Sets `from .. to` may be added; any set may probe. */
   constructor(
     private readonly sets: WordSets,
     private readonly t: Threshold,
+    from = 0,
+    to = sets.count,
   ) {
     const { count, offsets, tokens, vocabularySize } = sets;
-    const headRows = new Int32Array(vocabularySize + 1);
-    const tailRows = new Int32Array(vocabularySize + 1);
-    for (let i = 0; i < count; i++) {
-      const first = offsets[i]!;
-      const size = offsets[i + 1]! - first;
-      if (size === 0) continue;
+    const bySize = idsBySize(sets, from, to);
+    const lastSize = new Int32Array(vocabularySize).fill(-1);
+    const bucketOffset = new Int32Array(vocabularySize + 1);
+    let postings = 0;
+    for (let k = 0; k < bySize.length; k++) {
+      const i = bySize[k]!;
+      const size = offsets[i + 1]! - offsets[i]!;
+      const full = prefixLength(size, t);
+      for (let position = 0; position < full; position++) {
+        const token = tokens[offsets[i]! + position]!;
+        if (lastSize[token] !== size) {
+          lastSize[token] = size;
+          bucketOffset[token + 1]!++;
+        }
+      }
+      postings += full;
+    }
+    for (let token = 0; token < vocabularySize; token++) bucketOffset[token + 1]! += bucketOffset[token]!;
+    const bucketCount = bucketOffset[vocabularySize]!;
+    const buckets = new Int32Array(bucketCount * BUCKET_FIELDS);
+    // Second pass: give each bucket its size and count its head and tail capacity (kept in the
+    // END fields for now).
+    const nextBucket = bucketOffset.slice(0, vocabularySize);
+    lastSize.fill(-1);
+    for (let k = 0; k < bySize.length; k++) {
+      const i = bySize[k]!;
+      const size = offsets[i + 1]! - offsets[i]!;
       const mid = midPrefixLength(size, t);
       const full = prefixLength(size, t);
-      for (let k = 0; k < mid; k++) headRows[tokens[first + k]! + 1]!++;
-      for (let k = mid; k < full; k++) tailRows[tokens[first + k]! + 1]!++;
+      for (let position = 0; position < full; position++) {
+        const token = tokens[offsets[i]! + position]!;
+        if (lastSize[token] !== size) {
+          lastSize[token] = size;
+          buckets[nextBucket[token]!++ * BUCKET_FIELDS + SIZE] = size;
+        }
+        buckets[(nextBucket[token]! - 1) * BUCKET_FIELDS + (position < mid ? HEAD_END : TAIL_END)]!++;
+      }
     }
-    this.head = new PostingLists(headRows, vocabularySize);
-    this.tail = new PostingLists(tailRows, vocabularySize);
+    let cursor = 0;
+    for (let b = 0; b < bucketCount * BUCKET_FIELDS; b += BUCKET_FIELDS) {
+      const head = buckets[b + HEAD_END]!;
+      const tail = buckets[b + TAIL_END]!;
+      buckets[b + HEAD_START] = buckets[b + HEAD_END] = cursor;
+      buckets[b + TAIL_START] = buckets[b + TAIL_END] = cursor + head;
+      cursor += head + tail;
+    }
+    this.bucketOffset = bucketOffset;
+    this.buckets = buckets;
+    this.slots = new Int32Array(postings * 2);
     this.accumulator = new Int32Array(count);
     this.touched = new Int32Array(count);
     this.candidates = new Int32Array(count);
@@ -164,8 +210,12 @@ class PrefixIndex {
     if (size === 0) return;
     const mid = midPrefixLength(size, this.t);
     const full = prefixLength(size, this.t);
-    for (let k = 0; k < mid; k++) this.head.add(tokens[first + k]!, i, k, size);
-    for (let k = mid; k < full; k++) this.tail.add(tokens[first + k]!, i, k, size);
+    for (let position = 0; position < full; position++) {
+      const bucket = this.firstBucket(tokens[first + position]!, size) * BUCKET_FIELDS;
+      const slot = this.buckets[bucket + (position < mid ? HEAD_END : TAIL_END)]!++;
+      this.slots[slot * 2] = i;
+      this.slots[slot * 2 + 1] = position;
+    }
   }
 
   /**
@@ -181,17 +231,21 @@ class PrefixIndex {
     const { min: minSize, max: maxSize } = sizeBounds(sizeX, t);
     const mid = midPrefixLength(sizeX, t);
     const full = prefixLength(sizeX, t);
+    const buckets = this.buckets;
     this.touchedCount = 0;
     for (let position = 0; position < full; position++) {
       const token = tokens[firstX + position]!;
       const restX = sizeX - position - 1;
-      if (position < mid) {
-        // Within our mid prefix: every partner's mid part, and larger partners' tails.
-        this.scan(this.head, token, sizeX, restX, minSize, maxSize);
-        this.scan(this.tail, token, sizeX, restX, sizeX + 1, maxSize);
-      } else {
-        // Beyond it: only partners no larger than us, through their mid part.
-        this.scan(this.head, token, sizeX, restX, minSize, sizeX);
+      const inMid = position < mid;
+      // Beyond our mid prefix only partners no larger than us can still be found.
+      const largest = inMid ? maxSize : sizeX;
+      const end = this.bucketOffset[token + 1]! * BUCKET_FIELDS;
+      for (let b = this.firstBucket(token, minSize) * BUCKET_FIELDS; b < end; b += BUCKET_FIELDS) {
+        const sizeY = buckets[b + SIZE]!;
+        if (sizeY > largest) break;
+        const needed = minOverlap(sizeX, sizeY, t);
+        this.count(buckets[b + HEAD_START]!, buckets[b + HEAD_END]!, sizeY, restX, needed);
+        if (inMid && sizeY > sizeX) this.count(buckets[b + TAIL_START]!, buckets[b + TAIL_END]!, sizeY, restX, needed);
       }
     }
     const accumulator = this.accumulator;
@@ -208,24 +262,33 @@ class PrefixIndex {
     return false;
   }
 
-  // Count prefix matches with the sets in one posting row whose size lies in [minSize, maxSize].
-  private scan(lists: PostingLists, token: number, sizeX: number, restX: number, minSize: number, maxSize: number): void {
+  // Count prefix matches with the postings in slots [from, to), sets of `sizeY` words.
+  private count(from: number, to: number, sizeY: number, restX: number, needed: number): void {
     const accumulator = this.accumulator;
-    const t = this.t;
-    const stop = lists.end[token]!;
-    for (let slot = lists.start[token]!; slot < stop; slot++) {
-      const sizeY = lists.size[slot]!;
-      if (sizeY < minSize || sizeY > maxSize) continue;
-      const j = lists.set[slot]!;
+    const slots = this.slots;
+    for (let slot = from; slot < to; slot++) {
+      const j = slots[slot * 2]!;
       const count = accumulator[j]!;
       if (count < 0) continue;
       if (count === 0) this.touched[this.touchedCount++] = j;
       // Positional filter: every shared word before this one has been counted, so the overlap is
-      // at most what is counted plus this word plus what is left of the shorter remainder.
-      const restY = sizeY - lists.position[slot]! - 1;
+      // at most what is counted plus this word plus the shorter of what is left.
+      const restY = sizeY - slots[slot * 2 + 1]! - 1;
       const bound = count + 1 + (restX < restY ? restX : restY);
-      accumulator[j] = bound >= minOverlap(sizeX, sizeY, t) ? count + 1 : -1;
+      accumulator[j] = bound >= needed ? count + 1 : -1;
     }
+  }
+
+  /** The first bucket of `token` for sets of at least `size` words. */
+  private firstBucket(token: number, size: number): number {
+    let lo = this.bucketOffset[token]!;
+    let hi = this.bucketOffset[token + 1]!;
+    while (lo < hi) {
+      const middle = (lo + hi) >>> 1;
+      if (this.buckets[middle * BUCKET_FIELDS + SIZE]! < size) lo = middle + 1;
+      else hi = middle;
+    }
+    return lo;
   }
 }
 
@@ -276,13 +339,26 @@ export function greedyDedupe(sets: WordSets, threshold: number | Threshold, opti
   const pinned = Math.min(options.pinned ?? 0, sets.count);
   const kept = new Uint8Array(sets.count).fill(1);
   if (t.p === 0) return keepFirstNonEmpty(sets, kept, pinned);
-  const index = new PrefixIndex(sets, t);
+  if (pinned > 0) dropSimilarToPinned(sets, t, pinned, kept);
+  const index = new PrefixIndex(sets, t, pinned, sets.count);
   const found = () => true;
-  for (let i = 0; i < sets.count; i++) {
-    if (i >= pinned && index.probe(i, found)) kept[i] = 0;
+  for (let i = pinned; i < sets.count; i++) {
+    if (kept[i] === 0 || index.probe(i, found)) kept[i] = 0;
     else index.add(i);
   }
   return kept;
+}
+
+// Pinned sets are many (a whole store) and the others few (one capture): index the few and let
+// each pinned set probe them, instead of indexing the store.
+function dropSimilarToPinned(sets: WordSets, t: Threshold, pinned: number, kept: Uint8Array): void {
+  const index = new PrefixIndex(sets, t, pinned, sets.count);
+  for (let i = pinned; i < sets.count; i++) index.add(i);
+  const drop = (j: number) => {
+    kept[j] = 0;
+    return false;
+  };
+  for (let i = 0; i < pinned; i++) index.probe(i, drop);
 }
 
 // Threshold 0: any two non-empty sets are similar, so only the first non-empty one survives.

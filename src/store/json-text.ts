@@ -1,4 +1,5 @@
 import { RunnerError } from '../errors.js';
+import { findJsonErrorOffset } from './json-error-offset.js';
 
 /**
  * `JSON.parse` that fails with a `store.corrupt` error naming the file, the line and the column,
@@ -19,8 +20,10 @@ export function parseJsonText(text: string, file: string): unknown {
 // V8 reports a character offset ("at position 42"); people read files by line and column.
 function positionOf(reason: string, text: string): string {
   const match = /position (\d+)/.exec(reason);
-  if (match) {
-    const offset = Number(match[1]);
+  // Some messages carry no position ("Unexpected token 'o', ... is not valid JSON"): find it.
+  const found = match ? -1 : findJsonErrorOffset(text);
+  if (match || (found >= 0 && found < text.length)) {
+    const offset = match ? Number(match[1]) : found;
     const before = text.slice(0, offset);
     const line = before.split('\n').length;
     const column = offset - before.lastIndexOf('\n');

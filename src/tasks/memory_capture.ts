@@ -1,4 +1,4 @@
-import { captureMemory, parseDay, RunnerError, Task, type TaskContext, type TaskResult } from '../index.js';
+import { captureMemory, NonRetryableError, parseDay, Task, type TaskContext, type TaskResult } from '../index.js';
 
 /**
  * `runner memory_capture [--date YYYY-MM-DD]`: capture headers, bold items, markers and keyword
@@ -35,7 +35,7 @@ function dayOption(value: unknown): string | undefined {
   if (value === undefined) return undefined;
   const day = typeof value === 'string' ? parseDay(value) : undefined;
   if (day === undefined) {
-    throw new RunnerError('runner.invalidArgument', `--date: expected a day as YYYY-MM-DD, got ${JSON.stringify(value)}`);
+    throw new NonRetryableError(`--date: expected a day as YYYY-MM-DD, got ${JSON.stringify(value)}`);
   }
   return day;
 }

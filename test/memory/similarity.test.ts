@@ -10,7 +10,7 @@ import {
   sizeBounds,
   toThreshold,
 } from '../../src/memory/similarity.js';
-import { buildWordSets, jaccard, splitWords, wordSet } from '../../src/memory/tokens.js';
+import { buildWordSets, jaccard, setSize, splitWords, wordSet } from '../../src/memory/tokens.js';
 
 // The rule as the SPEC states it, in floating point like the Python original; an empty word set is
 // never a duplicate (which only matters at threshold 0, where 0 >= 0).
@@ -167,6 +167,31 @@ describe('greedyDedupe', () => {
     expect(Array.from(greedyDedupe(buildWordSets(texts), 0.5))).toEqual([1, 0, 1]);
     expect(naiveKeep(texts, 0.5)).toEqual([true, false, true]);
   });
+
+  for (const threshold of [0.85, 0.9, 0.5]) {
+    it(`with pinned sets, drops exactly what the naive capture loop drops at ${threshold}`, () => {
+      fc.assert(
+        fc.property(store, fc.nat(), (texts, cut) => {
+          const pinned = cut % (texts.length + 1);
+          const keptSets = texts.slice(0, pinned).map(wordSet);
+          const expected = texts.map((text, i) => {
+            if (i < pinned) return true;
+            const words = wordSet(text);
+            if (keptSets.some((k) => similar(words, k, threshold))) return false;
+            keptSets.push(words);
+            return true;
+          });
+          const kept = Array.from(greedyDedupe(buildWordSets(texts), threshold, { pinned }), (flag) => flag === 1);
+          expect(kept).toEqual(expected);
+          // The store's words that no new text has need no ids: same outcome.
+          const closed = buildWordSets(texts, { closedBefore: pinned });
+          expect(Array.from(greedyDedupe(closed, threshold, { pinned }), (flag) => flag === 1)).toEqual(expected);
+          for (let i = 0; i < texts.length; i++) expect(setSize(closed, i)).toBe(wordSet(texts[i]!).size);
+        }),
+        { numRuns: 80 },
+      );
+    });
+  }
 
   it('keeps pinned sets and compares later ones with them', () => {
     const texts = ['alpha beta gamma delta', 'alpha beta gamma delta', 'alpha beta gamma delta', 'other words here'];

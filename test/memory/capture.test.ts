@@ -1,0 +1,146 @@
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { captureDays, captureMemory, selectNewEntries, type CapturedEntry } from '../../src/memory/capture.js';
+import { FIXTURES } from '../helpers/cli.js';
+
+const MEMORY_FIXTURES = path.join(FIXTURES, 'openclaw-memory');
+
+function workspaceWith(files: Record<string, string> = {}): string {
+  const workspace = mkdtempSync(path.join(tmpdir(), 'memory-capture-'));
+  mkdirSync(path.join(workspace, 'memory'));
+  for (const [name, content] of Object.entries(files)) writeFileSync(path.join(workspace, name), content);
+  return workspace;
+}
+
+function fixtureWorkspace(name: string): string {
+  const workspace = workspaceWith();
+  cpSync(path.join(MEMORY_FIXTURES, name, 'memory'), path.join(workspace, 'memory'), { recursive: true });
+  return workspace;
+}
+
+const readStore = (workspace: string) => JSON.parse(readFileSync(path.join(workspace, 'memory/store.json'), 'utf8')) as CapturedEntry[];
+const now = new Date('2026-02-16T12:00:00Z');
+
+describe('captureDays', () => {
+  it('reads the right two files at 00:30 in the configured time zone', () => {
+    // 00:30 on 16 February in Tokyo is still 15 February in UTC.
+    const instant = new Date('2026-02-15T15:30:00Z');
+    expect(captureDays(instant, 'Asia/Tokyo')).toEqual(['2026-02-15', '2026-02-16']);
+    expect(captureDays(instant, 'UTC')).toEqual(['2026-02-14', '2026-02-15']);
+    // 00:30 on 1 March in Los Angeles (after February's last day, in a non-leap year).
+    expect(captureDays(new Date('2026-03-01T08:30:00Z'), 'America/Los_Angeles')).toEqual(['2026-02-28', '2026-03-01']);
+    expect(captureDays(instant, 'UTC', '2024-03-01')).toEqual(['2024-02-29', '2024-03-01']);
+  });
+
+  it('a run at 00:30 in Tokyo captures that day and the day before', async () => {
+    const workspace = fixtureWorkspace('KitTheFox123__workspace');
+    const summary = await captureMemory({ workspace, now: new Date('2026-02-15T15:30:00Z'), timeZone: 'Asia/Tokyo', dryRun: false });
+    expect(summary.days).toEqual(['2026-02-15', '2026-02-16']);
+    expect(summary.files_processed).toBe(2);
+    const files = new Set(readStore(workspace).map((entry) => entry.file));
+    expect(files).toEqual(new Set(['memory/2026-02-15.md', 'memory/2026-02-16.md']));
+    expect(readStore(workspace)[0]!.timestamp).toBe('2026-02-16T00:30:00.000+09:00');
+  });
+});
+
+describe('captureMemory on the real daily files', () => {
+  const workspaces = readdirSync(MEMORY_FIXTURES).filter((name) => name !== 'SOURCES.md');
+
+  it('captures every day and the day before of every workspace without error', async () => {
+    for (const name of workspaces) {
+      const workspace = fixtureWorkspace(name);
+      const days = readdirSync(path.join(workspace, 'memory')).filter((file) => file.endsWith('.md')).map((file) => file.slice(0, 10)).sort();
+      let added = 0;
+      for (const day of days) {
+        const summary = await captureMemory({ workspace, now, day, dryRun: false });
+        expect(summary.files_processed, `${name} ${day}`).toBeGreaterThanOrEqual(1);
+        expect(summary.items_added + summary.items_skipped).toBe(summary.items_extracted);
+        added += summary.items_added;
+      }
+      if (added > 0) {
+        const store = readStore(workspace);
+        expect(store).toHaveLength(added);
+        for (const entry of store) {
+          expect(Object.keys(entry)).toEqual(['text', 'timestamp', 'importance', 'source', 'markers', 'category', 'file', 'line']);
+          expect(entry.category).toBe('auto_captured');
+          expect(entry.source).toBe(path.basename(entry.file));
+        }
+      }
+    }
+  });
+
+  it('skips everything on a second run over the same days', async () => {
+    const workspace = fixtureWorkspace('MLorneSmith__sophie-workspace');
+    const first = await captureMemory({ workspace, now, day: '2026-02-11', dryRun: false });
+    expect(first.files_processed).toBe(2);
+    expect(first.items_added).toBeGreaterThan(10);
+    const second = await captureMemory({ workspace, now, day: '2026-02-11', dryRun: false });
+    expect(second).toMatchObject({ items_added: 0, items_skipped: first.items_extracted });
+    expect(readStore(workspace)).toHaveLength(first.items_added);
+  });
+});
+
+describe('captureMemory and the store file', () => {
+  const daily = '## Deployed the new gateway build today\n\n- **Cron** jobs were moved to the new host\n';
+  const files = { 'memory/2026-02-16.md': daily };
+
+  it('appends to the store and keeps the previous store in .bak', async () => {
+    const old = [{ text: 'an entry from before', timestamp: '2026-02-01T10:00:00', importance: 0.5 }];
+    const workspace = workspaceWith({ ...files, 'memory/store.json': JSON.stringify(old) });
+    const summary = await captureMemory({ workspace, now, dryRun: false });
+    expect(summary).toMatchObject({ files_processed: 1, items_extracted: 2, items_added: 2, items_skipped: 0 });
+    expect(readStore(workspace).slice(0, 1)).toEqual(old);
+    expect(readStore(workspace).slice(1).map((entry) => [entry.text, entry.line])).toEqual([
+      ['Deployed the new gateway build today', 1],
+      ['Cron jobs were moved to the new host', 3],
+    ]);
+    expect(readFileSync(path.join(workspace, 'memory/store.json.bak'), 'utf8')).toBe(JSON.stringify(old));
+  });
+
+  it('dry-run reports and changes nothing', async () => {
+    const workspace = workspaceWith(files);
+    const summary = await captureMemory({ workspace, now, dryRun: true });
+    expect(summary.items_added).toBe(2);
+    expect(readdirSync(path.join(workspace, 'memory'))).toEqual(['2026-02-16.md']);
+  });
+
+  it('a corrupt store fails naming the file and position, and nothing is touched', async () => {
+    const corrupt = '[{"text": "half an entry"';
+    const workspace = workspaceWith({ ...files, 'memory/store.json': corrupt, 'memory/store.json.bak': 'old backup' });
+    await expect(captureMemory({ workspace, now, dryRun: false })).rejects.toThrow(/store\.json.*(line|end of file)/);
+    expect(readFileSync(path.join(workspace, 'memory/store.json'), 'utf8')).toBe(corrupt);
+    expect(readFileSync(path.join(workspace, 'memory/store.json.bak'), 'utf8')).toBe('old backup');
+  });
+
+  it('a store that is not an array fails naming the file', async () => {
+    const workspace = workspaceWith({ ...files, 'memory/store.json': '{"entries": []}' });
+    await expect(captureMemory({ workspace, now, dryRun: false })).rejects.toThrow(/store\.json.*JSON array, found an object/);
+    expect(existsSync(path.join(workspace, 'memory/store.json.bak'))).toBe(false);
+  });
+
+  it('no daily file: nothing processed, no store created', async () => {
+    const workspace = workspaceWith();
+    expect(await captureMemory({ workspace, now, dryRun: false })).toMatchObject({ files_processed: 0, items_extracted: 0 });
+    expect(existsSync(path.join(workspace, 'memory/store.json'))).toBe(false);
+  });
+
+  it('rejects a bad configured threshold by its key', async () => {
+    const workspace = workspaceWith(files);
+    await expect(captureMemory({ workspace, now, dryRun: true, threshold: 0.1234567 })).rejects.toThrow(/memory\.captureThreshold/);
+  });
+});
+
+describe('selectNewEntries', () => {
+  it('drops candidates similar to the store or to a kept candidate, tolerating odd entries', () => {
+    const store = [null, 'text', { text: 42 }, { text: 'the gateway was restarted after the upgrade today' }];
+    const candidates = [
+      { text: 'The gateway was restarted after the upgrade today!' }, // one word differs: 6/8 < 0.85, kept
+      { text: 'the gateway was restarted after the upgrade today' }, // identical to the store
+      { text: 'completely different words in this one' },
+      { text: 'completely different words in this one' }, // identical to a kept candidate
+    ];
+    expect(selectNewEntries(store, candidates, 0.85).map((c) => candidates.indexOf(c))).toEqual([0, 2]);
+  });
+});
