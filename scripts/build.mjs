@@ -2,7 +2,7 @@
 // built-in tasks share module instances (a user task importing 'taskrunner' re-evaluates nothing),
 // plus type declarations for library users.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, readdirSync } from 'node:fs';
+import { chmodSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
@@ -17,7 +17,7 @@ const builtinTasks = Object.fromEntries(
     .map((file) => [`tasks/${path.basename(file, '.ts')}`, path.join(root, 'src/tasks', file)]),
 );
 
-await build({
+const result = await build({
   absWorkingDir: root,
   entryPoints: { index: 'src/index.ts', cli: 'src/cli/main.ts', ...builtinTasks },
   outdir: dist,
@@ -29,10 +29,18 @@ await build({
   chunkNames: 'chunks/[name]-[hash]',
   sourcemap: 'linked',
   logLevel: 'warning',
+  metafile: true,
   // Bundled CommonJS dependencies call require(); ESM output has none unless we provide it.
   banner: { js: "import { createRequire as __createRequire } from 'node:module'; const require = __createRequire(import.meta.url); import { fileURLToPath as __fileURLToPath } from 'node:url'; const __filename = __fileURLToPath(import.meta.url);" },
 });
 chmodSync(path.join(dist, 'cli.js'), 0o755);
+
+// Chunks of earlier builds have other hashes; remove those this build did not write.
+const written = new Set(Object.keys(result.metafile.outputs).map((file) => path.resolve(root, file)));
+for (const file of readdirSync(path.join(dist, 'chunks'))) {
+  const full = path.join(dist, 'chunks', file);
+  if (!written.has(full)) rmSync(full);
+}
 
 // Declarations for library users. Type errors do not stop the build (the bundle above does not
 // depend on them); `npm test` type-checks and fails on them.

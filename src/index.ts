@@ -46,7 +46,6 @@ export { splitWords, wordSet, jaccard, buildWordSets } from './memory/tokens.js'
 export type { WordSets } from './memory/tokens.js';
 export { similarityJoin, greedyDedupe, toThreshold } from './memory/similarity.js';
 export type { Threshold, GreedyDedupeOptions } from './memory/similarity.js';
-export { extractMemoryItems } from './memory/markdown.js';
 export type { MemoryItem, MemoryItemKind } from './memory/markdown.js';
 export { scoreImportance } from './memory/importance.js';
 export { calendarDay, parseDay, previousDay, parseTimestamp } from './memory/local-date.js';

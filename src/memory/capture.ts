@@ -9,7 +9,7 @@ import { stopOnBadInput } from './bad-input.js';
 import { configuredThreshold } from './consolidate.js';
 import { scoreImportance } from './importance.js';
 import { calendarDay, isoInZone, previousDay } from './local-date.js';
-import { extractMemoryItems, type MemoryItem, type MemoryItemKind } from './markdown.js';
+import type { MemoryItem, MemoryItemKind } from './markdown.js';
 import { greedyDedupe } from './similarity.js';
 import { storePath, updateStore } from './store-file.js';
 import { buildWordSets } from './tokens.js';
@@ -99,6 +99,9 @@ async function capture(options: CaptureMemoryOptions): Promise<CaptureSummary> {
   const timestamp = isoInZone(options.now, options.timeZone);
   const candidates: CapturedEntry[] = [];
   let filesProcessed = 0;
+  // The Markdown parser is the largest module of the library: load it only when capture runs, so
+  // importing 'taskrunner' (every task run does) stays cheap.
+  const { extractMemoryItems } = await import('./markdown.js');
   for (const day of days) {
     const relative = `memory/${day}.md`;
     const markdown = await readDaily(path.join(options.workspace, relative));
