@@ -104,15 +104,24 @@ function parseMaxAttempts(value: unknown): number | undefined {
   return Number(text);
 }
 
-// Only on a terminal: a cron job or a pipe must never hang waiting for an answer.
+// Only on a terminal: a cron job or a pipe must never hang waiting for an answer. Lines are read
+// through the interface's iterator, which queues them, so answers typed (or pasted) ahead of
+// their question are not lost.
 async function promptMissing(given: (string | undefined)[]): Promise<(string | undefined)[]> {
   if (given.every((field) => field !== undefined)) return given;
-  const { createInterface } = await import('node:readline/promises');
+  const { createInterface } = await import('node:readline');
   const rl = createInterface({ input: process.stdin, output: process.stderr });
+  const lines = rl[Symbol.asyncIterator]();
   try {
     const answers: (string | undefined)[] = [];
     for (const [index, label] of FIELDS.entries()) {
-      answers.push(given[index] ?? (await rl.question(`${label}${index === 0 ? '' : ' (optional)'}: `)));
+      if (given[index] !== undefined) {
+        answers.push(given[index]);
+        continue;
+      }
+      process.stderr.write(`${label}${index === 0 ? '' : ' (optional)'}: `);
+      const line = await lines.next();
+      answers.push(line.done ? undefined : line.value.trim() === '' && index > 0 ? undefined : line.value);
     }
     return answers;
   } finally {
