@@ -4,13 +4,13 @@ import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { appendRunRecord, type RunRecord } from '../store/run-log.js';
+import { abortedRecord, failureRecord, lockedRecord, successRecord, type RunFacts } from './run-record.js';
 import { createTaskContext } from './context.js';
 import { findTask } from './discover.js';
 import { acquireTaskLock } from './lock.js';
 import { createStderrLogger } from './logger.js';
 import { resolveRunPolicy } from './run-policy.js';
 import type { Task, TaskResult } from './task.js';
-import { isoWithOffset } from './timestamp.js';
 
 /** How long a task may take to wind down after its signal fired before the run is recorded anyway. */
 const ABORT_GRACE_MS = 5_000;
@@ -45,12 +45,6 @@ export interface RunOutcome {
   record: RunRecord;
   result: TaskResult | undefined;
 }
-
-/** Keys the runner owns in a record; a task's result cannot overwrite them. */
-const RESERVED_KEYS = new Set([
-  'task', 'dry_run', 'timestamp', 'success', 'duration_seconds', 'run_id', 'attempts',
-  'error', 'error_type', 'retry_attempts', 'all_attempts_failed', 'locked',
-]);
 
 /** A task that resolved `success: false`: a failure to retry, keeping the result for the record. */
 class TaskReportedFailure extends Error {
@@ -92,14 +86,8 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
     },
   });
   if (!lock) {
-    const record: RunRecord = {
-      task: task.name,
-      timestamp: isoWithOffset(started),
-      success: false,
-      error: 'Task is already running (locked)',
-      locked: true,
-    };
-    appendRunRecord(settings.home, record);
+    const record = lockedRecord(task.name, started);
+    appendRunRecord(settings.home, record, dryRun ? undefined : (settings.config.logs ?? {}));
     return { status: 'locked', exitCode: EXIT.locked, record, result: undefined };
   }
 
@@ -161,33 +149,29 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
     );
     const settled = await Promise.race([attemptsDone, afterAbort(controller.signal, attemptsDone)]);
 
-    const durationSeconds = Number(((performance.now() - startedAt) / 1000).toFixed(3));
-    const head = { task: task.name, dry_run: dryRun, timestamp: isoWithOffset(started) };
-    const tail = { duration_seconds: durationSeconds, run_id: runId, attempts };
+    const facts: RunFacts = {
+      task: task.name,
+      dryRun,
+      started,
+      durationSeconds: Number(((performance.now() - startedAt) / 1000).toFixed(3)),
+      runId,
+      attempts,
+      lastResult,
+    };
     let outcome: RunOutcome;
     if (controller.signal.aborted) {
       const reason = asRunnerError(controller.signal.reason);
-      const status: RunStatus = reason.code === 'runner.timedOut' ? 'timed_out' : 'cancelled';
-      const errorType = reason.code === 'lock.compromised' ? 'lock_compromised' : status;
-      const record: RunRecord = {
-        ...head, success: false, ...resultKeys(lastResult), ...tail,
-        error: reason.message, error_type: errorType, retry_attempts: Math.max(0, attempts - 1), all_attempts_failed: false,
-        [status]: true,
-      };
-      outcome = { status, exitCode: reason.exitCode, record, result: lastResult };
+      const status = reason.code === 'runner.timedOut' ? 'timed_out' : 'cancelled';
+      outcome = { status, exitCode: reason.exitCode, record: abortedRecord(facts, reason, status), result: lastResult };
     } else if (settled.ok) {
-      const record: RunRecord = { ...head, success: true, ...resultKeys(settled.result), ...tail };
-      outcome = { status: 'success', exitCode: EXIT.ok, record, result: settled.result };
+      outcome = { status: 'success', exitCode: EXIT.ok, record: successRecord(facts), result: settled.result };
     } else {
       const error = settled.error ?? lastError;
-      const record: RunRecord = {
-        ...head, success: false, ...resultKeys(lastResult), ...tail,
-        error: errorMessage(error), error_type: errorType(error), retry_attempts: Math.max(0, attempts - 1),
-        all_attempts_failed: exhausted && !isNonRetryable(error),
-      };
+      const record = failureRecord(facts, error, exhausted && !isNonRetryable(error));
       outcome = { status: 'failed', exitCode: EXIT.failure, record, result: lastResult };
     }
-    appendRunRecord(settings.home, outcome.record);
+    // A dry run changes no file but the log itself, so it does not rotate it either.
+    appendRunRecord(settings.home, outcome.record, dryRun ? undefined : (settings.config.logs ?? {}));
     log.debug({ status: outcome.status }, 'run finished');
     return outcome;
   } finally {
@@ -222,15 +206,6 @@ function checkResult(value: unknown, taskName: string): TaskResult {
   return value as TaskResult;
 }
 
-function resultKeys(result: TaskResult | undefined): Record<string, unknown> {
-  const keys: Record<string, unknown> = {};
-  if (!result) return keys;
-  for (const [key, value] of Object.entries(result)) {
-    if (!RESERVED_KEYS.has(key)) keys[key] = value;
-  }
-  return keys;
-}
-
 // By name, so a NonRetryableError from another installed copy of taskrunner is recognised too.
 function isNonRetryable(error: unknown): boolean {
   return error instanceof Error && (error.name === 'NonRetryableError' || error.name === 'AbortError');
@@ -239,14 +214,6 @@ function isNonRetryable(error: unknown): boolean {
 function asRunnerError(reason: unknown): RunnerError {
   if (reason instanceof RunnerError) return reason;
   return new RunnerError('runner.cancelled', `cancelled${reason instanceof Error ? `: ${reason.message}` : ''}`);
-}
-
-function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
-
-function errorType(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
 }
 
 function formatMs(ms: number): string {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pino from 'pino';
@@ -17,9 +17,10 @@ export function runLogPath(home: string): string {
  * is on disk before the process exits. The line is our own JSON (not a pino log line) because
  * SPEC §8 fixes its keys and their order.
  */
-export function appendRunRecord(home: string, record: RunRecord): void {
+export function appendRunRecord(home: string, record: RunRecord, rotation?: LogRotation): void {
   const file = runLogPath(home);
   mkdirSync(path.dirname(file), { recursive: true });
+  if (rotation) rotateIfFull(file, rotation);
   const destination = pino.destination({ dest: file, append: true, sync: true });
   try {
     destination.write(`${JSON.stringify(record, jsonSafe)}\n`);
@@ -34,6 +35,54 @@ function jsonSafe(_key: string, value: unknown): unknown {
   if (typeof value === 'bigint') return value.toString();
   if (value instanceof Error) return { name: value.name, message: value.message };
   return value;
+}
+
+/** When to start a new run log (`logs.maxBytes`) and how many old ones to keep (`logs.keep`). */
+export interface LogRotation {
+  maxBytes?: number;
+  keep?: number;
+}
+
+const DEFAULT_MAX_BYTES = 10 * 1024 * 1024;
+const DEFAULT_KEEP = 5;
+// A rotation takes milliseconds; a marker older than this was left by a killed process.
+const STALE_ROTATION_MS = 60_000;
+
+/**
+ * Once the log reaches `maxBytes`, shift `tasks.jsonl` → `.1` → … → `.keep` (the oldest goes). One
+ * process rotates at a time (a marker directory made with `mkdir`, which is atomic); the others
+ * just append, and a record written to the old file during the shift lands in `.1`, not nowhere.
+ */
+export function rotateIfFull(file: string, { maxBytes = DEFAULT_MAX_BYTES, keep = DEFAULT_KEEP }: LogRotation): void {
+  if (sizeOf(file) < maxBytes) return;
+  const marker = `${file}.rotating`;
+  try {
+    mkdirSync(marker);
+  } catch {
+    const age = Date.now() - (statSync(marker, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if (age > STALE_ROTATION_MS) rmSync(marker, { recursive: true, force: true });
+    return;
+  }
+  try {
+    // Another process may have rotated between our size check and the marker.
+    if (sizeOf(file) < maxBytes) return;
+    for (let n = keep - 1; n >= 1; n--) renameIfExists(`${file}.${n}`, `${file}.${n + 1}`);
+    renameIfExists(file, `${file}.1`);
+  } finally {
+    rmSync(marker, { recursive: true, force: true });
+  }
+}
+
+function sizeOf(file: string): number {
+  return statSync(file, { throwIfNoEntry: false })?.size ?? 0;
+}
+
+function renameIfExists(from: string, to: string): void {
+  try {
+    renameSync(from, to);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+  }
 }
 
 /** Records read back, with the count of lines that could not be parsed. */

@@ -1,0 +1,77 @@
+import type { RunnerError } from '../errors.js';
+import type { RunRecord } from '../store/run-log.js';
+import type { TaskResult } from './task.js';
+import { isoWithOffset } from './timestamp.js';
+
+/** What a finished run knows about itself, for its record. */
+export interface RunFacts {
+  task: string;
+  dryRun: boolean;
+  started: Date;
+  durationSeconds: number;
+  runId: string;
+  attempts: number;
+  /** The last result the task returned (kept on failure: its counters still tell something). */
+  lastResult: TaskResult | undefined;
+}
+
+/** Keys the runner owns in a record; a task's result cannot overwrite them. */
+const RESERVED_KEYS = new Set([
+  'task', 'dry_run', 'timestamp', 'success', 'duration_seconds', 'run_id', 'attempts',
+  'error', 'error_type', 'retry_attempts', 'all_attempts_failed', 'locked',
+]);
+
+// The record's keys, in SPEC §8's order: head, the task's own keys, tail, then failure details.
+function build(facts: RunFacts, success: boolean, failure?: Record<string, unknown>): RunRecord {
+  return {
+    task: facts.task,
+    dry_run: facts.dryRun,
+    timestamp: isoWithOffset(facts.started),
+    success,
+    ...resultKeys(facts.lastResult),
+    duration_seconds: facts.durationSeconds,
+    run_id: facts.runId,
+    attempts: facts.attempts,
+    ...failure,
+  };
+}
+
+/** The record of a run that found its task already running. */
+export function lockedRecord(task: string, started: Date): RunRecord {
+  return { task, timestamp: isoWithOffset(started), success: false, error: 'Task is already running (locked)', locked: true };
+}
+
+/** The record of a run whose last attempt succeeded. */
+export function successRecord(facts: RunFacts): RunRecord {
+  return build(facts, true);
+}
+
+/** The record of a run that failed: every attempt used up, or stopped by a non-retryable error. */
+export function failureRecord(facts: RunFacts, error: unknown, allAttemptsFailed: boolean): RunRecord {
+  return build(facts, false, {
+    error: error instanceof Error ? error.message : String(error),
+    error_type: error instanceof Error ? error.name : typeof error,
+    retry_attempts: Math.max(0, facts.attempts - 1),
+    all_attempts_failed: allAttemptsFailed,
+  });
+}
+
+/** The record of a run stopped from outside: timed out, cancelled by a signal, or its lock lost. */
+export function abortedRecord(facts: RunFacts, reason: RunnerError, status: 'timed_out' | 'cancelled'): RunRecord {
+  return build(facts, false, {
+    error: reason.message,
+    error_type: reason.code === 'lock.compromised' ? 'lock_compromised' : status,
+    retry_attempts: Math.max(0, facts.attempts - 1),
+    all_attempts_failed: false,
+    [status]: true,
+  });
+}
+
+function resultKeys(result: TaskResult | undefined): Record<string, unknown> {
+  const keys: Record<string, unknown> = {};
+  if (!result) return keys;
+  for (const [key, value] of Object.entries(result)) {
+    if (!RESERVED_KEYS.has(key)) keys[key] = value;
+  }
+  return keys;
+}
