@@ -26,13 +26,23 @@ export interface RunnerErrorOptions {
   exitCode?: number;
   /** The file the error is about, when there is one. */
   file?: string;
+  /** Whether another attempt could succeed; by default false for the codes of bad input. */
+  retryable?: boolean;
   cause?: unknown;
 }
+
+// Bad input is just as bad on the next attempt: retrying would only delay the report.
+const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
+  'store.corrupt', 'store.invalid', 'config.invalid', 'runner.invalidArgument', 'runner.unsafeFile',
+  'batch.invalid', 'batch.unsafeQueue', 'memory.invalid',
+]);
 
 export class RunnerError extends Error {
   readonly code: RunnerErrorCode;
   readonly exitCode: number;
   readonly file: string | undefined;
+  /** False when the runner should not make another attempt after this error. */
+  readonly retryable: boolean;
 
   constructor(code: RunnerErrorCode, message: string, options: RunnerErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -40,6 +50,7 @@ export class RunnerError extends Error {
     this.code = code;
     this.exitCode = options.exitCode ?? 1;
     this.file = options.file;
+    this.retryable = options.retryable ?? !BAD_INPUT_CODES.has(code);
   }
 }
 

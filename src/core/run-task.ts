@@ -206,9 +206,10 @@ function checkResult(value: unknown, taskName: string): TaskResult {
   return value as TaskResult;
 }
 
-// By name, so a NonRetryableError from another installed copy of taskrunner is recognised too.
+// By name and shape, so errors from another installed copy of taskrunner are recognised too.
 function isNonRetryable(error: unknown): boolean {
-  return error instanceof Error && (error.name === 'NonRetryableError' || error.name === 'AbortError');
+  if (!(error instanceof Error)) return false;
+  return error.name === 'NonRetryableError' || error.name === 'AbortError' || (error as { retryable?: unknown }).retryable === false;
 }
 
 function asRunnerError(reason: unknown): RunnerError {

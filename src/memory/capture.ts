@@ -5,7 +5,6 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { stopOnBadInput } from './bad-input.js';
 import { configuredThreshold } from './consolidate.js';
 import { scoreImportance } from './importance.js';
 import { calendarDay, isoInZone, previousDay } from './local-date.js';
@@ -87,13 +86,10 @@ export interface CaptureSummary {
 
 /**
  * Capture a workspace's daily memory files into its store. A corrupt store or bad setting fails
- * with a NonRetryableError naming the file (or key); nothing is written then.
+ * with a RunnerError naming the file (or key), which the runner does not retry; nothing is
+ * written then.
  */
-export function captureMemory(options: CaptureMemoryOptions): Promise<CaptureSummary> {
-  return stopOnBadInput(() => capture(options));
-}
-
-async function capture(options: CaptureMemoryOptions): Promise<CaptureSummary> {
+export async function captureMemory(options: CaptureMemoryOptions): Promise<CaptureSummary> {
   const threshold = configuredThreshold(options.threshold ?? DEFAULT_CAPTURE_THRESHOLD, 'memory.captureThreshold');
   const days = captureDays(options.now, options.timeZone, options.day);
   const timestamp = isoInZone(options.now, options.timeZone);

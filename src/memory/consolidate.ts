@@ -7,7 +7,6 @@ import { parseTimestamp } from './local-date.js';
 import { buildWordSets } from './tokens.js';
 import { updateStore, storePath } from './store-file.js';
 import { RunnerError } from '../errors.js';
-import { stopOnBadInput } from './bad-input.js';
 
 export const DEFAULT_DEDUPE_THRESHOLD = 0.9;
 export const DEFAULT_MAX_AGE_DAYS = 14;
@@ -94,14 +93,10 @@ export interface ConsolidateMemoryOptions extends Omit<ConsolidateRules, 'thresh
 
 /**
  * Consolidate a workspace's `memory/store.json` in place (backup, atomic replace; nothing written
- * when nothing goes, or in dry-run). A corrupt store or bad setting fails with a NonRetryableError
- * naming the file (or key), and nothing is written.
+ * when nothing goes, or in dry-run). A corrupt store or bad setting fails with a RunnerError naming
+ * the file (or key), which the runner does not retry, and nothing is written.
  */
-export function consolidateMemory(options: ConsolidateMemoryOptions): Promise<ConsolidateSummary> {
-  return stopOnBadInput(() => consolidate(options));
-}
-
-async function consolidate(options: ConsolidateMemoryOptions): Promise<ConsolidateSummary> {
+export async function consolidateMemory(options: ConsolidateMemoryOptions): Promise<ConsolidateSummary> {
   const rules: ConsolidateRules = {
     now: options.now,
     timeZone: options.timeZone,

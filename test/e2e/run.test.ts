@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
-import { FATAL, FLAKY, SAYS_NO, SLEEPER } from '../fixtures/tasks.js';
+import { FATAL, FLAKY, READER, SAYS_NO, SLEEPER } from '../fixtures/tasks.js';
 
 function homeWith(tasks: Record<string, string>, config?: object) {
   const { home, workspace } = makeHome();
@@ -129,6 +129,16 @@ describe('runner <task>: attempts', () => {
     const result = await runCli(['fatal', ...h.args]);
     expect(result.code).toBe(1);
     expect(h.records()[0]).toMatchObject({ attempts: 1, error: 'configuration is wrong', error_type: 'NonRetryableError', all_attempts_failed: false });
+  });
+
+  it('does not retry a file that cannot be parsed, and names it', async () => {
+    const h = homeWith({ reader: READER }, { retry: { minTimeoutMs: 10 } });
+    writeFile(h.workspace, 'data.json', '[1, 2,');
+    const result = await runCli(['reader', ...h.args]);
+    expect(result.code).toBe(1);
+    const [record] = h.records();
+    expect(record).toMatchObject({ attempts: 1, error_type: 'RunnerError', all_attempts_failed: false });
+    expect(String(record!.error)).toMatch(/cannot parse .*data\.json/);
   });
 
   it('treats success: false as a failure, keeps the result keys in the record, in SPEC order', async () => {
