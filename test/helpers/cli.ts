@@ -40,13 +40,19 @@ export function writeFile(dir: string, relative: string, content: string): strin
   return file;
 }
 
+// Output is gathered from the moment a CLI starts, so a child that ends before the test calls
+// `collect` (a fast run, or one killed mid-way) is still collected in full.
+const outcomes = new WeakMap<ChildProcess, Promise<CliResult>>();
+
 /** Start the real CLI as a child process. */
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, RUNNER_HOME: undefined, OPENCLAW_WORKSPACE: undefined, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  outcomes.set(child, gather(child));
+  return child;
 }
 
 /** Run the real CLI to completion and collect its output. */
@@ -54,15 +60,20 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
   return collect(startCli(args, options), options.input);
 }
 
-/** Wait for a started CLI to end and collect its output. */
+/** Send `input` (or nothing) to a started process, wait for it to end, and return its output. */
 export function collect(child: ChildProcess, input?: string): Promise<CliResult> {
+  const outcome = outcomes.get(child) ?? gather(child);
+  // The child may exit before reading its input; that is not the test's concern.
+  child.stdin?.on('error', () => undefined);
+  child.stdin?.end(input ?? '');
+  return outcome;
+}
+
+function gather(child: ChildProcess): Promise<CliResult> {
   let stdout = '';
   let stderr = '';
   child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-  // The child may exit before reading its input; that is not the test's concern.
-  child.stdin?.on('error', () => undefined);
-  child.stdin?.end(input ?? '');
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
