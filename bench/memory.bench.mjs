@@ -8,6 +8,7 @@ import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } fr
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib.mjs';
 import { generateStore, writeStore } from './memory-store-generator.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -19,11 +20,6 @@ const sizes = (process.env.MEMORY_BENCH_SIZES ?? '10000,100000,1000000').split('
 const runsFor = (size) => (size >= 1_000_000 ? 1 : size >= 100_000 ? 3 : 5);
 const scratch = mkdtempSync(path.join(tmpdir(), 'memory-bench-'));
 
-const median = (values) => {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-};
 const seconds = (ms) => `${(ms / 1000).toFixed(2)} s`;
 
 // One CLI run on a fresh copy of `storeFile`: wall time (ms), peak RSS (MiB), the task's result.

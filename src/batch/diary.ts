@@ -1,5 +1,6 @@
-import { appendFile, mkdir, open, readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { appendTextFile } from '../store/json-file.js';
 
 /** The diary's name inside the workspace (as the old work-block logger named it). */
 export const DIARY_FILE_NAME = 'diary.md';
@@ -122,8 +123,7 @@ export class Diary {
     const blocks = drafts.map((draft, index) => ({ ...draft, number: this.highest + index + 1, time }));
     const separator = this.size === 0 ? '' : this.endsWithNewline ? '\n' : '\n\n';
     const text = separator + blocks.map(formatWorkBlock).join('\n');
-    await mkdir(path.dirname(this.file), { recursive: true });
-    await appendFile(this.file, text, 'utf8');
+    await appendTextFile(this.file, text);
     this.size += Buffer.byteLength(text);
     this.highest += blocks.length;
     this.endsWithNewline = true;

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import type { BatchListItem } from '../batch/list.js';
 import { RunnerError } from '../errors.js';
-import { addGlobalOptions } from './global-options.js';
+import { addGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { printJson, printTable } from './output.js';
-
-type RunTaskCommand = (taskName: string, args: string[], commandOptions: Record<string, unknown>) => Promise<void>;
+import { runTaskCommand } from './run.js';
 
 /**
  * `runner batch [N]`, `runner batch add ...` and `runner batch list`. Executing runs the `batch`
@@ -12,7 +11,7 @@ type RunTaskCommand = (taskName: string, args: string[], commandOptions: Record<
  * queue file, so they never wait for a running executor. Heavy modules load inside the actions:
  * every `runner` start imports this file.
  */
-export function registerBatchCommands(program: Command, runTaskCommand: RunTaskCommand): void {
+export function registerBatchCommands(program: Command): void {
   const batch = addGlobalOptions(program.command('batch'))
     .description('execute up to N tasks from the batch queue (default 5); see `batch add` and `batch list`')
     .argument('[count]', 'how many tasks to execute')
@@ -58,10 +57,8 @@ function runFlags(options: Record<string, unknown>): string[] {
   return flags;
 }
 
-async function workspaceOf(options: Record<string, unknown>): Promise<string> {
-  const { loadSettings } = await import('../config/config.js');
-  const location = (key: string) => (typeof options[key] === 'string' ? (options[key] as string) : undefined);
-  return loadSettings({ home: location('home'), workspace: location('workspace'), config: location('config') }).workspace;
+function workspaceOf(options: GlobalOptions): string {
+  return settingsOf(options).workspace;
 }
 
 const FIELDS = ['Task', 'Result', 'Insight', 'Next step'] as const;
@@ -74,7 +71,7 @@ async function addAction(given: (string | undefined)[], options: Record<string, 
   }
   const { addBatchTask } = await import('../batch/add.js');
   const added = await addBatchTask({
-    workspace: await workspaceOf(options),
+    workspace: workspaceOf(options),
     task,
     result,
     insight,
@@ -134,7 +131,7 @@ async function listAction(options: Record<string, unknown>): Promise<void> {
     import('../batch/queue-file.js'),
     import('../batch/list.js'),
   ]);
-  const items = describeQueue(await readQueue(queueFileOf(await workspaceOf(options))));
+  const items = describeQueue(await readQueue(queueFileOf(workspaceOf(options))));
   if (options.json) {
     printJson(items);
     return;

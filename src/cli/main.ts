@@ -33,7 +33,7 @@ export function buildProgram(): Command {
   registerHelpCommand(program);
   registerTestAllCommand(program);
   registerAlertsCommand(program);
-  registerBatchCommands(program, (taskName, args, options) => runTaskCommand(taskName, args, options));
+  registerBatchCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
