@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
-import { unsafeFileReason } from '../config/safe-file.js';
+import { untrustedReason } from '../security/trusted-file.js';
 import { RunnerError } from '../errors.js';
 import type { AlertLevel } from '../store/alerts.js';
 import { claimNext, isExecutable, settle, type Outcome } from './claims.js';
@@ -188,7 +188,7 @@ class BatchExecution {
   // A queue file others can write would let them run commands as us (SPEC §6).
   private async unsafeReason(): Promise<string | undefined> {
     const stats = await stat(this.file).catch(() => undefined);
-    const reason = stats ? unsafeFileReason(stats) : undefined;
+    const reason = stats ? untrustedReason(stats) : undefined;
     return reason && `refusing to run command/run entries from ${this.file}: it is ${reason}`;
   }
 

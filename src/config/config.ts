@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as v from 'valibot';
 import { RunnerError } from '../errors.js';
 import { parseJsonText } from '../store/json-text.js';
-import { assertSafeFile } from './safe-file.js';
+import { assertTrustedFile } from '../security/trusted-file.js';
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegative = v.pipe(v.number(), v.minValue(0));
@@ -115,7 +115,7 @@ export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessE
     if (!existsSync(configFile)) {
       throw new RunnerError('config.invalid', `config file not found: ${configFile}`, { file: configFile });
     }
-    assertSafeFile(configFile, 'config file');
+    assertTrustedFile(configFile, 'config file');
     config = validateConfig(parseJsonText(readFileSync(configFile, 'utf8'), configFile), configFile);
     readFile = configFile;
   }

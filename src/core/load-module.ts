@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { unsafeFileReason } from '../config/safe-file.js';
+import { untrustedReason } from '../security/trusted-file.js';
 import { RunnerError } from '../errors.js';
 import { linkModule, transpileModule, type TranspiledModule } from './compile-module.js';
 import { cacheFileExists, ensureModuleCacheDir, moduleCacheDir, readCacheFile, writeCacheFile } from './module-cache.js';
@@ -93,7 +93,7 @@ async function readTrustedSource(file: string): Promise<string> {
     throw new RunnerError('runner.taskLoad', `cannot read ${file}: ${(error as Error).message}`, { file, cause: error });
   }
   try {
-    const reason = unsafeFileReason(await handle.stat());
+    const reason = untrustedReason(await handle.stat());
     if (reason) throw new RunnerError('runner.unsafeFile', `refusing to load task file ${file}: ${reason}`, { file });
     return await handle.readFile('utf8');
   } finally {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
-import { unsafeFileReason } from '../config/safe-file.js';
+import { untrustedReason } from '../security/trusted-file.js';
 import { RunnerError } from '../errors.js';
 
 /**
@@ -31,7 +31,7 @@ export function ensureModuleCacheDir(dir: string): Promise<void> {
 
 async function createPrivateDir(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const reason = unsafeFileReason(await stat(dir));
+  const reason = untrustedReason(await stat(dir));
   if (reason) {
     throw new RunnerError('runner.unsafeFile', `refusing to use the module cache ${dir}: ${reason}`, { file: dir });
   }
