@@ -5,6 +5,8 @@ import { RunnerError } from '../errors.js';
 
 /** A task source file turned into JavaScript, with where its imports are, ready to be linked. */
 export interface TranspiledModule {
+  /** `commonjs` for `.cts` files (TypeScript's CommonJS), `module` for everything else. */
+  format: 'module' | 'commonjs';
   code: string;
   /** Every string-literal import (static, re-export, dynamic), located by its quoted literal. */
   imports: { specifier: string; start: number; end: number }[];
@@ -19,6 +21,10 @@ const IMPORT_META = 'import.meta';
  * (es-module-lexer). Both are loaded only here, so a run whose modules are cached never loads them.
  */
 export async function transpileModule(source: string, file: string): Promise<TranspiledModule> {
+  if (path.extname(file) === '.cts') {
+    // Its require() calls are resolved by Node from the original file (see linkModule), not here.
+    return { format: 'commonjs', code: await stripTypes(source, file, true), imports: [], importMetas: [] };
+  }
   const code = isTypeScript(file) ? await stripTypes(source, file) : source;
   const lexer = await import('es-module-lexer');
   await lexer.init;
@@ -39,7 +45,7 @@ export async function transpileModule(source: string, file: string): Promise<Tra
       imports.push({ specifier: entry.n, start: entry.s, end: entry.e });
     }
   }
-  return { code, imports, importMetas };
+  return { format: 'module', code, imports, importMetas };
 }
 
 function isTypeScript(file: string): boolean {
@@ -47,11 +53,11 @@ function isTypeScript(file: string): boolean {
   return ext === '.ts' || ext === '.mts';
 }
 
-async function stripTypes(source: string, file: string): Promise<string> {
+async function stripTypes(source: string, file: string, commonjs = false): Promise<string> {
   const transform = await loadSucrase();
   try {
     return transform(source, {
-      transforms: ['typescript'],
+      transforms: commonjs ? ['typescript', 'imports'] : ['typescript'],
       disableESTransforms: true,
       // `import x = require('y')` needs a require in an ES module.
       injectCreateRequireForImportRequire: true,
@@ -88,6 +94,7 @@ function loadError(file: string, message: string, cause: unknown): RunnerError {
  */
 export function linkModule(module: TranspiledModule, urls: ReadonlyMap<string, string>, originalFile: string): string {
   const originalUrl = pathToFileURL(originalFile).href;
+  if (module.format === 'commonjs') return `${withCommonJsShim(module.code, originalFile)}\n//# sourceURL=${originalUrl}\n`;
   const edits = [
     ...module.imports.flatMap(({ specifier, start, end }) => {
       const url = urls.get(specifier);
@@ -106,7 +113,25 @@ export function linkModule(module: TranspiledModule, urls: ReadonlyMap<string, s
   return `${code}\n//# sourceURL=${originalUrl}\n`;
 }
 
+/**
+ * For a compiled `.cts`: `require`, `__filename` and `__dirname` answer for the original file, so
+ * its own require() calls resolve from where it is. One line, so line numbers are kept.
+ */
+function withCommonJsShim(code: string, originalFile: string): string {
+  const file = JSON.stringify(originalFile);
+  const shim = `var require = require('node:module').createRequire(${file}), __filename = ${file}, __dirname = ${JSON.stringify(path.dirname(originalFile))};`;
+  // After sucrase's "use strict" prologue, which must stay first to count.
+  const prologue = /^(["'])use strict\1;/.exec(code)?.[0] ?? '';
+  return prologue + shim + code.slice(prologue.length);
+}
+
 const META_FUNCTION = '__taskrunnerImportMeta';
+
+/**
+ * `import.meta.resolve` of a compiled module asks the loader (which installs this global before it
+ * imports a module that uses import.meta), so it resolves from the original file, as Node would.
+ */
+export const RESOLVE_GLOBAL = 'taskrunner.resolve';
 
 /** A hoisted function standing in for `import.meta`, so it is usable anywhere in the module. */
 function importMetaShim(originalFile: string): string {
@@ -116,6 +141,6 @@ function importMetaShim(originalFile: string): string {
   return (
     `function ${META_FUNCTION}() { return ${META_FUNCTION}.value ??= Object.freeze({ ...import.meta, ` +
     `url: ${url}, filename: ${filename}, dirname: ${dirname}, ` +
-    `resolve: (specifier) => /^\\.{0,2}\\//.test(specifier) ? new URL(specifier, ${url}).href : import.meta.resolve(specifier) }); }`
+    `resolve: (specifier) => globalThis[Symbol.for('${RESOLVE_GLOBAL}')](specifier, ${url}) }); }`
   );
 }

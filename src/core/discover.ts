@@ -66,8 +66,8 @@ export async function discoverTasks(options: DiscoverOptions): Promise<TaskRegis
   const builtinFiles = options.builtins === false ? [] : listBuiltinFiles();
   const userFiles = await listUserTaskFiles(options.home);
   const outcomes = await Promise.all([
-    ...builtinFiles.map((file) => loadTaskFile(file, true, options.cacheDir)),
-    ...userFiles.map((file) => loadTaskFile(file, false, options.cacheDir)),
+    ...builtinFiles.map((file) => loadTaskFile(file, true, options)),
+    ...userFiles.map((file) => loadTaskFile(file, false, options)),
   ]);
   return buildRegistry(outcomes);
 }
@@ -84,7 +84,7 @@ export async function discoverTasks(options: DiscoverOptions): Promise<TaskRegis
 export async function findTask(name: string, options: DiscoverOptions): Promise<DiscoveredTask> {
   assertTaskName(name);
   const candidates = candidateFiles(name, options);
-  const outcomes = await Promise.all(candidates.map(({ file, builtin }) => loadTaskFile(file, builtin, options.cacheDir, true)));
+  const outcomes = await Promise.all(candidates.map(({ file, builtin }) => loadTaskFile(file, builtin, options, true)));
   const matches = outcomes.flatMap((outcome) => ('tasks' in outcome ? outcome.tasks : [])).filter((task) => task.name === name);
   if (matches.length > 1) throw duplicateError(matches[0]!, matches[1]!);
   if (matches[0]) return matches[0];
@@ -142,11 +142,12 @@ async function listUserTaskFiles(home: string): Promise<string[]> {
  * Load one file and instantiate the tasks it exports. With `strict`, a failure is thrown (the
  * task's own file in {@link findTask}); otherwise it becomes the outcome's `error`.
  */
-async function loadTaskFile(file: string, builtin: boolean, cacheDir: string | undefined, strict = false): Promise<FileOutcome> {
+async function loadTaskFile(file: string, builtin: boolean, options: DiscoverOptions, strict = false): Promise<FileOutcome> {
+  const { home, cacheDir } = options;
   try {
     const loaded = builtin
       ? { exports: (await importBuiltin(file)), files: [file] }
-      : await loadTaskModule(file, cacheDir === undefined ? {} : { cacheDir });
+      : await loadTaskModule(file, cacheDir === undefined ? { home } : { home, cacheDir });
     return { file, builtin, tasks: tasksOf(loaded.exports, file, builtin), imports: loaded.files.filter((each) => each !== file) };
   } catch (error) {
     if (strict) throw error;

@@ -1,16 +1,21 @@
 import { createHash } from 'node:crypto';
-import { open } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { untrustedReason } from '../security/trusted-file.js';
+import { readTrustedFile } from '../security/trusted-file.js';
 import { RunnerError } from '../errors.js';
-import { linkModule, transpileModule, type TranspiledModule } from './compile-module.js';
-import { cacheFileExists, ensureModuleCacheDir, moduleCacheDir, readCacheFile, writeCacheFile } from './module-cache.js';
+import { linkModule, RESOLVE_GLOBAL, transpileModule, type TranspiledModule } from './compile-module.js';
+import { assertTrustedPath, mustCheck, packageScopeFile } from './load-trust.js';
+import { ensureModuleCacheDir, moduleCacheDir, readCacheFile, useCacheFile, writeCacheFile } from './module-cache.js';
 import { packagePaths } from './package-paths.js';
-import { resolveImport, type ResolvedImport } from './resolve-import.js';
+import { guardRequiresUnder } from './require-guard.js';
+import { loadResolver, resolveImport, type ResolvedImport } from './resolve-import.js';
+import { settleOrFail } from './settle-guard.js';
 
 /** Bumped whenever the compiled form changes, so old cache entries are never used. */
-const CACHE_FORMAT = 'taskrunner-module-1';
+const CACHE_FORMAT = 'taskrunner-module-2';
+
+/** Task files and helpers are source code; anything bigger than this is not what it claims to be. */
+const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
 
 /** A loaded task file: its exports and every local source file it brought in. */
 export interface LoadedModule {
@@ -22,6 +27,11 @@ export interface LoadedModule {
 export interface LoadModuleOptions {
   /** The compiled-module cache folder; `$XDG_CACHE_HOME/taskrunner` (or `~/.cache/taskrunner`) by default. */
   cacheDir?: string;
+  /**
+   * The runner home the file belongs to (default: the folder above the file's folder). Package files
+   * in its node_modules that a task imports are checked like its own files; see load-trust.ts.
+   */
+  home?: string;
 }
 
 /** One local source file of a module graph. */
@@ -36,43 +46,50 @@ interface GraphNode {
 
 /**
  * Import a user task file (`.ts`, `.mts`, `.js`, `.mjs`) without a build step and without loader
- * hooks: the file and the local files it imports are transpiled in-process, their imports rewritten
- * to absolute URLs (`taskrunner` to this package's library), and the result kept in a private
- * cache keyed by content, so a run whose files have not changed loads no compiler at all.
+ * hooks (which cost a worker thread on Node 20): the file and the home's files it imports are
+ * transpiled in-process, their imports resolved by Node's own algorithm from the original file's
+ * location (`taskrunner` to this package's library) and rewritten to absolute URLs, and the result
+ * kept in a private cache keyed by content, so a run whose files have not changed loads no compiler.
  *
- * Every local file is refused, with the reason, when another user owns it or others can write it.
+ * Every file of the home it loads, whatever its extension, is refused with the reason when another
+ * user owns it or others can write it (load-trust.ts). A file whose top-level code never settles
+ * fails instead of ending the process.
  */
 export async function loadTaskModule(file: string, options: LoadModuleOptions = {}): Promise<LoadedModule> {
+  const entryFile = path.resolve(file);
   const cacheDir = options.cacheDir ?? moduleCacheDir();
+  const home = path.resolve(options.home ?? path.dirname(path.dirname(entryFile)));
   await ensureModuleCacheDir(cacheDir);
-  const graph = await readGraph(path.resolve(file), cacheDir);
+  guardRequiresUnder(home);
+  const graph = await readGraph(entryFile, home, cacheDir);
   const outputs = await writeOutputs(graph, cacheDir);
-  const entry = outputs.get(path.resolve(file))!;
+  if ([...graph.values()].some((node) => node.module.importMetas.length > 0)) await installMetaResolve();
   let exports: Record<string, unknown>;
   try {
-    exports = (await import(pathToFileURL(entry).href)) as Record<string, unknown>;
+    exports = (await settleOrFail(import(pathToFileURL(outputs.get(entryFile)!).href))) as Record<string, unknown>;
   } catch (error) {
+    if (error instanceof RunnerError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new RunnerError('runner.taskLoad', `cannot load ${file}: ${message}`, { file, cause: error });
   }
   return { exports, files: [...graph.keys()] };
 }
 
-/** Read the file and, transitively, the local files it imports. */
-async function readGraph(entry: string, cacheDir: string): Promise<Map<string, GraphNode>> {
+/** Read the file and, transitively, the home's source files it imports. */
+async function readGraph(entry: string, home: string, cacheDir: string): Promise<Map<string, GraphNode>> {
   const { libraryUrl } = packagePaths();
   const graph = new Map<string, GraphNode>();
   const pending = [entry];
   while (pending.length > 0) {
     const file = pending.pop()!;
     if (graph.has(file)) continue;
-    const source = await readTrustedSource(file);
+    const source = readSource(file, file === entry ? 'task file' : 'helper');
     const sourceKey = hash(CACHE_FORMAT, path.extname(file), source);
     const module = await transpiled(source, file, sourceKey, cacheDir);
     const resolved = new Map<string, ResolvedImport>();
     for (const { specifier } of module.imports) {
       if (resolved.has(specifier)) continue;
-      const target = resolveImport(specifier, file, libraryUrl);
+      const target = await resolveChecked(specifier, file, home, libraryUrl);
       resolved.set(specifier, target);
       if (target.kind === 'compile') pending.push(target.file);
     }
@@ -82,23 +99,38 @@ async function readGraph(entry: string, cacheDir: string): Promise<Map<string, G
 }
 
 /**
+ * Resolve one import, checking what Node will read for it that the loader does not read itself:
+ * the package.json holding an `imports` map, and a file imported where it is (CommonJS, JSON).
+ */
+async function resolveChecked(specifier: string, fromFile: string, home: string, libraryUrl: string): Promise<ResolvedImport> {
+  if (specifier.startsWith('#')) {
+    const scope = packageScopeFile(fromFile);
+    if (scope && mustCheck(scope, home)) assertTrustedPath(scope, 'package.json');
+  }
+  const target = await resolveImport(specifier, fromFile, libraryUrl);
+  if (target.kind === 'url' && target.file && mustCheck(target.file, home)) assertTrustedPath(target.file, 'helper');
+  return target;
+}
+
+/**
  * The file's text, read through the same descriptor its ownership and mode were checked on, so it
  * cannot be swapped in between.
  */
-async function readTrustedSource(file: string): Promise<string> {
-  let handle;
+function readSource(file: string, what: string): string {
   try {
-    handle = await open(file, 'r');
+    return readTrustedFile(file, what, MAX_SOURCE_BYTES).toString('utf8');
   } catch (error) {
+    if (error instanceof RunnerError) throw error;
     throw new RunnerError('runner.taskLoad', `cannot read ${file}: ${(error as Error).message}`, { file, cause: error });
   }
-  try {
-    const reason = untrustedReason(await handle.stat());
-    if (reason) throw new RunnerError('runner.unsafeFile', `refusing to load task file ${file}: ${reason}`, { file });
-    return await handle.readFile('utf8');
-  } finally {
-    await handle.close();
-  }
+}
+
+/** Give compiled modules' `import.meta.resolve` Node's resolution from their original file. */
+async function installMetaResolve(): Promise<void> {
+  const resolve = await loadResolver();
+  const { libraryUrl } = packagePaths();
+  (globalThis as Record<symbol, unknown>)[Symbol.for(RESOLVE_GLOBAL)] ??= (specifier: string, parentUrl: string) =>
+    specifier === 'taskrunner' ? libraryUrl : resolve(specifier, parentUrl);
 }
 
 /** The transpiled form of a source, from the cache when it is there. */
@@ -125,12 +157,13 @@ async function transpiled(source: string, file: string, sourceKey: string, cache
 async function writeOutputs(graph: Map<string, GraphNode>, cacheDir: string): Promise<Map<string, string>> {
   const outputs = new Map<string, string>();
   for (const node of graph.values()) {
-    outputs.set(node.file, path.join(cacheDir, `${outputKey(node, graph)}.mjs`));
+    const ext = node.module.format === 'commonjs' ? '.cjs' : '.mjs';
+    outputs.set(node.file, path.join(cacheDir, `${outputKey(node, graph)}${ext}`));
   }
   await Promise.all(
     [...graph.values()].map(async (node) => {
       const output = outputs.get(node.file)!;
-      if (await cacheFileExists(output)) return;
+      if (await useCacheFile(output)) return;
       const urls = new Map<string, string>();
       for (const [specifier, target] of node.resolved) {
         if (target.kind === 'compile') urls.set(specifier, pathToFileURL(outputs.get(target.file)!).href);

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, open, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import type { Stats } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import { untrustedReason } from '../security/trusted-file.js';
+import { pruneModuleCache } from './cache-prune.js';
 import { RunnerError } from '../errors.js';
 
 /**
@@ -18,7 +20,10 @@ export function moduleCacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 const checkedDirs = new Map<string, Promise<void>>();
 
-/** Create the cache folder (mode 0700) and refuse one that another user could write to. */
+/**
+ * Create the cache folder (mode 0700), refuse one that another user could write to, and prune it
+ * when it was not pruned in the last day. Done once per process and folder.
+ */
 export function ensureModuleCacheDir(dir: string): Promise<void> {
   let checked = checkedDirs.get(dir);
   if (!checked) {
@@ -35,27 +40,56 @@ async function createPrivateDir(dir: string): Promise<void> {
   if (reason) {
     throw new RunnerError('runner.unsafeFile', `refusing to use the module cache ${dir}: ${reason}`, { file: dir });
   }
+  // A cache that cannot be pruned still works; the next day's run tries again.
+  await pruneModuleCache(dir).catch(() => undefined);
 }
 
-/** The text of a cache file, or undefined when it is not there. */
+/** The text of a cache file, or undefined when it is not there. Marks the file as used. */
 export async function readCacheFile(file: string): Promise<string | undefined> {
+  let handle;
   try {
-    return await readFile(file, 'utf8');
+    handle = await open(file, 'r');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+  try {
+    await markUsed(file, await handle.stat());
+    return await handle.readFile('utf8');
+  } finally {
+    await handle.close();
+  }
 }
 
-/** True when a cache file exists. */
-export async function cacheFileExists(file: string): Promise<boolean> {
+/** True when a cache file exists (and is ours). Marks the file as used. */
+export async function useCacheFile(file: string): Promise<boolean> {
+  let stats: Stats;
   try {
-    await stat(file);
-    return true;
+    stats = await stat(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return false;
     throw error;
   }
+  await markUsed(file, stats);
+  return true;
+}
+
+/** How stale a cache file's time may get before a use refreshes it: pruning counts in days. */
+const TOUCH_AFTER_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Refuse a cache file another user could have written (the folder is private, so this is belt and
+ * braces: a cached module runs as us), and move its modification time to now when it is more than
+ * a day old, so pruning (cache-prune.ts) sees it as used without a write on every run.
+ */
+async function markUsed(file: string, stats: Stats): Promise<void> {
+  const reason = untrustedReason(stats);
+  if (reason) throw new RunnerError('runner.unsafeFile', `refusing to use the cached module ${file}: ${reason}`, { file });
+  if (Date.now() - stats.mtimeMs < TOUCH_AFTER_MS) return;
+  const now = new Date();
+  await utimes(file, now, now).catch(() => {
+    // Pruned by a concurrent run at this very moment: it is rewritten on the next run.
+  });
 }
 
 /**

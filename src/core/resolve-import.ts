@@ -1,165 +1,108 @@
-import { readFileSync, statSync } from 'node:fs';
-import { createRequire, isBuiltin } from 'node:module';
+import { statSync } from 'node:fs';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RunnerError } from '../errors.js';
 
 /** Extensions of files that go through the task compiler (TypeScript stripped, imports rewritten). */
-export const COMPILED_EXTENSIONS: readonly string[] = ['.ts', '.mts', '.js', '.mjs'];
+export const COMPILED_EXTENSIONS: readonly string[] = ['.ts', '.mts', '.cts', '.js', '.mjs'];
 
 /** Where an import in a task file leads. */
 export type ResolvedImport =
-  /** A local source file: compiled too, and imported from the cache. */
+  /** A source file of the home: compiled too, and imported from the cache. */
   | { kind: 'compile'; file: string }
-  /** A file imported as it is (a package's file, JSON, CommonJS, the taskrunner library). */
-  | { kind: 'url'; url: string }
+  /** A file imported where it is (a package's file, JSON, CommonJS, the taskrunner library). */
+  | { kind: 'url'; url: string; file?: string }
   /** Left untouched: Node built-ins and URLs Node resolves by itself. */
   | { kind: 'keep' };
 
-/** Conditions of Node's ESM resolver, in the sense of package.json `exports`. */
-const CONDITIONS = new Set(['node', 'import', 'default']);
+/**
+ * What TypeScript users write for a file that exists only as TypeScript: `./x.js` for `./x.ts`
+ * (the NodeNext convention), `./x.mjs` for `./x.mts`, `./x.cjs` for `./x.cts`.
+ */
+const TYPESCRIPT_TWINS: Record<string, string> = { '.js': '.ts', '.mjs': '.mts', '.cjs': '.cts' };
+
+/** Extensions tried, in order, for a specifier written without one (TypeScript's "bundler" habit). */
+const IMPLIED_EXTENSIONS = ['.ts', '.mts', '.js', '.mjs'];
+
+type Resolver = (specifier: string, parentUrl: string) => string;
+let resolver: Resolver | undefined;
 
 /**
- * Resolve an import specifier found in `fromFile` as Node would from the file's own location (the
- * compiled copy lives elsewhere, so everything relative or bare is made absolute), with two
- * differences that make TypeScript without a build step work: `taskrunner` is this package's
- * library, and a relative `./x.js` may name `./x.ts` (TypeScript's NodeNext convention).
+ * Load Node's resolution algorithm (import-meta-resolve, a pure-JS copy of Node's ESM resolver:
+ * package `exports`, `#imports`, conditions, symlinks). Loaded on first need, so a task importing
+ * only `taskrunner` and built-ins never pays for it.
  */
-export function resolveImport(specifier: string, fromFile: string, libraryUrl: string): ResolvedImport {
+export async function loadResolver(): Promise<Resolver> {
+  resolver ??= (await import('import-meta-resolve')).resolve;
+  return resolver;
+}
+
+/** The resolver when {@link loadResolver} has run, for synchronous callers such as `import.meta.resolve`. */
+export function loadedResolver(): Resolver | undefined {
+  return resolver;
+}
+
+/**
+ * Resolve an import specifier found in `fromFile` exactly as Node would from the file's own location
+ * (the compiled copy runs from the cache, so every specifier is made absolute), with two additions
+ * that make TypeScript without a build step work: `taskrunner` is this package's library (the
+ * running CLI's copy, so the Task brand and module instances are shared, even where the home has no
+ * node_modules), and a file that does not exist may have a TypeScript twin or need an extension.
+ */
+export async function resolveImport(specifier: string, fromFile: string, libraryUrl: string): Promise<ResolvedImport> {
   if (specifier === 'taskrunner') return { kind: 'url', url: libraryUrl };
   if (isBuiltin(specifier) || (/^[a-z][a-z0-9+.-]*:/i.test(specifier) && !specifier.startsWith('file:'))) {
     return { kind: 'keep' };
   }
-  if (specifier.startsWith('#')) return { kind: 'keep' };
-  if (specifier.startsWith('file:')) return localTarget(fileURLToPath(specifier), specifier, fromFile);
-  if (specifier.startsWith('.') || path.isAbsolute(specifier)) {
-    return localTarget(path.resolve(path.dirname(fromFile), specifier), specifier, fromFile);
+  const resolve = await loadResolver();
+  let url: string;
+  try {
+    // Like import.meta.resolve, this answers the URL of a file that does not exist instead of failing,
+    // so that its TypeScript twin can be looked for below.
+    url = resolve(specifier, pathToFileURL(fromFile).href);
+  } catch (error) {
+    throw cannotResolve(specifier, fromFile, error);
   }
-  return { kind: 'url', url: pathToFileURL(resolvePackage(specifier, fromFile)).href };
-}
-
-function localTarget(target: string, specifier: string, fromFile: string): ResolvedImport {
-  const file = probeLocalFile(target);
+  if (!url.startsWith('file:')) return { kind: 'keep' };
+  const file = existingFile(fileURLToPath(url), specifier);
   if (!file) throw cannotResolve(specifier, fromFile);
-  return COMPILED_EXTENSIONS.includes(path.extname(file))
-    ? { kind: 'compile', file }
-    : { kind: 'url', url: pathToFileURL(file).href };
+  if (isSourceFile(file)) return { kind: 'compile', file };
+  return { kind: 'url', url: pathToFileURL(file).href, file };
 }
 
-/** The file a relative specifier means: as written, `.js` → `.ts`, or without its extension. */
-function probeLocalFile(target: string): string | undefined {
-  const ext = path.extname(target);
+/**
+ * A file of the home's own code, compiled like the task file. Files of installed packages (under a
+ * node_modules folder) are imported where they are: Node decides their module format.
+ */
+function isSourceFile(file: string): boolean {
+  return COMPILED_EXTENSIONS.includes(path.extname(file)) && !file.split(path.sep).includes('node_modules');
+}
+
+/** The file `target` means: itself, its TypeScript twin, or (written without extension) with one. */
+function existingFile(target: string, specifier: string): string | undefined {
   const candidates = [target];
-  if (ext === '.js') candidates.push(`${target.slice(0, -3)}.ts`);
-  if (ext === '.mjs') candidates.push(`${target.slice(0, -4)}.mts`);
-  if (!COMPILED_EXTENSIONS.includes(ext) && ext !== '.json') {
-    candidates.push(...COMPILED_EXTENSIONS.map((extension) => `${target}${extension}`));
-    candidates.push(...COMPILED_EXTENSIONS.map((extension) => path.join(target, `index${extension}`)));
+  const ext = path.extname(target);
+  const twin = TYPESCRIPT_TWINS[ext];
+  if (twin) candidates.push(target.slice(0, -ext.length) + twin);
+  if (isPathSpecifier(specifier) && !COMPILED_EXTENSIONS.includes(ext) && ext !== '.json' && ext !== '.cjs') {
+    candidates.push(...IMPLIED_EXTENSIONS.map((extension) => `${target}${extension}`));
+    candidates.push(...IMPLIED_EXTENSIONS.map((extension) => path.join(target, `index${extension}`)));
   }
   return candidates.find(isFile);
+}
+
+function isPathSpecifier(specifier: string): boolean {
+  return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:');
 }
 
 function isFile(file: string): boolean {
   return statSync(file, { throwIfNoEntry: false })?.isFile() ?? false;
 }
 
-/** Resolve `name[/subpath]` from the node_modules folders above `fromFile`. */
-function resolvePackage(specifier: string, fromFile: string): string {
-  const { name, subpath } = splitPackageSpecifier(specifier);
-  const packageDir = findPackageDir(name, path.dirname(fromFile));
-  if (!packageDir) throw cannotResolve(specifier, fromFile);
-  const manifest = readManifest(path.join(packageDir, 'package.json'));
-  if (manifest.exports === undefined) {
-    // No exports map: Node's legacy main/extension lookup, which require.resolve implements.
-    try {
-      return createRequire(fromFile).resolve(specifier);
-    } catch (error) {
-      throw cannotResolve(specifier, fromFile, error);
-    }
-  }
-  const target = resolveExports(manifest.exports, subpath);
-  if (target === undefined || !target.startsWith('./')) {
-    throw new RunnerError(
-      'runner.taskLoad',
-      `cannot import "${specifier}" in ${fromFile}: package ${name} does not export "${subpath}" for import`,
-      { file: fromFile },
-    );
-  }
-  return path.join(packageDir, target);
-}
-
-function splitPackageSpecifier(specifier: string): { name: string; subpath: string } {
-  const parts = specifier.split('/');
-  const nameLength = specifier.startsWith('@') ? 2 : 1;
-  const name = parts.slice(0, nameLength).join('/');
-  const rest = parts.slice(nameLength).join('/');
-  return { name, subpath: rest === '' ? '.' : `./${rest}` };
-}
-
-function findPackageDir(name: string, fromDir: string): string | undefined {
-  for (let dir = fromDir; ; dir = path.dirname(dir)) {
-    const candidate = path.join(dir, 'node_modules', name);
-    if (isFile(path.join(candidate, 'package.json'))) return candidate;
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
-
-function readManifest(file: string): { exports?: unknown } {
-  try {
-    return JSON.parse(readFileSync(file, 'utf8')) as { exports?: unknown };
-  } catch {
-    return {};
-  }
-}
-
-/** package.json `exports` resolution (Node's PACKAGE_EXPORTS_RESOLVE) for the import conditions. */
-export function resolveExports(exports: unknown, subpath: string): string | undefined {
-  const map = isSubpathMap(exports) ? (exports as Record<string, unknown>) : { '.': exports };
-  if (Object.hasOwn(map, subpath) && !subpath.includes('*')) return resolveTarget(map[subpath], undefined);
-  let best: { key: string; match: string } | undefined;
-  for (const key of Object.keys(map)) {
-    const star = key.indexOf('*');
-    if (star < 0 || key.indexOf('*', star + 1) >= 0) continue;
-    const prefix = key.slice(0, star);
-    const suffix = key.slice(star + 1);
-    if (subpath.length < key.length || !subpath.startsWith(prefix) || !subpath.endsWith(suffix)) continue;
-    if (!best || prefix.length > best.key.indexOf('*')) {
-      best = { key, match: subpath.slice(prefix.length, subpath.length - suffix.length) };
-    }
-  }
-  return best ? resolveTarget(map[best.key], best.match) : undefined;
-}
-
-function isSubpathMap(exports: unknown): boolean {
-  return (
-    typeof exports === 'object' &&
-    exports !== null &&
-    !Array.isArray(exports) &&
-    Object.keys(exports).some((key) => key.startsWith('.'))
-  );
-}
-
-function resolveTarget(target: unknown, match: string | undefined): string | undefined {
-  if (typeof target === 'string') return match === undefined ? target : target.replaceAll('*', match);
-  if (Array.isArray(target)) {
-    for (const alternative of target) {
-      const resolved = resolveTarget(alternative, match);
-      if (resolved !== undefined) return resolved;
-    }
-    return undefined;
-  }
-  if (typeof target === 'object' && target !== null) {
-    for (const [condition, value] of Object.entries(target)) {
-      if (!CONDITIONS.has(condition)) continue;
-      const resolved = resolveTarget(value, match);
-      if (resolved !== undefined) return resolved;
-    }
-  }
-  return undefined;
-}
-
 function cannotResolve(specifier: string, fromFile: string, cause?: unknown): RunnerError {
-  return new RunnerError('runner.taskLoad', `cannot find "${specifier}" imported by ${fromFile}`, {
+  const detail = cause instanceof Error ? `: ${cause.message}` : '';
+  return new RunnerError('runner.taskLoad', `cannot find "${specifier}" imported by ${fromFile}${detail}`, {
     file: fromFile,
     cause,
   });

@@ -4,7 +4,6 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { loadTaskModule } from '../../src/core/load-module.js';
-import { resolveExports } from '../../src/core/resolve-import.js';
 import { isTaskClass } from '../../src/index.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
 import { rejection } from '../helpers/rejection.js';
@@ -179,15 +178,104 @@ describe('loadTaskModule', () => {
     expect(error.message).toContain('boom at load');
     expect(error.message).toContain(file);
   });
-});
 
-describe('resolveExports', () => {
-  it('follows conditions in order, subpaths and patterns', () => {
-    expect(resolveExports('./main.js', '.')).toBe('./main.js');
-    expect(resolveExports({ require: './c.cjs', import: './e.mjs' }, '.')).toBe('./e.mjs');
-    expect(resolveExports({ '.': [{ browser: './b.js' }, { default: './d.js' }] }, '.')).toBe('./d.js');
-    expect(resolveExports({ './feature/*': { node: './lib/*.js' } }, './feature/x')).toBe('./lib/x.js');
-    expect(resolveExports({ '.': './a.js' }, './missing')).toBeUndefined();
-    expect(resolveExports({ '.': { require: './c.cjs' } }, '.')).toBeUndefined();
+  it("resolves #imports from the home's package.json, to a TypeScript helper written as .js", async () => {
+    writeFile(home, 'package.json', JSON.stringify({ name: 'my-home', imports: { '#util': './tasks/lib/util.js', '#lib/*': './tasks/lib/*' } }));
+    writeFile(home, 'tasks/lib/util.ts', `export const twice = (n: number): number => n * 2;\n`);
+    writeFile(home, 'tasks/lib/more.ts', `export const more: string = 'more';\n`);
+    const file = writeFile(home, 'tasks/hash.ts', `import { twice } from '#util';\nimport { more } from '#lib/more.js';\nexport const value = [twice(21), more];\n`);
+    const { exports, files } = await loadTaskModule(file, { cacheDir });
+    expect(exports.value).toEqual([42, 'more']);
+    expect(files).toContain(path.join(home, 'tasks/lib/util.ts'));
+  });
+
+  it('follows a package exports map with conditions and subpath patterns, and the package own #imports', async () => {
+    writeFile(
+      home,
+      'node_modules/mapped/package.json',
+      JSON.stringify({
+        name: 'mapped',
+        type: 'module',
+        exports: { '.': { require: './no.cjs', node: { import: './main.js' } }, './feature/*': './lib/*.js', './hidden': null },
+        imports: { '#inner': './lib/inner.js' },
+      }),
+    );
+    writeFile(home, 'node_modules/mapped/main.js', `import { inner } from '#inner';\nexport const main = 'main+' + inner;\n`);
+    writeFile(home, 'node_modules/mapped/lib/inner.js', `export const inner = 'inner';\n`);
+    writeFile(home, 'node_modules/mapped/lib/x.js', `export const x = 'x';\n`);
+    const file = writeFile(home, 'tasks/mapped.ts', `import { main } from 'mapped';\nimport { x } from 'mapped/feature/x';\nexport const value = [main, x];\n`);
+    expect((await loadTaskModule(file, { cacheDir })).exports.value).toEqual(['main+inner', 'x']);
+
+    const hidden = writeFile(home, 'tasks/hidden.ts', `import 'mapped/hidden';\n`);
+    expect((await rejection(loadTaskModule(hidden, { cacheDir }))).message).toMatch(/"mapped\/hidden" imported by .*hidden\.ts/);
+  });
+
+  it('maps .mjs to an .mts helper and .cjs to a .cts helper', async () => {
+    writeFile(home, 'tasks/lib/m.mts', `export const m: string = 'mts';\n`);
+    writeFile(home, 'tasks/lib/c.cts', `import path = require('node:path');\nconst here: string = path.basename(__filename);\nexport = { c: 'cts', here };\n`);
+    const file = writeFile(home, 'tasks/twins.ts', `import { m } from './lib/m.mjs';\nimport c from './lib/c.cjs';\nexport const value = [m, c.c, c.here];\n`);
+    expect((await loadTaskModule(file, { cacheDir })).exports.value).toEqual(['mts', 'cts', 'c.cts']);
+  });
+
+  it('imports JSON and CommonJS helpers where they are', async () => {
+    writeFile(home, 'tasks/lib/data.json', `{ "answer": 42 }\n`);
+    writeFile(home, 'tasks/lib/common.cjs', `const data = require('./data.json');\nexports.answer = data.answer + 1;\n`);
+    const file = writeFile(
+      home,
+      'tasks/json.ts',
+      `import data from './lib/data.json' with { type: 'json' };\nimport common from './lib/common.cjs';\nexport const value = [data.answer, common.answer];\n`,
+    );
+    expect((await loadTaskModule(file, { cacheDir })).exports.value).toEqual([42, 43]);
+  });
+
+  it('keeps top-level await and resolves import.meta.resolve from the original file', async () => {
+    writeFile(home, 'package.json', JSON.stringify({ name: 'my-home', imports: { '#data': './tasks/data.json' } }));
+    const file = writeFile(
+      home,
+      'tasks/tla.ts',
+      `const { join } = await import('node:path');\nexport const value: string = join('a', 'b');\nexport const data = import.meta.resolve('#data');\nexport const lib = import.meta.resolve('taskrunner');\n`,
+    );
+    const { exports } = await loadTaskModule(file, { cacheDir });
+    expect(exports.value).toBe(path.join('a', 'b'));
+    expect(exports.data).toBe(pathToFileURL(path.join(home, 'tasks/data.json')).href);
+    expect(exports.lib).toMatch(/\/src\/index\.ts$/);
+  });
+
+  for (const [helper, importer] of [
+    ['tasks/lib/open.cjs', `import o from './lib/open.cjs';\nexport default o;\n`],
+    ['tasks/lib/open.mjs', `export * from './lib/open.mjs';\n`],
+    ['tasks/lib/open.json', `import o from './lib/open.json' with { type: 'json' };\nexport default o;\n`],
+    ['package.json', `import o from '#open';\nexport default o;\n`],
+  ] as const) {
+    it(`refuses a world-writable ${path.basename(helper)} that a task file needs, naming it`, async () => {
+      writeFile(home, 'tasks/lib/target.mjs', `export default 1;\n`);
+      const file = writeFile(home, helper, helper === 'package.json' ? JSON.stringify({ imports: { '#open': './tasks/lib/target.mjs' } }) : helper.endsWith('.json') ? '{}' : helper.endsWith('.cjs') ? 'module.exports = 1;\n' : 'export const o = 1;\n');
+      chmodSync(file, 0o666);
+      const error = await rejection(loadTaskModule(writeFile(home, 'tasks/uses-open.ts', importer), { cacheDir }));
+      expect(error.code).toBe('runner.unsafeFile');
+      expect(error.message).toContain(file);
+      expect(error.message).toContain('writable by group and others');
+    });
+  }
+
+  it('refuses a world-writable file that a CommonJS helper requires', async () => {
+    const inner = writeFile(home, 'tasks/lib/inner.cjs', `module.exports = 'inner';\n`);
+    chmodSync(inner, 0o646);
+    writeFile(home, 'tasks/lib/outer.cjs', `module.exports = require('./inner.cjs');\n`);
+    const file = writeFile(home, 'tasks/outer.ts', `import outer from './lib/outer.cjs';\nexport default outer;\n`);
+    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    expect(error.code).toBe('runner.unsafeFile');
+    expect(error.message).toContain(inner);
+  });
+
+  it('refuses a helper in a folder that others can write to', async () => {
+    const dir = path.join(home, 'tasks/shared');
+    const helper = writeFile(home, 'tasks/shared/h.cjs', `module.exports = 1;\n`);
+    chmodSync(dir, 0o777);
+    const file = writeFile(home, 'tasks/uses-shared.ts', `import h from './shared/h.cjs';\nexport default h;\n`);
+    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    expect(error.message).toContain(helper);
+    expect(error.message).toContain('its folder is writable by group and others');
   });
 });
+
