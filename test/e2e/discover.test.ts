@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -124,4 +124,52 @@ export class B extends Task { name = 'pair_b'; description = 'second'; async run
     expect(result.stderr).toContain(`refusing to load task file ${path.join(home, 'tasks/open.ts')}: writable by group`);
     expect(readFileSync(path.join(home, 'tasks/open.ts'), 'utf8')).toContain("name = 'open'");
   });
+
+  it("runs a task that uses the home's #imports, with no taskrunner in the home's node_modules", async () => {
+    writeFile(home, 'package.json', JSON.stringify({ name: 'agent-home', private: true, imports: { '#greet': './tasks/lib/greet.js' } }));
+    writeFile(home, 'tasks/lib/greet.ts', `export const greet = (who: string): string => \`hi \${who}\`;\n`);
+    writeFile(home, 'tasks/hash.ts', `import { Task } from 'taskrunner';\nimport { greet } from '#greet';\nexport default class extends Task { name = 'hash'; description = 'uses #imports'; async run() { return { success: true, message: greet('Ada') }; } }\n`);
+    const result = await cli('hash', '--json');
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ task: 'hash', success: true, message: 'hi Ada' });
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('refuses a .cjs helper owned by another user and writable by all, naming it', async () => {
+    const helper = writeFile(home, 'tasks/lib/evil.cjs', `require('node:fs').writeFileSync(${JSON.stringify(path.join(home, 'pwned'))}, 'x');\nmodule.exports = 'evil';\n`);
+    chownSync(helper, 65534, 65534);
+    chmodSync(helper, 0o666);
+    writeFile(home, 'tasks/uses_evil.ts', `import { Task } from 'taskrunner';\nimport evil from './lib/evil.cjs';\nexport default class extends Task { name = 'uses_evil'; description = String(evil); async run() { return { success: true }; } }\n`);
+    const result = await cli('uses_evil');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`refusing to load helper ${helper}: owned by uid 65534`);
+    expect(statSync(path.join(home, 'pwned'), { throwIfNoEntry: false })).toBeUndefined();
+  });
+
+  describe('a task file whose top-level await never settles', () => {
+    beforeEach(() => {
+      writeFile(home, 'tasks/hang.ts', `await new Promise(() => {});\nexport const never = 1;\n`);
+    });
+    const reason = 'its top-level code never finished: an await that never settles';
+
+    it('is listed as broken by runner list, hiding no other task', async () => {
+      const result = await cli('list', '--json');
+      expect(result.code, result.stderr).toBe(0);
+      const listed = JSON.parse(result.stdout) as { tasks: { name: string }[]; broken: { file: string; reason: string }[] };
+      expect(listed.tasks.map((task) => task.name)).toContain('hello');
+      expect(listed.broken).toEqual([{ file: path.join(home, 'tasks/hang.ts'), reason: expect.stringContaining(reason) }]);
+    });
+
+    it('fails runner test-all, runner <typo> and running it', async () => {
+      const testAll = await cli('test-all');
+      expect(testAll.code).toBe(1);
+      expect(testAll.stdout).toContain(reason);
+      const typo = await cli('helo');
+      expect(typo.code).toBe(1);
+      expect(typo.stderr).toContain('Did you mean "hello"?');
+      const own = await cli('hang');
+      expect(own.code).toBe(1);
+      expect(own.stderr).toContain(reason);
+    });
+  });
 });
+
