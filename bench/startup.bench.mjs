@@ -1,6 +1,8 @@
 // Start-up cost of running one task: `runner noop` (a no-op TypeScript task in a temporary home,
-// compiled-module cache warm) against a bare `node -e 0`, and the same with 300 other task files in
-// tasks/, which must not cost more because only the task's own file is loaded. `runner list` over
+// compiled-module cache warm) against a bare `node -e 0`, `runner hello` (a TypeScript task whose
+// TypeScript helper is imported as `./lib/greet.js`, so Node's resolution algorithm is loaded), and
+// `runner noop` with 300 other task files in tasks/, which must not cost more because only the
+// task's own file is loaded. `runner list` over
 // the 300 files shows what full discovery costs. Run on its own with `node bench/startup.bench.mjs`
 // after `npm run build`.
 import { spawnSync } from 'node:child_process';
@@ -28,11 +30,27 @@ export default class Task_${name} extends Task {
 }
 `;
 
+const GREET = `export function greet(who: string): string {\n  return \`hello \${who}\`;\n}\n`;
+const HELLO = `import { Task, type TaskContext } from 'taskrunner';
+import { greet } from './lib/greet.js';
+
+export default class Hello extends Task {
+  name = 'hello';
+  description = 'says hello through a helper';
+  async run(_ctx: TaskContext) {
+    return { success: true, message: greet('world') };
+  }
+}
+`;
+
 function makeHome(otherTasks) {
   const home = mkdtempSync(path.join(tmpdir(), 'taskrunner-bench-startup-'));
   mkdirSync(path.join(home, 'tasks'));
   mkdirSync(path.join(home, 'workspace'));
   writeFileSync(path.join(home, 'tasks', 'noop.ts'), taskSource('noop'), { mode: 0o644 });
+  mkdirSync(path.join(home, 'tasks', 'lib'));
+  writeFileSync(path.join(home, 'tasks', 'lib', 'greet.ts'), GREET, { mode: 0o644 });
+  writeFileSync(path.join(home, 'tasks', 'hello.ts'), HELLO, { mode: 0o644 });
   for (let i = 0; i < otherTasks; i++) {
     const name = `task_${String(i).padStart(3, '0')}`;
     writeFileSync(path.join(home, 'tasks', `${name}.ts`), taskSource(name), { mode: 0o644 });
@@ -44,7 +62,8 @@ const cacheHome = mkdtempSync(path.join(tmpdir(), 'taskrunner-bench-cache-'));
 const env = { ...process.env, XDG_CACHE_HOME: cacheHome, RUNNER_HOME: '', OPENCLAW_WORKSPACE: '', NO_COLOR: '1' };
 const small = makeHome(0);
 const large = makeHome(OTHER_TASKS);
-const noop = (home) => [CLI, 'noop', '--home', home, '--workspace', path.join(home, 'workspace'), '--quiet'];
+const runTask = (name, home) => [CLI, name, '--home', home, '--workspace', path.join(home, 'workspace'), '--quiet'];
+const noop = (home) => runTask('noop', home);
 
 /** Wall time (ms) of one run of node with `args`; a failing run aborts the benchmark. */
 function runOnce(args) {
@@ -60,6 +79,7 @@ try {
     ['node -e 0 (baseline)', ['-e', '0']],
     ['runner help (CLI floor: no task loaded)', [CLI, 'help']],
     ['runner noop, 1 task file', noop(small)],
+    ['runner hello (TS task + TS helper as ./lib/greet.js)', runTask('hello', small)],
     [`runner noop, ${OTHER_TASKS + 1} task files`, noop(large)],
   ];
   // Warm-up: fills the compiled-module cache, so every measured run is warm.
@@ -84,7 +104,7 @@ try {
     ],
     2,
   );
-  const [one, many] = [medians[2], medians[3]];
+  const [one, many] = [medians[2], medians[4]];
   console.log(`growth with ${OTHER_TASKS} more task files: ${(many - one).toFixed(1)} ms (${((many / one - 1) * 100).toFixed(1)} %)`);
 } finally {
   for (const dir of [cacheHome, small, large]) rmSync(dir, { recursive: true, force: true });
