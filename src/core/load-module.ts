@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readTrustedFile } from '../security/trusted-file.js';
@@ -8,7 +9,7 @@ import { assertTrustedPath, mustCheck, packageScopeFile } from './load-trust.js'
 import { ensureModuleCacheDir, moduleCacheDir, readCacheFile, useCacheFile, writeCacheFile } from './module-cache.js';
 import { packagePaths } from './package-paths.js';
 import { guardRequiresUnder } from './require-guard.js';
-import { loadResolver, resolveImport, type ResolvedImport } from './resolve-import.js';
+import { isPathSpecifier, loadResolver, resolveImport, type ResolvedImport } from './resolve-import.js';
 import { settleOrFail } from './settle-guard.js';
 
 /** Bumped whenever the compiled form changes, so old cache entries are never used. */
@@ -100,10 +101,11 @@ async function readGraph(entry: string, home: string, cacheDir: string): Promise
 
 /**
  * Resolve one import, checking what Node will read for it that the loader does not read itself:
- * the package.json holding an `imports` map, and a file imported where it is (CommonJS, JSON).
+ * the importer's package.json (its `imports` map, or its name and `exports` for a self-reference),
+ * and a file imported where it is (CommonJS, JSON).
  */
 async function resolveChecked(specifier: string, fromFile: string, home: string, libraryUrl: string): Promise<ResolvedImport> {
-  if (specifier.startsWith('#')) {
+  if (specifier !== 'taskrunner' && !isPathSpecifier(specifier) && !isBuiltin(specifier)) {
     const scope = packageScopeFile(fromFile);
     if (scope && mustCheck(scope, home)) assertTrustedPath(scope, 'package.json');
   }

@@ -38,11 +38,6 @@ export async function loadResolver(): Promise<Resolver> {
   return resolver;
 }
 
-/** The resolver when {@link loadResolver} has run, for synchronous callers such as `import.meta.resolve`. */
-export function loadedResolver(): Resolver | undefined {
-  return resolver;
-}
-
 /**
  * Resolve an import specifier found in `fromFile` exactly as Node would from the file's own location
  * (the compiled copy runs from the cache, so every specifier is made absolute), with two additions
@@ -92,7 +87,8 @@ function existingFile(target: string, specifier: string): string | undefined {
   return candidates.find(isFile);
 }
 
-function isPathSpecifier(specifier: string): boolean {
+/** True for `./x`, `../x`, `/x` and `file:` specifiers, which name a file rather than a package. */
+export function isPathSpecifier(specifier: string): boolean {
   return specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('file:');
 }
 
