@@ -35,10 +35,10 @@ export async function acquireTaskLock(
   options: AcquireTaskLockOptions,
 ): Promise<TaskLock | undefined> {
   const lockPath = taskLockPath(home, taskName);
-  await mkdir(path.dirname(lockPath), { recursive: true });
   let compromised = false;
   let release: () => Promise<void>;
   try {
+    await mkdir(path.dirname(lockPath), { recursive: true });
     release = await lockfile.lock(lockPath, {
       lockfilePath: lockPath,
       realpath: false,
@@ -56,7 +56,7 @@ export async function acquireTaskLock(
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
-    throw error;
+    throw lockError(lockPath, error);
   }
   let released = false;
   return {
@@ -68,3 +68,25 @@ export async function acquireTaskLock(
     },
   };
 }
+
+/**
+ * The error for a lock that cannot be taken at all. It is never retried: a read-only or full file
+ * system, a permission or a too-long name stays as it is, and retrying only delays the report.
+ */
+function lockError(lockPath: string, error: unknown): RunnerError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint = code === undefined ? '' : (LOCK_ERROR_HINTS[code] ?? '');
+  return new RunnerError('lock.failed', `cannot take the task lock ${lockPath}: ${(error as Error).message}${hint}`, {
+    cause: error,
+    file: lockPath,
+    retryable: false,
+  });
+}
+
+const LOCK_ERROR_HINTS: Record<string, string> = {
+  EROFS: ' (the runner home is on a read-only file system)',
+  EACCES: ' (no permission to write under the runner home)',
+  EPERM: ' (no permission to write under the runner home)',
+  ENOSPC: ' (the disk is full)',
+  ENAMETOOLONG: ' (the path is too long)',
+};
