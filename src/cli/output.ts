@@ -20,13 +20,17 @@ export function printJson(value: unknown): void {
 
 /** Print rows as an aligned plain-text table on stdout; cells may be painted. */
 export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
+  process.stdout.write(formatTable(headers.map((header) => paint(header, 'bold')), rows));
+}
+
+/** Rows as aligned text lines, one per row after the headers; padding ignores colour codes. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = headers.map((header, i) => Math.max(visibleWidth(header), ...rows.map((row) => visibleWidth(row[i] ?? ''))));
   // Padding counts what the terminal shows: colour codes take no columns.
   const pad = (cell: string, width: number) => cell + ' '.repeat(Math.max(0, width - visibleWidth(cell)));
   const line = (cells: readonly string[]) =>
     cells.map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i] ?? 0))).join('  ').trimEnd();
-  process.stdout.write(`${paint(line(headers), 'bold')}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+  return [headers, ...rows].map((cells) => `${line(cells)}\n`).join('');
 }
 
 function visibleWidth(text: string): number {

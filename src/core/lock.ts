@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -38,7 +39,7 @@ export async function acquireTaskLock(
   let compromised = false;
   let release: () => Promise<void>;
   try {
-    await mkdir(path.dirname(lockPath), { recursive: true });
+    await makeFolder(path.dirname(lockPath));
     release = await lockfile.lock(lockPath, {
       lockfilePath: lockPath,
       realpath: false,
@@ -67,6 +68,22 @@ export async function acquireTaskLock(
       await release().catch(() => undefined);
     },
   };
+}
+
+/**
+ * `mkdir -p`, with the real reason when it fails: a recursive mkdir on a read-only file system
+ * reports ENOENT, so the first missing folder is made on its own to get EROFS (or EACCES…).
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = dir;
+    while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    await mkdir(missing);
+    throw error;
+  }
 }
 
 /**
