@@ -30,8 +30,17 @@ export function guardRunUntilRecorded(): () => void {
 function finishUnfinished(message: string): boolean {
   const results = recordUnfinishedRuns<RunRecord>(new RunnerError('runner.unfinished', message));
   for (const result of results) {
-    if (result.ok) writeSync(2, `✗ ${result.value.task} failed: ${message}\n`);
-    else writeSync(2, `error: ${message}; ${result.error instanceof Error ? result.error.message : String(result.error)}\n`);
+    if (result.ok) say(`✗ ${result.value.task} failed: ${message}\n`);
+    else say(`error: ${message}; ${result.error instanceof Error ? result.error.message : String(result.error)}\n`);
   }
   return results.length > 0;
+}
+
+// stderr may be closed or on a full disk; the exit code still tells.
+function say(text: string): void {
+  try {
+    writeSync(2, text);
+  } catch {
+    // nothing left to tell it to
+  }
 }

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -341,16 +342,22 @@ describe('runner <task>: a full or read-only file system', () => {
     mkdirSync(logs);
     const skip = mountTmpfs(logs, 'size=16k');
     if (skip) return ctx.skip(skip);
+    const children: ChildProcess[] = [];
     try {
       mkdirSync(path.join(logs, '.locks'));
       fillUp(path.join(logs, 'filler'));
-      const result = await runCli(['quick', ...h.args]);
+      children.push(startCli(['quick', ...h.args]));
+      const result = await collect(children[0]!);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`cannot write the run record to ${path.join(logs, 'tasks.jsonl')}`);
       expect(result.stderr).toMatch(/ENOSPC/);
       // The lock was released: the next run fails the same way, it is not locked out.
-      expect((await runCli(['quick', ...h.args])).code).toBe(1);
+      children.push(startCli(['quick', ...h.args]));
+      expect((await collect(children[1]!)).code).toBe(1);
     } finally {
+      // A run that hangs (the bug) would keep the mount busy.
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.all(children.map((child) => collect(child)));
       unmount(logs);
     }
   }, 30_000);
