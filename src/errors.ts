@@ -13,13 +13,26 @@ export type RunnerErrorCode =
   | 'runner.timedOut'
   | 'runner.cancelled'
   | 'runner.taskFailed'
+  | 'runner.noWorkspace'
+  | 'runner.unfinished'
   | 'config.invalid'
   | 'store.corrupt'
   | 'store.invalid'
   | 'lock.compromised'
+  | 'lock.failed'
+  | 'store.writeFailed'
   | 'batch.invalid'
   | 'batch.unsafeQueue'
   | 'memory.invalid';
+
+/** Exit codes of the CLI (SPEC §3); the one place they are defined. */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  locked: 2,
+  sigint: 130,
+  sigterm: 143,
+} as const;
 
 export interface RunnerErrorOptions {
   /** Process exit code the CLI ends with; 1 unless said otherwise. */
@@ -34,7 +47,7 @@ export interface RunnerErrorOptions {
 // Bad input is just as bad on the next attempt: retrying would only delay the report.
 const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
   'store.corrupt', 'store.invalid', 'config.invalid', 'runner.invalidArgument', 'runner.unsafeFile',
-  'batch.invalid', 'batch.unsafeQueue', 'memory.invalid',
+  'runner.noWorkspace', 'batch.invalid', 'batch.unsafeQueue', 'memory.invalid',
 ]);
 
 export class RunnerError extends Error {
@@ -48,7 +61,7 @@ export class RunnerError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RunnerError';
     this.code = code;
-    this.exitCode = options.exitCode ?? 1;
+    this.exitCode = options.exitCode ?? EXIT.failure;
     this.file = options.file;
     this.retryable = options.retryable ?? !BAD_INPUT_CODES.has(code);
   }
@@ -61,12 +74,3 @@ export class NonRetryableError extends Error {
     this.name = 'NonRetryableError';
   }
 }
-
-/** Exit codes of the CLI (SPEC §3). */
-export const EXIT = {
-  ok: 0,
-  failure: 1,
-  locked: 2,
-  sigint: 130,
-  sigterm: 143,
-} as const;

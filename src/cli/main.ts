@@ -8,12 +8,14 @@ import { registerListCommand } from './list.js';
 import { exitCodeOf, printError } from './output.js';
 import { registerRunCommand, runTaskCommand } from './run.js';
 import { registerTestAllCommand } from './test-all.js';
+import { packageVersion } from './version.js';
 
 /** Build the `runner` program; every command lives in its own file and registers itself here. */
 export function buildProgram(): Command {
   const program = addGlobalOptions(new Command('runner'))
     .description('Run maintenance tasks for a self-hosted AI agent workspace')
     .usage('<task> [args...] [--dry-run] [--json] [--retries N] [--timeout DUR]')
+    .version(packageVersion(), '-V, --version', 'print the version of taskrunner')
     .enablePositionalOptions()
     .passThroughOptions()
     .allowUnknownOption()

@@ -1,4 +1,5 @@
-import { RunnerError } from '../index.js';
+import { stripVTControlCharacters } from 'node:util';
+import { EXIT, RunnerError } from '../index.js';
 
 /** Whether to use colour: a TTY, no `NO_COLOR`, no `--no-color`. */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
@@ -17,13 +18,23 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
-/** Print rows as an aligned plain-text table on stdout. */
+/** Print rows as an aligned plain-text table on stdout; cells may be painted. */
 export function printTable(headers: readonly string[], rows: readonly (readonly string[])[]): void {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
+  process.stdout.write(formatTable(headers.map((header) => paint(header, 'bold')), rows));
+}
+
+/** Rows as aligned text lines, one per row after the headers; padding ignores colour codes. */
+export function formatTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = headers.map((header, i) => Math.max(visibleWidth(header), ...rows.map((row) => visibleWidth(row[i] ?? ''))));
+  // Padding counts what the terminal shows: colour codes take no columns.
+  const pad = (cell: string, width: number) => cell + ' '.repeat(Math.max(0, width - visibleWidth(cell)));
   const line = (cells: readonly string[]) =>
-    cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd();
-  process.stdout.write(`${paint(line(headers), 'bold')}\n`);
-  for (const row of rows) process.stdout.write(`${line(row)}\n`);
+    cells.map((cell, i) => (i === cells.length - 1 ? cell : pad(cell, widths[i] ?? 0))).join('  ').trimEnd();
+  return [headers, ...rows].map((cells) => `${line(cells)}\n`).join('');
+}
+
+function visibleWidth(text: string): number {
+  return stripVTControlCharacters(text).length;
 }
 
 /** Print an error for a person on stderr: `error: …`, with the cause chain when verbose. */
@@ -35,5 +46,5 @@ export function printError(error: unknown, verbose = false): void {
 
 /** The exit code an error ends the CLI with. */
 export function exitCodeOf(error: unknown): number {
-  return error instanceof RunnerError ? error.exitCode : 1;
+  return error instanceof RunnerError ? error.exitCode : EXIT.failure;
 }

@@ -1,6 +1,6 @@
-import { RunnerError } from '../index.js';
+import { EXIT, RunnerError } from '../index.js';
 
-const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
+const SIGNAL_EXIT_CODES = { SIGINT: EXIT.sigint, SIGTERM: EXIT.sigterm } as const;
 
 /**
  * Turn SIGINT and SIGTERM into an abort of the returned signal, so the run can record itself as
@@ -8,10 +8,10 @@ const EXIT_CODES = { SIGINT: 130, SIGTERM: 143 } as const;
  */
 export function abortOnSignals(): { signal: AbortSignal; dispose: () => void } {
   const controller = new AbortController();
-  const handlers = (Object.keys(EXIT_CODES) as (keyof typeof EXIT_CODES)[]).map((name) => {
+  const handlers = (Object.keys(SIGNAL_EXIT_CODES) as (keyof typeof SIGNAL_EXIT_CODES)[]).map((name) => {
     const handler = () => {
-      if (controller.signal.aborted) process.exit(EXIT_CODES[name]);
-      controller.abort(new RunnerError('runner.cancelled', `cancelled by ${name}`, { exitCode: EXIT_CODES[name] }));
+      if (controller.signal.aborted) process.exit(SIGNAL_EXIT_CODES[name]);
+      controller.abort(new RunnerError('runner.cancelled', `cancelled by ${name}`, { exitCode: SIGNAL_EXIT_CODES[name] }));
     };
     process.on(name, handler);
     return [name, handler] as const;

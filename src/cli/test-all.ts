@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { createStderrLogger, discoverTasks, runTask } from '../index.js';
+import { guardRunUntilRecorded } from './exit-guard.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, settingsOf } from './global-options.js';
 import { paint, printJson } from './output.js';
 
@@ -13,9 +14,15 @@ export function registerTestAllCommand(program: Command): void {
       const registry = await discoverTasks({ home: settings.home });
       const log = createStderrLogger(logLevelOf(globals));
       const results: { task: string; success: boolean; status: string; error?: unknown }[] = [];
-      for (const { task } of registry.tasks.values()) {
-        const outcome = await runTask(task, { settings, dryRun: true, retries: 0, log });
-        results.push({ task: task.name, success: outcome.status === 'success', status: outcome.status, error: outcome.record.error });
+      // A task that ends the process still leaves its record and a non-zero exit.
+      const unguard = guardRunUntilRecorded();
+      try {
+        for (const { task } of registry.tasks.values()) {
+          const outcome = await runTask(task, { settings, dryRun: true, retries: 0, log });
+          results.push({ task: task.name, success: outcome.status === 'success', status: outcome.status, error: outcome.record.error });
+        }
+      } finally {
+        unguard();
       }
       for (const broken of registry.broken) {
         results.push({ task: broken.file, success: false, status: 'broken', error: broken.reason });

@@ -1,16 +1,19 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
+import { TASK_NAME_PATTERN } from '../core/task.js';
 import { RunnerError } from '../errors.js';
-import { parseJsonText } from '../store/json-text.js';
-import { assertTrustedFile } from '../security/trusted-file.js';
+import { readConfigObject } from './config-file.js';
+import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from './duration.js';
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegative = v.pipe(v.number(), v.minValue(0));
 const ratio = v.pipe(v.number(), v.minValue(0), v.maxValue(1));
 const percent = v.pipe(v.number(), v.minValue(0), v.maxValue(100));
-const duration = v.union([nonNegative, v.string()]);
+// Waits become Node.js timers, which fire at once above 2^31-1 ms.
+const timerMs = v.pipe(v.number(), v.minValue(0), v.maxValue(MAX_TIMER_MS, `at most ${MAX_TIMER_MS} ms (about 24.8 days)`));
+const duration = v.pipe(v.union([v.number(), v.string()]), v.check(isValidDuration, `a duration ${DURATION_RULE}`));
 
 const timezone = v.pipe(
   v.string(),
@@ -30,16 +33,16 @@ const ConfigSchema = v.strictObject({
   retry: v.optional(
     v.strictObject({
       attempts: v.optional(positiveInt),
-      minTimeoutMs: v.optional(nonNegative),
+      minTimeoutMs: v.optional(timerMs),
       maxTimeoutMs: v.optional(nonNegative),
       factor: v.optional(v.pipe(v.number(), v.minValue(1))),
       jitter: v.optional(v.boolean()),
       maxRetryTimeMs: v.optional(nonNegative),
     }),
   ),
-  lock: v.optional(v.strictObject({ staleMs: v.optional(v.pipe(v.number(), v.minValue(2000))) })),
+  lock: v.optional(v.strictObject({ staleMs: v.optional(v.pipe(timerMs, v.minValue(2000))) })),
   gateway: v.optional(
-    v.strictObject({ url: v.optional(v.pipe(v.string(), v.url())), timeoutMs: v.optional(nonNegative) }),
+    v.strictObject({ url: v.optional(v.pipe(v.string(), v.url())), timeoutMs: v.optional(timerMs) }),
   ),
   disk: v.optional(
     v.strictObject({ warnPercent: v.optional(percent), criticalPercent: v.optional(percent) }),
@@ -56,7 +59,7 @@ const ConfigSchema = v.strictObject({
   queue: v.optional(v.strictObject({ url: v.optional(v.string()), prefix: v.optional(v.string()) })),
   tasks: v.optional(
     v.record(
-      v.pipe(v.string(), v.regex(/^[a-z0-9_-]+$/, 'a task name is [a-z0-9_-]+')),
+      v.pipe(v.string(), v.regex(TASK_NAME_PATTERN, 'a task name is [a-z0-9_-], at most 64 characters')),
       v.strictObject({ timeout: v.optional(duration), attempts: v.optional(positiveInt) }),
     ),
   ),
@@ -112,11 +115,7 @@ export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessE
   let config: RunnerConfig = {};
   let readFile: string | undefined;
   if (explicitFile || existsSync(configFile)) {
-    if (!existsSync(configFile)) {
-      throw new RunnerError('config.invalid', `config file not found: ${configFile}`, { file: configFile });
-    }
-    assertTrustedFile(configFile, 'config file');
-    config = validateConfig(parseJsonText(readFileSync(configFile, 'utf8'), configFile), configFile);
+    config = validateConfig(readConfigObject(configFile), configFile);
     readFile = configFile;
   }
   const workspace = expandHome(

@@ -3,23 +3,59 @@ import { RunnerError } from '../errors.js';
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
- * Parse a duration: a number of milliseconds, or a string such as `500ms`, `30s`, `10m`, `1h`,
- * `2d` (a bare number string is seconds, as cron users write `--timeout 30`).
+ * The longest delay a Node.js timer can wait: 2^31-1 ms (about 24.8 days). A longer one fires at
+ * once (with only a warning), so a timeout above it would abort a run immediately.
+ */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+const EXAMPLES = 'a number of seconds, or e.g. 500ms, 30s, 10m, 1h, 2d';
+
+/**
+ * Parse a timeout: a number of seconds (bare, as `--timeout 30` and `timeout(1)` read it, in the
+ * config file as much as on the command line), or a string with a unit: `500ms`, `30s`, `10m`,
+ * `1h`, `2d`. It must be above zero and at most {@link MAX_TIMER_MS}.
  *
  * @param what names the flag or key in the error, e.g. `--timeout`.
+ * @returns milliseconds.
  */
 export function parseDuration(value: number | string, what: string): number {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && value >= 0) return value;
-  } else {
-    const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
-    if (match) {
-      const unit = (match[2] ?? 's').toLowerCase();
-      return Math.round(Number(match[1]) * (UNIT_MS[unit] ?? 1000));
-    }
+  const ms = toMilliseconds(value);
+  if (ms === undefined) {
+    throw new RunnerError('runner.invalidArgument', `${what}: invalid duration ${JSON.stringify(value)} (expected ${EXAMPLES})`);
   }
-  throw new RunnerError(
-    'runner.invalidArgument',
-    `${what}: invalid duration ${JSON.stringify(value)} (expected e.g. 30s, 10m, 1h)`,
-  );
+  return checkTimerMs(ms, what, JSON.stringify(value));
+}
+
+/**
+ * Check a duration already in milliseconds (e.g. `runTask({ timeoutMs })`): above zero and short
+ * enough for a timer. `shown` is how the value appears in the error.
+ */
+export function checkTimerMs(ms: number, what: string, shown = `${ms} ms`): number {
+  if (!Number.isFinite(ms) || ms <= 0) {
+    throw new RunnerError('runner.invalidArgument', `${what}: a duration must be above zero, got ${shown}`);
+  }
+  if (ms > MAX_TIMER_MS) {
+    throw new RunnerError(
+      'runner.invalidArgument',
+      `${what}: ${shown} is longer than the longest supported duration, ${MAX_TIMER_MS} ms (about 24.8 days)`,
+    );
+  }
+  return ms;
+}
+
+/** Whether `value` is a valid duration (for the config schema, which reports the key itself). */
+export function isValidDuration(value: number | string): boolean {
+  const ms = toMilliseconds(value);
+  return ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS;
+}
+
+/** The rule, for messages: what a duration looks like. */
+export const DURATION_RULE = `above zero and at most 24.8 days; ${EXAMPLES}`;
+
+function toMilliseconds(value: number | string): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * UNIT_MS.s!) : undefined;
+  const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
+  if (!match) return undefined;
+  const unit = (match[2] ?? 's').toLowerCase();
+  return Math.round(Number(match[1]) * UNIT_MS[unit]!);
 }

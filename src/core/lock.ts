@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import lockfile from 'proper-lockfile';
@@ -35,10 +36,10 @@ export async function acquireTaskLock(
   options: AcquireTaskLockOptions,
 ): Promise<TaskLock | undefined> {
   const lockPath = taskLockPath(home, taskName);
-  await mkdir(path.dirname(lockPath), { recursive: true });
   let compromised = false;
   let release: () => Promise<void>;
   try {
+    await makeFolder(path.dirname(lockPath));
     release = await lockfile.lock(lockPath, {
       lockfilePath: lockPath,
       realpath: false,
@@ -56,7 +57,7 @@ export async function acquireTaskLock(
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;
-    throw error;
+    throw lockError(lockPath, error);
   }
   let released = false;
   return {
@@ -68,3 +69,41 @@ export async function acquireTaskLock(
     },
   };
 }
+
+/**
+ * `mkdir -p`, with the real reason when it fails: a recursive mkdir on a read-only file system
+ * reports ENOENT, so the first missing folder is made on its own to get EROFS (or EACCES…).
+ */
+async function makeFolder(dir: string): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    let missing = dir;
+    while (!existsSync(path.dirname(missing)) && path.dirname(missing) !== missing) missing = path.dirname(missing);
+    await mkdir(missing);
+    throw error;
+  }
+}
+
+/**
+ * The error for a lock that cannot be taken at all. It is never retried: a read-only or full file
+ * system, a permission or a too-long name stays as it is, and retrying only delays the report.
+ */
+function lockError(lockPath: string, error: unknown): RunnerError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const hint = code === undefined ? '' : (LOCK_ERROR_HINTS[code] ?? '');
+  return new RunnerError('lock.failed', `cannot take the task lock ${lockPath}: ${(error as Error).message}${hint}`, {
+    cause: error,
+    file: lockPath,
+    retryable: false,
+  });
+}
+
+const LOCK_ERROR_HINTS: Record<string, string> = {
+  EROFS: ' (the runner home is on a read-only file system)',
+  EACCES: ' (no permission to write under the runner home)',
+  EPERM: ' (no permission to write under the runner home)',
+  ENOSPC: ' (the disk is full)',
+  ENAMETOOLONG: ' (the path is too long)',
+};

@@ -8,8 +8,15 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
  * shippers, a short readable line per entry when a person watches a terminal.
  */
 export function createStderrLogger(level: LogLevel = 'info', readable = Boolean(process.stderr.isTTY)): Logger {
-  const destination = readable ? readableStderr() : pino.destination({ fd: 2, sync: true });
-  return pino({ base: undefined, level }, destination);
+  return pino({ base: undefined, level }, readable ? readableStderr() : jsonStderr());
+}
+
+// Logging is best effort: stderr redirected to a full disk must not crash or stop the run (the
+// record tells the outcome). Without a listener, a failed write's 'error' event would throw.
+function jsonStderr(): DestinationStream {
+  const destination = pino.destination({ fd: 2, sync: true });
+  destination.on('error', () => undefined);
+  return destination;
 }
 
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };

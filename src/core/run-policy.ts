@@ -1,5 +1,5 @@
 import type { RunnerConfig } from '../config/config.js';
-import { parseDuration } from '../config/duration.js';
+import { checkTimerMs, MAX_TIMER_MS, parseDuration } from '../config/duration.js';
 import type { Task } from './task.js';
 
 /** How one run retries and times out, after every source of settings has had its say. */
@@ -34,17 +34,26 @@ export function resolveRunPolicy(task: Task, config: RunnerConfig, overrides: Ru
     overrides.retries !== undefined
       ? overrides.retries + 1
       : (perTask?.attempts ?? task.defaults?.attempts ?? config.retry?.attempts ?? DEFAULT_ATTEMPTS);
-  const timeout = overrides.timeoutMs ?? perTask?.timeout ?? task.defaults?.timeout;
-  const where = overrides.timeoutMs !== undefined ? '--timeout' : perTask?.timeout !== undefined ? `tasks.${task.name}.timeout` : `${task.name} defaults.timeout`;
   return {
     attempts: Math.max(1, attempts),
-    timeoutMs: timeout === undefined ? undefined : parseDuration(timeout, where),
+    timeoutMs: resolveTimeoutMs(task, config, overrides),
     retry: {
       minTimeoutMs: config.retry?.minTimeoutMs ?? 1000,
-      maxTimeoutMs: config.retry?.maxTimeoutMs ?? Number.POSITIVE_INFINITY,
+      // Backoff grows without bound; a wait above the timer limit would fire at once.
+      maxTimeoutMs: Math.min(config.retry?.maxTimeoutMs ?? MAX_TIMER_MS, MAX_TIMER_MS),
       factor: config.retry?.factor ?? 2,
       jitter: config.retry?.jitter ?? false,
       maxRetryTimeMs: config.retry?.maxRetryTimeMs ?? Number.POSITIVE_INFINITY,
     },
   };
+}
+
+// `overrides.timeoutMs` is already milliseconds (the CLI parsed `--timeout`); the config's and the
+// task's are durations, where a bare number is seconds. Each is checked naming where it came from.
+function resolveTimeoutMs(task: Task, config: RunnerConfig, overrides: RunOverrides): number | undefined {
+  if (overrides.timeoutMs !== undefined) return checkTimerMs(overrides.timeoutMs, 'timeoutMs');
+  const perTask = config.tasks?.[task.name]?.timeout;
+  if (perTask !== undefined) return parseDuration(perTask, `tasks.${task.name}.timeout`);
+  const own = task.defaults?.timeout;
+  return own === undefined ? undefined : parseDuration(own, `task ${task.name}: defaults.timeout`);
 }

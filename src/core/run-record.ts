@@ -1,7 +1,7 @@
 import type { RunnerError } from '../errors.js';
 import type { RunRecord } from '../store/run-log.js';
 import type { TaskResult } from './task.js';
-import { isoWithOffset } from './timestamp.js';
+import { isoWithOffset } from './time.js';
 
 /** What a finished run knows about itself, for its record. */
 export interface RunFacts {
@@ -64,6 +64,19 @@ export function abortedRecord(facts: RunFacts, reason: RunnerError, status: 'tim
     retry_attempts: Math.max(0, facts.attempts - 1),
     all_attempts_failed: false,
     [status]: true,
+  });
+}
+
+/**
+ * The record of a run that never finished: its task ended the process (`process.exit()`) or its
+ * `run()` never settled. Written from the process's exit handlers.
+ */
+export function unfinishedRecord(facts: RunFacts, reason: RunnerError): RunRecord {
+  return build(facts, false, {
+    error: reason.message,
+    error_type: 'unfinished',
+    retry_attempts: Math.max(0, facts.attempts - 1),
+    all_attempts_failed: false,
   });
 }
 

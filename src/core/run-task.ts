@@ -2,15 +2,18 @@ import { randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
+import { assertWorkspaceExists } from '../config/workspace.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { appendRunRecord, type RunRecord } from '../store/run-log.js';
-import { abortedRecord, failureRecord, lockedRecord, successRecord, type RunFacts } from './run-record.js';
+import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from './attempt-failure.js';
+import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRecord, type RunFacts } from './run-record.js';
 import { createTaskContext } from './context.js';
 import { findTask } from './discover.js';
-import { acquireTaskLock } from './lock.js';
+import { acquireTaskLock, type TaskLock } from './lock.js';
 import { createStderrLogger } from './logger.js';
-import { resolveRunPolicy } from './run-policy.js';
+import { resolveRunPolicy, type RunPolicy } from './run-policy.js';
 import type { Task, TaskResult } from './task.js';
+import { trackUnfinishedRun } from './unfinished-runs.js';
 
 /** How long a task may take to wind down after its signal fired before the run is recorded anyway. */
 const ABORT_GRACE_MS = 5_000;
@@ -36,6 +39,8 @@ export interface RunTaskOptions {
   signal?: AbortSignal;
   /** Logger for the task (default: pino to stderr at `info`). */
   log?: Logger;
+  /** How long a task may take to stop after its signal fired before the run is recorded anyway (default 5 s). */
+  abortGraceMs?: number;
 }
 
 /** What a run ended as: its status, the CLI exit code, the record written, the task's last result. */
@@ -44,19 +49,24 @@ export interface RunOutcome {
   exitCode: number;
   record: RunRecord;
   result: TaskResult | undefined;
+  /**
+   * Settles once the task's lock is released. That is before `runTask` resolves, except for a task
+   * that ignored its signal (timeout, SIGTERM): its run is recorded after the grace period, but its
+   * code may still be writing, so the lock stays held until its `run()` settles (for ever, if it
+   * never does; a CLI process releases it when it exits).
+   */
+  lockReleased: Promise<void>;
 }
 
-/** A task that resolved `success: false`: a failure to retry, keeping the result for the record. */
-class TaskReportedFailure extends Error {
-  constructor(readonly result: TaskResult) {
-    super(typeof result.message === 'string' && result.message !== '' ? result.message : 'task reported success: false');
-    this.name = 'TaskFailed';
-  }
-}
+/** What the attempts ended as: the successful result, or the last error. */
+type Settled = { ok: true; result: TaskResult } | { ok: false; error: unknown };
 
 /**
  * Run one task the way SPEC §4 promises: under its lock, with retries and backoff, a timeout and
  * cancellation through `ctx.signal`, and exactly one record in `logs/tasks.jsonl`.
+ *
+ * Rejects, without a record, when the task cannot be found, the workspace does not exist or the
+ * lock cannot be taken; rejects with `store.writeFailed` when the record cannot be written.
  *
  * @example
  * ```ts
@@ -67,12 +77,8 @@ class TaskReportedFailure extends Error {
 export async function runTask(taskOrName: Task | string, options: RunTaskOptions): Promise<RunOutcome> {
   const { settings } = options;
   const task = typeof taskOrName === 'string' ? (await findTask(taskOrName, { home: settings.home })).task : taskOrName;
-  const started = new Date();
-  const startedAt = performance.now();
-  const runId = randomUUID();
-  const dryRun = options.dryRun ?? false;
-  const policy = resolveRunPolicy(task, settings.config, { retries: options.retries, timeoutMs: options.timeoutMs });
-  const log = (options.log ?? defaultLogger()).child({ task: task.name, run_id: runId });
+  assertWorkspaceExists(settings.workspace);
+  const run = new RunState(task, options);
 
   const controller = new AbortController();
   const abort = (reason: RunnerError) => {
@@ -81,112 +87,175 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
   const lock = await acquireTaskLock(settings.home, task.name, {
     staleMs: settings.config.lock?.staleMs,
     onCompromised: (error) => {
-      log.error({ err: error }, 'lock compromised: aborting the run');
+      run.log.error({ err: error }, 'lock compromised: aborting the run');
       abort(error);
     },
   });
   if (!lock) {
-    const record = lockedRecord(task.name, started);
-    appendRunRecord(settings.home, record, dryRun ? undefined : (settings.config.logs ?? {}));
-    return { status: 'locked', exitCode: EXIT.locked, record, result: undefined };
+    const record = lockedRecord(task.name, run.started);
+    run.write(record);
+    return { status: 'locked', exitCode: EXIT.locked, record, result: undefined, lockReleased: Promise.resolve() };
   }
 
+  // From here on the run owns a lock and owes a record, even if the task ends the process.
+  const untrack = trackUnfinishedRun((reason) => {
+    const record = unfinishedRecord(run.facts(), reason);
+    run.write(record);
+    return record;
+  });
   const onOuterAbort = () => abort(asRunnerError(options.signal?.reason));
   options.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (options.signal?.aborted) onOuterAbort();
+  const timeoutMs = run.policy.timeoutMs;
   const timer =
-    policy.timeoutMs === undefined
+    timeoutMs === undefined
       ? undefined
-      : setTimeout(
-          () => abort(new RunnerError('runner.timedOut', `timed out after ${formatMs(policy.timeoutMs!)}`)),
-          policy.timeoutMs,
-        );
+      : setTimeout(() => abort(new RunnerError('runner.timedOut', `timed out after ${formatMs(timeoutMs)}`)), timeoutMs);
 
-  let attempts = 0;
-  let lastResult: TaskResult | undefined;
-  let lastError: unknown;
-  let exhausted = false;
+  const attemptsDone = runAttempts(task, run, controller.signal);
+  let attemptsSettled = false;
+  void attemptsDone.then(() => (attemptsSettled = true));
+  const lockReleased = releaseWhenSettled(lock, attemptsDone);
   try {
-    const attemptsDone = pRetry(
-      async () => {
-        attempts += 1;
-        controller.signal.throwIfAborted();
-        const ctx = createTaskContext({
-          taskName: task.name,
-          runId,
-          dryRun,
-          signal: controller.signal,
-          args: options.args ?? [],
-          options: options.options ?? {},
-          config: settings.config,
-          paths: { home: settings.home, workspace: settings.workspace },
-          log,
-          attempt: attempts,
-        });
-        const result = checkResult(await task.run(ctx), task.name);
-        lastResult = result;
-        if (!result.success) throw new TaskReportedFailure(result);
-        return result;
-      },
-      {
-        retries: policy.attempts - 1,
-        minTimeout: policy.retry.minTimeoutMs,
-        maxTimeout: policy.retry.maxTimeoutMs,
-        factor: policy.retry.factor,
-        randomize: policy.retry.jitter,
-        maxRetryTime: policy.retry.maxRetryTimeMs,
-        signal: controller.signal,
-        onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-          lastError = error;
-          exhausted = retriesLeft === 0;
-          log.warn({ attempt: attemptNumber, retries_left: retriesLeft, err: error }, `attempt ${attemptNumber} failed: ${error.message}`);
-        },
-        shouldRetry: ({ error }) => !isNonRetryable(error) && !controller.signal.aborted,
-      },
-    ).then(
-      (result) => ({ ok: true as const, result }),
-      (error: unknown) => ({ ok: false as const, error }),
-    );
-    const settled = await Promise.race([attemptsDone, afterAbort(controller.signal, attemptsDone)]);
-
-    const facts: RunFacts = {
-      task: task.name,
-      dryRun,
-      started,
-      durationSeconds: Number(((performance.now() - startedAt) / 1000).toFixed(3)),
-      runId,
-      attempts,
-      lastResult,
-    };
-    let outcome: RunOutcome;
-    if (controller.signal.aborted) {
-      const reason = asRunnerError(controller.signal.reason);
-      const status = reason.code === 'runner.timedOut' ? 'timed_out' : 'cancelled';
-      outcome = { status, exitCode: reason.exitCode, record: abortedRecord(facts, reason, status), result: lastResult };
-    } else if (settled.ok) {
-      outcome = { status: 'success', exitCode: EXIT.ok, record: successRecord(facts), result: settled.result };
-    } else {
-      const error = settled.error ?? lastError;
-      const record = failureRecord(facts, error, exhausted && !isNonRetryable(error));
-      outcome = { status: 'failed', exitCode: EXIT.failure, record, result: lastResult };
-    }
-    // A dry run changes no file but the log itself, so it does not rotate it either.
-    appendRunRecord(settings.home, outcome.record, dryRun ? undefined : (settings.config.logs ?? {}));
-    log.debug({ status: outcome.status }, 'run finished');
+    const settled = await Promise.race([attemptsDone, afterAbort(controller.signal, attemptsDone, options.abortGraceMs ?? ABORT_GRACE_MS)]);
+    const outcome = { ...outcomeOf(run, settled, controller.signal), lockReleased };
+    // Untracked first: a record that cannot be written (a full disk) must not be tried again on exit.
+    untrack();
+    run.write(outcome.record);
+    run.log.debug({ status: outcome.status }, 'run finished');
     return outcome;
   } finally {
+    untrack();
     if (timer) clearTimeout(timer);
     options.signal?.removeEventListener('abort', onOuterAbort);
-    await lock.release();
+    // A task that ignored its signal may still write: its lock is released only once it settles.
+    if (attemptsSettled) await lockReleased;
   }
+}
+
+/** What one run knows while it runs: its identity, policy, logger, and progress for the record. */
+class RunState {
+  readonly started = new Date();
+  readonly runId = randomUUID();
+  readonly dryRun: boolean;
+  readonly policy: RunPolicy;
+  readonly log: Logger;
+  attempts = 0;
+  lastResult: TaskResult | undefined;
+  private readonly startedAt = performance.now();
+
+  constructor(
+    readonly task: Task,
+    readonly options: RunTaskOptions,
+  ) {
+    this.dryRun = options.dryRun ?? false;
+    this.policy = resolveRunPolicy(task, options.settings.config, { retries: options.retries, timeoutMs: options.timeoutMs });
+    this.log = (options.log ?? defaultLogger()).child({ task: task.name, run_id: this.runId });
+  }
+
+  facts(): RunFacts {
+    return {
+      task: this.task.name,
+      dryRun: this.dryRun,
+      started: this.started,
+      durationSeconds: Number(((performance.now() - this.startedAt) / 1000).toFixed(3)),
+      runId: this.runId,
+      attempts: this.attempts,
+      lastResult: this.lastResult,
+    };
+  }
+
+  /** Append a record; a dry run changes no file but the log itself, so it does not rotate it either. */
+  write(record: RunRecord): void {
+    const { settings } = this.options;
+    appendRunRecord(settings.home, record, this.dryRun ? undefined : (settings.config.logs ?? {}));
+  }
+}
+
+// Every error of the task reaches p-retry wrapped in an AttemptFailure: p-retry never retries a
+// TypeError (an ordinary bug such as `undefined.x`) and turns a thrown string into a TypeError,
+// while the runner's rule is that anything but a non-retryable error is retried.
+function runAttempts(task: Task, run: RunState, signal: AbortSignal): Promise<Settled> {
+  const { policy, log, options } = run;
+  return pRetry(
+    async () => {
+      run.attempts += 1;
+      signal.throwIfAborted();
+      const ctx = createTaskContext({
+        taskName: task.name,
+        runId: run.runId,
+        dryRun: run.dryRun,
+        signal,
+        args: options.args ?? [],
+        options: options.options ?? {},
+        config: options.settings.config,
+        paths: { home: options.settings.home, workspace: options.settings.workspace },
+        log,
+        attempt: run.attempts,
+      });
+      let result: TaskResult;
+      try {
+        result = checkResult(await task.run(ctx), task.name);
+      } catch (error) {
+        throw new AttemptFailure(error);
+      }
+      run.lastResult = result;
+      if (!result.success) throw new AttemptFailure(new TaskReportedFailure(result));
+      return result;
+    },
+    {
+      retries: policy.attempts - 1,
+      minTimeout: policy.retry.minTimeoutMs,
+      maxTimeout: policy.retry.maxTimeoutMs,
+      factor: policy.retry.factor,
+      randomize: policy.retry.jitter,
+      maxRetryTime: policy.retry.maxRetryTimeMs,
+      signal,
+      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
+        const cause = originalError(error);
+        const message = cause instanceof Error ? cause.message : String(cause);
+        const retryable = isRetryable(error);
+        // The log must not promise retries that will not happen.
+        const retriesLeftNow = retryable && !signal.aborted ? retriesLeft : 0;
+        log.warn(
+          { attempt: attemptNumber, retries_left: retriesLeftNow, err: cause },
+          `attempt ${attemptNumber} failed: ${message}${retryable ? '' : ' (not retried)'}`,
+        );
+      },
+      shouldRetry: ({ error }) => isRetryable(error) && !signal.aborted,
+    },
+  ).then(
+    (result): Settled => ({ ok: true, result }),
+    (error: unknown): Settled => ({ ok: false, error }),
+  );
+}
+
+function outcomeOf(run: RunState, settled: Settled, signal: AbortSignal): Omit<RunOutcome, 'lockReleased'> {
+  const facts = run.facts();
+  if (signal.aborted) {
+    const reason = asRunnerError(signal.reason);
+    const status = reason.code === 'runner.timedOut' ? 'timed_out' : 'cancelled';
+    return { status, exitCode: reason.exitCode, record: abortedRecord(facts, reason, status), result: run.lastResult };
+  }
+  if (settled.ok) return { status: 'success', exitCode: EXIT.ok, record: successRecord(facts), result: settled.result };
+  // Every attempt was used when the last failure was retryable and no attempt was left (a cap on
+  // the total retry time can end the run earlier).
+  const allAttemptsFailed = isRetryable(settled.error) && run.attempts >= run.policy.attempts;
+  const record = failureRecord(facts, originalError(settled.error), allAttemptsFailed);
+  return { status: 'failed', exitCode: EXIT.failure, record, result: run.lastResult };
+}
+
+// Release the lock once the task's attempts are over, whenever that is.
+function releaseWhenSettled(lock: TaskLock, attemptsDone: Promise<Settled>): Promise<void> {
+  return attemptsDone.then(() => lock.release());
 }
 
 // After an abort the task gets a grace period to return; a task that ignores its signal must not
 // keep the lock and the record hostage.
-function afterAbort<T>(signal: AbortSignal, settled: Promise<T>): Promise<T | { ok: false; error: unknown }> {
+function afterAbort<T>(signal: AbortSignal, settled: Promise<T>, graceMs: number): Promise<T | { ok: false; error: unknown }> {
   return new Promise((resolve) => {
     const onAbort = () => {
-      const grace = setTimeout(() => resolve({ ok: false, error: signal.reason }), ABORT_GRACE_MS);
+      const grace = setTimeout(() => resolve({ ok: false, error: signal.reason }), graceMs);
       void settled.then((value) => {
         clearTimeout(grace);
         resolve(value);
@@ -204,12 +273,6 @@ function checkResult(value: unknown, taskName: string): TaskResult {
     throw new TypeError(`task ${taskName}: run() must resolve to an object with a boolean "success"`);
   }
   return value as TaskResult;
-}
-
-// By name and shape, so errors from another installed copy of taskrunner are recognised too.
-function isNonRetryable(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  return error.name === 'NonRetryableError' || error.name === 'AbortError' || (error as { retryable?: unknown }).retryable === false;
 }
 
 function asRunnerError(reason: unknown): RunnerError {

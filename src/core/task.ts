@@ -33,7 +33,7 @@ export interface TaskOption {
 
 /** Per-task defaults; the config file's `tasks.<name>` and CLI flags win over them. */
 export interface TaskDefaults {
-  /** A duration: milliseconds, or a string such as `30s`, `10m`, `1h`. */
+  /** A duration: a number of seconds, or a string such as `500ms`, `30s`, `10m`, `1h`. */
   timeout?: number | string;
   attempts?: number;
 }
@@ -106,7 +106,7 @@ export interface TaskContext {
 export abstract class Task {
   static readonly [TASK_BRAND] = true;
 
-  /** Unique name, `[a-z0-9_-]+`; by convention also the file name. */
+  /** Unique name, `[a-z0-9_-]+` and at most 64 characters; by convention also the file name. */
   abstract readonly name: string;
   abstract readonly description: string;
   readonly arguments?: readonly TaskArgument[];
@@ -124,4 +124,18 @@ export function isTaskClass(value: unknown): value is TaskClass {
   return typeof value === 'function' && (value as unknown as Record<symbol, unknown>)[TASK_BRAND] === true;
 }
 
-export const TASK_NAME_PATTERN = /^[a-z0-9_-]+$/;
+/**
+ * The longest task name. A name becomes file names (`tasks/<name>.ts`, `logs/.locks/<name>.lock`),
+ * which the file system limits to 255 bytes; 64 leaves room and is plenty for a name.
+ */
+export const TASK_NAME_MAX_LENGTH = 64;
+
+/** What a task name is made of (the one definition; config, discovery and the CLI all use it). */
+export const TASK_NAME_PATTERN = /^[a-z0-9_-]{1,64}$/;
+
+/** Why `name` is not a valid task name, for an error message; undefined when it is one. */
+export function taskNameProblem(name: string): string | undefined {
+  if (name.length > TASK_NAME_MAX_LENGTH) return `a task name is at most ${TASK_NAME_MAX_LENGTH} characters, got ${name.length}`;
+  if (!TASK_NAME_PATTERN.test(name)) return 'a task name is made of a-z, 0-9, _ and -';
+  return undefined;
+}

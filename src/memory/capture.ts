@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { configuredThreshold } from './consolidate.js';
 import { scoreImportance } from './importance.js';
-import { calendarDay, isoInZone, previousDay } from './local-date.js';
+import { calendarDay, isoInZone, previousDay } from '../core/time.js';
 import type { MemoryItem, MemoryItemKind } from './markdown.js';
 import { greedyDedupe } from './similarity.js';
 import { storePath, updateStore } from './store-file.js';

@@ -3,7 +3,7 @@
  * greedily in file order against the entries already kept, exactly as the all-pairs loop would.
  */
 import { greedyDedupe, toThreshold } from './similarity.js';
-import { parseTimestamp } from './local-date.js';
+import { parseTimestamp } from '../core/time.js';
 import { buildWordSets } from './tokens.js';
 import { updateStore, storePath } from './store-file.js';
 import { RunnerError } from '../errors.js';

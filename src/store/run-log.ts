@@ -1,7 +1,7 @@
-import { mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import pino from 'pino';
+import { RunnerError } from '../errors.js';
 
 /** One line of `logs/tasks.jsonl` (SPEC §8); key order matters and is kept by construction. */
 export type RunRecord = Record<string, unknown> & { task: string; timestamp: string; success: boolean };
@@ -12,21 +12,38 @@ export function runLogPath(home: string): string {
 }
 
 /**
- * Append one record to the run history through pino's synchronous destination: a single
- * `write(2)` on an `O_APPEND` descriptor, so concurrent runs never interleave lines and the record
- * is on disk before the process exits. The line is our own JSON (not a pino log line) because
- * SPEC §8 fixes its keys and their order.
+ * Append one record to the run history: one `write(2)` on an `O_APPEND` descriptor, so concurrent
+ * runs never interleave lines, and synchronous, so the record is on disk before the process exits
+ * (this also works in an `exit` handler). The line is our own JSON because SPEC §8 fixes its keys
+ * and their order.
+ *
+ * A record that cannot be written (a full disk, a read-only `logs/`) throws a `store.writeFailed`
+ * error naming the file at once. (pino's synchronous destination, used before, retries a failed
+ * write forever, which hung the run with its lock and ignored SIGTERM.)
  */
 export function appendRunRecord(home: string, record: RunRecord, rotation?: LogRotation): void {
   const file = runLogPath(home);
-  mkdirSync(path.dirname(file), { recursive: true });
-  if (rotation) rotateIfFull(file, rotation);
-  const destination = pino.destination({ dest: file, append: true, sync: true });
   try {
-    destination.write(`${JSON.stringify(record, jsonSafe)}\n`);
+    mkdirSync(path.dirname(file), { recursive: true });
+    if (rotation) rotateIfFull(file, rotation);
+    appendLineSync(file, `${JSON.stringify(record, jsonSafe)}\n`);
+  } catch (error) {
+    throw new RunnerError('store.writeFailed', `cannot write the run record to ${file}: ${(error as Error).message}`, {
+      file,
+      cause: error,
+    });
+  }
+}
+
+// Partial writes are continued; any error ends the attempt (no retry loop: a full disk stays full).
+function appendLineSync(file: string, line: string): void {
+  const bytes = Buffer.from(line, 'utf8');
+  const fd = openSync(file, 'a');
+  try {
+    let written = 0;
+    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
   } finally {
-    destination.flushSync();
-    destination.destroy();
+    closeSync(fd);
   }
 }
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync, chmodSync } from 'node:fs';
+import { mkdtempSync, writeFileSync, chmodSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -39,6 +39,7 @@ describe('validateConfig', () => {
     [{ timezone: 'Mars/Olympus' }, 'timezone'],
     [{ memory: { dedupeThreshold: 1.5 } }, 'memory.dedupeThreshold'],
     [{ tasks: { 'Bad Name': {} } }, 'tasks'],
+    [{ tasks: { ['x'.repeat(65)]: {} } }, 'at most 64 characters'],
     [{ tasks: { ok: { attempts: 'two' } } }, 'tasks.ok.attempts'],
   ])('rejects %j naming %s', (config, key) => {
     try {
@@ -73,6 +74,33 @@ describe('loadSettings', () => {
   it('refuses a group-writable config file, naming it', () => {
     const home = tempHome({}, 0o664);
     expect(() => loadSettings({ home }, env)).toThrow(/refusing to load config file .*runner\.config\.json: writable by group/);
+  });
+
+  it('says a UTF-16 config file must be UTF-8, instead of a garbled parse error', () => {
+    const home = tempHome();
+    const file = path.join(home, 'runner.config.json');
+    writeFileSync(file, Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('{"retry": {}}', 'utf16le')]), { mode: 0o644 });
+    expect(() => loadSettings({ home }, env)).toThrow(/config file .*runner\.config\.json is not UTF-8 \(it looks like UTF-16\); save it as UTF-8/);
+    writeFileSync(file, Buffer.from('{"retry": {}}', 'utf16le'));
+    expect(() => loadSettings({ home }, env)).toThrow(/is not UTF-8/);
+  });
+
+  it('says --config names a folder, not a file', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'taskrunner-config-dir-'));
+    mkdirSync(path.join(dir, 'sub'));
+    expect(() => loadSettings({ home: tempHome(), config: dir }, env)).toThrow(new RegExp(`config file ${dir} is a folder; expected a JSON file`));
+  });
+
+  it.each([['[]', 'an array'], ['42', '42'], ['null', 'null']])('refuses a config of %s, naming the file', (text, got) => {
+    const home = tempHome(text);
+    expect(() => loadSettings({ home }, env)).toThrow(new RegExp(`invalid config .*runner\\.config\\.json: expected a JSON object .*got ${got}`));
+  });
+
+  it('reads a bare number of seconds as a task timeout and refuses one beyond the timer limit', () => {
+    expect(validateConfig({ tasks: { x: { timeout: 30 } } }, 'c.json').tasks?.x?.timeout).toBe(30);
+    expect(() => validateConfig({ tasks: { x: { timeout: 0 } } }, 'c.json')).toThrow(/tasks\.x\.timeout: a duration above zero/);
+    expect(() => validateConfig({ tasks: { x: { timeout: '25d' } } }, 'c.json')).toThrow(/tasks\.x\.timeout: .*at most 24\.8 days/);
+    expect(() => validateConfig({ lock: { staleMs: 2 ** 31 } }, 'c.json')).toThrow(/lock\.staleMs: at most 2147483647 ms/);
   });
 
   it('reports a missing --config file', () => {

@@ -27,4 +27,14 @@ describe('resolveRunPolicy', () => {
     expect(resolveRunPolicy(task, { tasks: { sample: { attempts: 2 } } }, { retries: 0, timeoutMs: 50 })).toMatchObject({ attempts: 1, timeoutMs: 50 });
     expect(resolveRunPolicy(task, {}).timeoutMs).toBe(120_000);
   });
+
+  it('reads a bare number as seconds in the config and in task defaults, and checks milliseconds given by a caller', () => {
+    const numeric = new (class extends Sample {
+      override defaults: TaskDefaults = { timeout: 45 };
+    })();
+    expect(resolveRunPolicy(numeric, {}).timeoutMs).toBe(45_000);
+    expect(resolveRunPolicy(task, { tasks: { sample: { timeout: 30 } } }).timeoutMs).toBe(30_000);
+    expect(() => resolveRunPolicy(task, {}, { timeoutMs: 0 })).toThrow(/timeoutMs: a duration must be above zero/);
+    expect(() => resolveRunPolicy(task, {}, { timeoutMs: 2 ** 31 })).toThrow(/timeoutMs: .*longest supported duration/);
+  });
 });

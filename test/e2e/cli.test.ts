@@ -48,6 +48,17 @@ describe('runner with no task', () => {
   });
 });
 
+describe('runner --version', () => {
+  it("prints the package's version and exits 0", async () => {
+    const { version } = JSON.parse(readFileSync(path.join(REPO_ROOT, 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V']) {
+      const result = await runCli([flag]);
+      expect(result.code).toBe(0);
+      expect(result.stdout.trim()).toBe(version);
+    }
+  });
+});
+
 describe('the library', () => {
   it("is importable as 'taskrunner', with Task, runTask and discoverTasks, and runs a task in-process", async () => {
     const { home, workspace } = makeHome();

@@ -1,8 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createStderrLogger, loadSettings, runTask, Task, taskLockPath, type TaskResult } from '../../src/index.js';
 import { collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
-import { FATAL, FLAKY, READER, SAYS_NO, SLEEPER } from '../fixtures/tasks.js';
+import { mountTmpfs, remountReadOnly, unmount } from '../helpers/mount.js';
+import { BUGGY, FATAL, FLAKY, HANGER, QUICK, QUITTER, READER, SAYS_NO, SLEEPER, THROWS_STRING } from '../fixtures/tasks.js';
 
 function homeWith(tasks: Record<string, string>, config?: object) {
   const { home, workspace } = makeHome();
@@ -133,6 +136,24 @@ describe('runner <task>: attempts', () => {
     const result = await runCli(['fatal', ...h.args]);
     expect(result.code).toBe(1);
     expect(h.records()[0]).toMatchObject({ attempts: 1, error: 'configuration is wrong', error_type: 'NonRetryableError', all_attempts_failed: false });
+    expect(result.stderr).toMatch(/attempt 1 failed: configuration is wrong \(not retried\)/);
+  });
+
+  it('retries an ordinary bug (a TypeError) like any failure, and says all attempts failed', async () => {
+    const h = homeWith({ buggy: BUGGY }, { retry: { minTimeoutMs: 10 } });
+    const result = await runCli(['buggy', ...h.args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr.match(/attempt \d failed/g)).toEqual(['attempt 1 failed', 'attempt 2 failed', 'attempt 3 failed']);
+    expect(h.records()[0]).toMatchObject({ attempts: 3, error_type: 'TypeError', retry_attempts: 2, all_attempts_failed: true });
+  });
+
+  it('retries a thrown string and records it as it was thrown', async () => {
+    const h = homeWith({ throws_string: THROWS_STRING }, { retry: { minTimeoutMs: 10 } });
+    const result = await runCli(['throws_string', ...h.args]);
+    expect(result.code).toBe(1);
+    expect(h.records()[0]).toMatchObject({
+      attempts: 3, error: 'plain string failure', error_type: 'string', retry_attempts: 2, all_attempts_failed: true,
+    });
   });
 
   it('does not retry a file that cannot be parsed, and names it', async () => {
@@ -167,6 +188,14 @@ describe('runner <task>: attempts', () => {
 });
 
 describe('runner: bad input', () => {
+  it('refuses a task name longer than 64 characters with a clear error, not ENAMETOOLONG', async () => {
+    const h = homeWith({});
+    const result = await runCli(['a'.repeat(300), ...h.args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/invalid task name "a+…": a task name is at most 64 characters, got 300/);
+    expect(result.stderr).not.toMatch(/ENAMETOOLONG/);
+  });
+
   it('refuses a task name outside [a-z0-9_-]+', async () => {
     const h = homeWith({});
     const result = await runCli(['../etc/passwd', ...h.args]);
@@ -198,3 +227,167 @@ describe('runner: bad input', () => {
     expect(result.stderr).toContain('--timeout');
   });
 });
+
+describe('runner <task>: a task that ends the run itself', () => {
+  it('records a task that calls process.exit(0) as failed, once, and exits 1', async () => {
+    const h = homeWith({ quitter: QUITTER });
+    const result = await runCli(['quitter', ...h.args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/the task ended the process before finishing/);
+    const records = h.records();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ task: 'quitter', success: false, attempts: 1, error_type: 'unfinished' });
+    expect(String(records[0]!.error)).toMatch(/process\.exit\(0\)/);
+  });
+
+  it('records a task whose run() never settles as failed, once, and exits 1', async () => {
+    const h = homeWith({ hanger: HANGER });
+    const result = await runCli(['hanger', ...h.args]);
+    expect(result.code).toBe(1);
+    const records = h.records();
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ task: 'hanger', success: false, error_type: 'unfinished' });
+    expect(String(records[0]!.error)).toMatch(/never settled/);
+    // The lock went with the process: the next run is not locked out.
+    expect((await runCli(['hanger', ...h.args])).code).toBe(1);
+    expect(h.records()).toHaveLength(2);
+  });
+});
+
+describe('runTask: a task that ignores its signal', () => {
+  it('keeps the lock until the task settles, though the run is recorded after the grace period', async () => {
+    const { home, workspace } = makeHome();
+    let finish: (result: TaskResult) => void = () => undefined;
+    class Stubborn extends Task {
+      name = 'stubborn';
+      description = 'ignores its signal';
+      run(): Promise<TaskResult> {
+        return new Promise((resolve) => (finish = resolve));
+      }
+    }
+    const settings = loadSettings({ home, workspace });
+    const log = createStderrLogger('silent');
+    const outcome = await runTask(new Stubborn(), { settings, timeoutMs: 50, abortGraceMs: 50, log });
+    expect(outcome.status).toBe('timed_out');
+    expect(readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'))).toHaveLength(1);
+    // The task still runs and may still write: nobody else may take its lock yet.
+    expect(existsSync(taskLockPath(home, 'stubborn'))).toBe(true);
+    expect((await runTask(new Stubborn(), { settings, log })).status).toBe('locked');
+    finish({ success: true });
+    await outcome.lockReleased;
+    expect(existsSync(taskLockPath(home, 'stubborn'))).toBe(false);
+  });
+});
+
+describe('runner <task>: timeouts', () => {
+  it('reads a bare number in the config as seconds, like --timeout', async () => {
+    // 60 would be 60 ms if read as milliseconds, far less than the 300 ms the task sleeps.
+    const h = homeWith({ sleeper: SLEEPER }, { tasks: { sleeper: { timeout: 60 } } });
+    const result = await runCli(['sleeper', '300', ...h.args]);
+    expect(result.code).toBe(0);
+    expect(h.records()[0]).toMatchObject({ success: true });
+  });
+
+  it.each([['0'], ['-5'], ['0s']])('refuses --timeout %s, writing no record', async (value) => {
+    const h = homeWith({ sleeper: SLEEPER });
+    const result = await runCli(['sleeper', '1', '--timeout', value, ...h.args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/--timeout: (a duration must be above zero|invalid duration)/);
+    expect(existsSync(path.join(h.home, 'logs', 'tasks.jsonl'))).toBe(false);
+  });
+
+  it('refuses --timeout 25d (beyond what a timer can wait) instead of timing out at once', async () => {
+    const h = homeWith({ sleeper: SLEEPER });
+    const result = await runCli(['sleeper', '1', '--timeout', '25d', ...h.args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/--timeout: "25d" is longer than the longest supported duration, 2147483647 ms/);
+    expect(existsSync(path.join(h.home, 'logs', 'tasks.jsonl'))).toBe(false);
+  });
+
+  it('refuses a config timeout beyond the timer limit, naming the key', async () => {
+    const h = homeWith({ sleeper: SLEEPER }, { tasks: { sleeper: { timeout: '30d' } } });
+    const result = await runCli(['sleeper', '1', ...h.args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/tasks\.sleeper\.timeout: a duration above zero and at most 24\.8 days/);
+  });
+});
+
+describe('runner <task>: the workspace', () => {
+  it('refuses a workspace that does not exist, naming it, and does not create it', async () => {
+    const h = homeWith({ quick: QUICK });
+    const typo = path.join(h.home, 'typo');
+    for (const command of [['quick'], ['batch']]) {
+      const result = await runCli([...command, '--home', h.home, '--workspace', typo]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`workspace ${typo} does not exist`);
+    }
+    expect(existsSync(typo)).toBe(false);
+  });
+
+  it('is not needed by list, help, alerts and --version', async () => {
+    const h = homeWith({ quick: QUICK });
+    const args = ['--home', h.home, '--workspace', path.join(h.home, 'typo')];
+    for (const command of [['list'], ['help', 'quick'], ['alerts'], ['--version']]) {
+      const result = await runCli([...command, ...args]);
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+    }
+  });
+});
+
+describe('runner <task>: a full or read-only file system', () => {
+  it('ends with exit 1 and names the log file when the record cannot be written (full disk)', async (ctx) => {
+    const h = homeWith({ quick: QUICK });
+    const logs = path.join(h.home, 'logs');
+    mkdirSync(logs);
+    const skip = mountTmpfs(logs, 'size=16k');
+    if (skip) return ctx.skip(skip);
+    const children: ChildProcess[] = [];
+    try {
+      mkdirSync(path.join(logs, '.locks'));
+      fillUp(path.join(logs, 'filler'));
+      children.push(startCli(['quick', ...h.args]));
+      const result = await collect(children[0]!);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`cannot write the run record to ${path.join(logs, 'tasks.jsonl')}`);
+      expect(result.stderr).toMatch(/ENOSPC/);
+      // The lock was released: the next run fails the same way, it is not locked out.
+      children.push(startCli(['quick', ...h.args]));
+      expect((await collect(children[1]!)).code).toBe(1);
+    } finally {
+      // A run that hangs (the bug) would keep the mount busy.
+      for (const child of children) if (child.exitCode === null) child.kill('SIGKILL');
+      await Promise.all(children.map((child) => collect(child)));
+      unmount(logs);
+    }
+  }, 30_000);
+
+  it('fails at once, naming the lock file, when the home is read-only', async (ctx) => {
+    const { home, workspace } = makeHome();
+    const readOnly = path.join(home, 'ro-home');
+    mkdirSync(readOnly);
+    const skip = mountTmpfs(readOnly, 'size=1m,mode=755');
+    if (skip) return ctx.skip(skip);
+    try {
+      writeFile(readOnly, 'tasks/quick.mjs', QUICK);
+      remountReadOnly(readOnly);
+      const result = await runCli(['quick', '--home', readOnly, '--workspace', workspace]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain(`cannot take the task lock ${path.join(readOnly, 'logs', '.locks', 'quick.lock')}`);
+      expect(result.stderr).toMatch(/read-only/);
+    } finally {
+      unmount(readOnly);
+    }
+  }, 30_000);
+});
+
+// Write to `file` until the file system is full.
+function fillUp(file: string): void {
+  try {
+    for (let i = 0; i < 1000; i++) writeFileSync(file, Buffer.alloc(4096), { flag: 'a' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOSPC') throw error;
+    return;
+  }
+  throw new Error(`${file}: the file system never filled up`);
+}

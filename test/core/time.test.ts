@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDay, isoInZone, parseDay, parseTimestamp, previousDay } from '../../src/memory/local-date.js';
+import { calendarDay, isoInZone, isoWithOffset, parseDay, parseTimestamp, previousDay } from '../../src/core/time.js';
 
 describe('local dates', () => {
   it('gives the calendar day in a time zone', () => {
@@ -47,5 +47,14 @@ describe('parseTimestamp', () => {
     for (const value of ['', 'yesterday', '2026-13-01T00:00:00Z', '10/02/2026', 42, null, undefined, 'x'.repeat(100)]) {
       expect(parseTimestamp(value)).toBeUndefined();
     }
+  });
+});
+
+describe('isoWithOffset', () => {
+  it('is the same instant as the date, written with the local offset', () => {
+    const date = new Date('2026-02-03T17:35:12.345Z');
+    const text = isoWithOffset(date);
+    expect(text).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
+    expect(new Date(text).getTime()).toBe(date.getTime());
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Calendar days and timestamps in the operator's time zone: the configured IANA zone when there is
- * one, else the machine's local time.
+ * one, else the machine's local time. The one time module of the runner: run records (core) and
+ * the memory tasks both use it.
  */
 
 const DAY_PATTERN = /^(\d{4})-(\d{2})-(\d{2})$/;
@@ -42,6 +43,11 @@ export function isoInZone(instant: Date, timeZone?: string): string {
   const sign = offsetMinutes >= 0 ? '+' : '-';
   const abs = Math.abs(offsetMinutes);
   return `${local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/** ISO 8601 in local time with its UTC offset (`2026-02-03T17:35:12.345+01:00`), as SPEC §8 asks. */
+export function isoWithOffset(date: Date = new Date()): string {
+  return isoInZone(date);
 }
 
 const TIMESTAMP =
