@@ -2,7 +2,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
 import { withFileLock } from '../store/file-lock.js';
-import { formatJson, readJsonFile, writeFileAtomic } from '../store/json-file.js';
+import writeFileAtomic from 'write-file-atomic';
+import { formatJson, readJsonFile } from '../store/json-file.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readQueueChecked } from './queue-trust.js';
 
@@ -99,12 +100,15 @@ export async function updateQueue<T>(
     const read = await readQueueChecked(file);
     const entries = parseQueue(read.text === undefined ? undefined : parseJsonText(read.text, file), file);
     const outcome = change(entries, { untrusted: read.untrusted });
-    return { entries, outcome };
+    return { entries, outcome, owner: read.owner };
   };
   if (options.dryRun) return (await apply()).outcome;
   return withFileLock(file, async () => {
-    const { entries, outcome } = await apply();
-    await writeFileAtomic(file, formatJson(entries));
+    const { entries, outcome, owner } = await apply();
+    // The new file gets the owner and mode of the file read (not of whatever is at the path by
+    // now): rewriting another user's queue as ours would make its entries look trusted next time.
+    const keep = owner ? { mode: owner.mode, chown: { uid: owner.uid, gid: owner.gid } } : {};
+    await writeFileAtomic(file, formatJson(entries), { fsync: true, ...keep });
     return outcome;
   });
 }

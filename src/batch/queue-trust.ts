@@ -13,6 +13,8 @@ export interface QueueRead {
   text: string | undefined;
   /** Why the queue must not make us run code, or undefined when it may. */
   untrusted: string | undefined;
+  /** Owner and mode of the file that was read (undefined when there was none). */
+  owner: { uid: number; gid: number; mode: number } | undefined;
 }
 
 /**
@@ -26,7 +28,7 @@ export async function readQueueChecked(file: string): Promise<QueueRead> {
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: undefined, untrusted: undefined };
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: undefined, untrusted: undefined, owner: undefined };
     throw error;
   }
   try {
@@ -38,7 +40,11 @@ export async function readQueueChecked(file: string): Promise<QueueRead> {
     const text = await handle.readFile('utf8');
     const fileReason = untrustedReason(stats);
     const reason = fileReason ? `it is ${fileReason}` : untrustedFolderReason(await stat(path.dirname(file)));
-    return { text, untrusted: reason && `refusing to run command/run entries from ${file}: ${reason}` };
+    return {
+      text,
+      untrusted: reason && `refusing to run command/run entries from ${file}: ${reason}`,
+      owner: { uid: stats.uid, gid: stats.gid, mode: stats.mode & 0o7777 },
+    };
   } finally {
     await handle.close();
   }
