@@ -144,7 +144,8 @@ describe('batch list and batch add output', () => {
     const evil = 'Clear \u001b[2J\u001b]0;pwned\u0007 screen';
     const h = batchHome([{ id: 'e1', task: evil, status: 'pending' }]);
     const list = await h.cli(['batch', 'list']);
-    expect(list.stdout).not.toMatch(/\u001b|\u0007/);
+    expect(list.stdout).not.toContain('\u001b');
+    expect(list.stdout).not.toContain('\u0007');
     expect(list.stdout).toContain('Clear \\x1b[2J\\x1b]0;pwned\\x07 screen');
     expect((JSON.parse((await h.cli(['batch', 'list', '--json'])).stdout) as { task: string }[])[0]!.task).toBe(evil);
   });
