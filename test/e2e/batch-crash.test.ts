@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, watch, writeFileSync } from 'node:fs';
+import { existsSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { collect, startCli } from '../helpers/cli.js';
