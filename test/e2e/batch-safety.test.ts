@@ -80,10 +80,14 @@ describe('one executor per queue, whatever its home', () => {
     const first = startCli(['batch', '10', '--home', h.home, '--workspace', h.workspace]);
     const firstDone = collect(first);
     await until(() => h.queue()[0]?.status === 'running', first);
-    // The first executor is certainly inside the queue (its gate entry is running) while the second starts.
-    const second = await collect(startCli(['batch', '10', '--home', other.home, '--workspace', h.workspace]));
+    const firstClaim = h.queue()[0]!.claimed_by;
+    // The first executor is certainly inside the queue (its gate entry is running) while the second
+    // starts. The second must give up; were it to take the gate entry over, release it anyway.
+    const secondChild = startCli(['batch', '10', '--home', other.home, '--workspace', h.workspace]);
+    const secondDone = collect(secondChild);
+    await until(() => h.queue()[0]?.claimed_by !== firstClaim, secondChild);
     writeFileSync(path.join(h.workspace, 'release'), '');
-    const result = await firstDone;
+    const [result, second] = await Promise.all([firstDone, secondDone]);
     expect(result.code).toBe(0);
     expect(second.code).not.toBe(0);
     expect(second.stderr).toMatch(/another executor is running the batch queue/);
@@ -130,11 +134,12 @@ describe('a command\'s children do not outlive its entry', () => {
 
   it('a background job holding the output pipe does not hold up the batch: it is dead when the batch is done', async () => {
     const h = batchHome();
-    await h.cli(['batch', 'add', 'Holds pipe', '--command', 'sleep 30 & echo $! > holder.pid; echo x']);
+    // Were the batch to wait for the pipe to close, it would wait the whole 300 s.
+    await h.cli(['batch', 'add', 'Holds pipe', '--command', 'sleep 300 & echo $! > holder.pid; echo x']);
     const result = await h.cli(['batch', '--json']);
     expect(result.code).toBe(0);
     expect(json(result.stdout)).toMatchObject({ items: [{ outcome: 'complete', result: 'exit 0: x' }] });
-    // Had the batch waited for the pipe to close, the sleep would have run to its end; it was killed.
+    // The batch finished while the sleep would still be running: it was killed.
     expect(isRunning(Number(readFileSync(path.join(h.workspace, 'holder.pid'), 'utf8')))).toBe(false);
   });
 });
