@@ -1,6 +1,6 @@
 import { open, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { appendTextFile } from '../store/json-file.js';
+import { appendWhole } from './diary-append.js';
 
 /** The diary's name inside the workspace (as the old work-block logger named it). */
 export const DIARY_FILE_NAME = 'diary.md';
@@ -18,17 +18,23 @@ export interface WorkBlock {
   runId: string;
 }
 
-// The three numbering styles found in existing diaries: "Work Block 1135", "Work Block #1135"
-// (the batch executor) and "Work block 1135:" (the work-block logger).
-const NUMBER_PATTERN = /\bWork Block #?(\d+)|\bWork block (\d+):/g;
-const MARKER_PATTERN = /<!-- batch-task:(\S+) run:(\S+) -->/g;
+// Numbers are taken from block headers only, never from text inside a block: a Markdown heading
+// naming "Work Block 1135" or "Work Block #1135" (this executor, the old batch executor, hand-written
+// "### 17:37Z - Work Block 1136"), or a line that starts with "Work block 2172:" (the old
+// work-block logger's list items, "- Work block 2172: ..."). Only the first number of a line counts.
+const HEADING_PATTERN = /^#{1,6}[ \t][^\n]*?\bWork Block #?(\d+)/gim;
+const LOGGER_PATTERN = /^(?:[-*+][ \t]+)?Work block #?(\d+):/gim;
+// The marker is a line of its own; the same text inside a heading or a field is not a marker.
+const MARKER_PATTERN = /^<!-- batch-task:(\S+) run:(\S+) -->$/gm;
 
-/** The highest work block number in `text`, or 0 when there is none. */
+/** The highest work block number in the headers of `text`, or 0 when there is none. */
 export function highestWorkBlock(text: string): number {
   let highest = 0;
-  for (const match of text.matchAll(NUMBER_PATTERN)) {
-    const n = Number(match[1] ?? match[2]);
-    if (Number.isSafeInteger(n) && n > highest) highest = n;
+  for (const pattern of [HEADING_PATTERN, LOGGER_PATTERN]) {
+    for (const match of text.matchAll(pattern)) {
+      const n = Number(match[1]);
+      if (Number.isSafeInteger(n) && n > highest) highest = n;
+    }
   }
   return highest;
 }
@@ -114,8 +120,8 @@ export class Diary {
 
   /**
    * Append one block per draft in a single write, numbered on from the highest number in the file,
-   * and resolve to the blocks written. A single `write` of an appended buffer is not interleaved
-   * with other appenders, and a killed process does not leave half of it behind on a local disk.
+   * and resolve to the blocks written. The write lands whole or not at all (see `diary-append.ts`),
+   * and a single `write` of an appended buffer is not interleaved with other appenders.
    */
   async append(drafts: readonly WorkBlockDraft[], time = new Date()): Promise<WorkBlock[]> {
     if (drafts.length === 0) return [];
@@ -123,7 +129,7 @@ export class Diary {
     const blocks = drafts.map((draft, index) => ({ ...draft, number: this.highest + index + 1, time }));
     const separator = this.size === 0 ? '' : this.endsWithNewline ? '\n' : '\n\n';
     const text = separator + blocks.map(formatWorkBlock).join('\n');
-    await appendTextFile(this.file, text);
+    await appendWhole(this.file, text);
     this.size += Buffer.byteLength(text);
     this.highest += blocks.length;
     this.endsWithNewline = true;
@@ -148,12 +154,13 @@ export class Diary {
     }
     // Start a little before the old end, so a number or marker split by it is still seen whole.
     const from = Math.max(0, this.size - 128);
+    // From a line start: the header patterns are anchored to lines.
     const handle = await open(this.file, 'r');
     try {
       const buffer = Buffer.alloc(size - from);
       const { bytesRead } = await handle.read(buffer, 0, buffer.length, from);
       const text = buffer.subarray(0, bytesRead).toString('utf8');
-      this.absorb(text);
+      this.absorb(from === 0 ? text : text.slice(text.indexOf('\n') + 1));
       this.size = from + bytesRead;
       this.endsWithNewline = text.endsWith('\n');
     } finally {

@@ -1,15 +1,16 @@
-import { stat } from 'node:fs/promises';
-import type { Logger } from 'pino';
-import type { Settings } from '../config/config.js';
-import { untrustedReason } from '../security/trusted-file.js';
 import { RunnerError } from '../errors.js';
 import type { AlertLevel } from '../store/alerts.js';
 import { claimNext, isExecutable, settle, type Outcome } from './claims.js';
-import { Diary, type WorkBlockDraft } from './diary.js';
-import { describeOutcome, executeCommand } from './execute-command.js';
+import { Diary, type WorkBlock, type WorkBlockDraft } from './diary.js';
+import { repairTornAppend } from './diary-append.js';
+import { DEFAULT_COMMAND_TIMEOUT_MS, describeOutcome, executeCommand } from './execute-command.js';
+import { acquireExecutorLock } from './executor-lock.js';
 import { executionOrder } from './order.js';
 import { countPending, queueFileOf, readQueue, updateQueue, type QueuedEntry } from './queue-file.js';
-import { needsRecovery, recoverEntries, type Recovery } from './recovery.js';
+import { needsRecovery, recoverEntries } from './recovery.js';
+import { describeSummary, emptySummary, listed, type BatchItemReport, type BatchSummary } from './summary.js';
+
+export type { BatchItemReport, BatchSummary } from './summary.js';
 
 /** How many entries one `runner batch` executes unless told otherwise. */
 export const DEFAULT_BATCH_LIMIT = 5;
@@ -23,6 +24,12 @@ export interface BatchRunOutcome {
   success: boolean;
   message?: string;
 }
+
+/**
+ * Runs a runner task for a `run` entry. The batch module does not know the runner core: whoever
+ * calls {@link executeBatch} (the `batch` task) hands this in. It rejects when `signal` stopped it.
+ */
+export type BatchTaskRunner = (name: string, signal: AbortSignal) => Promise<BatchRunOutcome>;
 
 /** One line of progress: `[3/10] task...`. */
 export interface BatchProgress {
@@ -40,56 +47,26 @@ export interface ExecuteBatchOptions {
   limit?: number;
   /** Show what would run; change nothing, execute nothing. */
   dryRun?: boolean;
-  /** Stops the batch: a running command is killed and its entry goes back to pending. */
+  /**
+   * Stops the batch: a running command is killed. Its entry goes back to pending, unless the
+   * signal's reason is a timeout (a `runner.timedOut` error): that counts as a failed attempt.
+   */
   signal?: AbortSignal;
   /** Raise an alert (an entry that used up its attempts, a refused entry). */
   alert?: (message: string, level: AlertLevel) => Promise<void>;
-  /**
-   * Run a runner task for a `run` entry. Unless given, such entries run through the runner core
-   * with `settings`; with neither they fail.
-   */
-  runTask?: (name: string, signal: AbortSignal) => Promise<BatchRunOutcome>;
-  /** Home, workspace and config, for `run` entries. */
-  settings?: Settings;
-  /** Logger handed to tasks of `run` entries. */
-  log?: Logger;
+  /** Runs `run` entries; without it they fail. */
+  runTask?: BatchTaskRunner;
+  /** Time limit of each command (ms); 10 minutes unless given. */
+  commandTimeoutMs?: number;
   onProgress?: (progress: BatchProgress) => void;
-}
-
-/** What happened to one entry in this batch. */
-export interface BatchItemReport {
-  id: string;
-  task: string;
-  outcome: 'complete' | 'retrying' | 'failed' | 'refused' | 'would-run';
-  work_block?: number;
-  result?: string;
-  error?: string;
-}
-
-/** The batch task's result (also what `--json` prints). */
-export interface BatchSummary {
-  success: boolean;
-  message: string;
-  executed: number;
-  completed: number;
-  failed: number;
-  retrying: number;
-  refused: number;
-  /** Numbers of the work blocks written, in order. */
-  work_blocks: number[];
-  /** Pending entries left in the queue. */
-  pending: number;
-  recovered: Recovery;
-  /** Per entry; capped at 100 so that the run record stays small. */
-  items: BatchItemReport[];
-  [key: string]: unknown;
 }
 
 /**
  * Execute up to `limit` ready entries of the workspace's batch queue, in order (priority, then
  * FIFO, dependencies first), logging each completed one as a numbered work block in `diary.md`.
- * The caller must hold the `batch` task lock (the `batch` task does): recovery treats every claim
- * not made by `runId` as left by a dead executor. See `recovery.ts` for the exactly-once argument.
+ * Holds the queue's executor lock throughout (rejecting with `runner.locked` when another executor
+ * has it): recovery treats every claim not made by `runId` as left by a dead executor, which only
+ * the lock makes true. See `recovery.ts` for the exactly-once argument.
  */
 export async function executeBatch(options: ExecuteBatchOptions): Promise<BatchSummary> {
   const limit = options.limit ?? DEFAULT_BATCH_LIMIT;
@@ -97,9 +74,18 @@ export async function executeBatch(options: ExecuteBatchOptions): Promise<BatchS
     throw new RunnerError('runner.invalidArgument', `batch: the number of tasks must be a positive integer, got ${limit}`);
   }
   const file = queueFileOf(options.workspace);
-  const diary = await Diary.open(Diary.fileOf(options.workspace));
-  if (options.dryRun) return planBatch(file, diary, options.runId, limit);
-  return new BatchExecution(file, diary, options, limit).run();
+  const diaryFile = Diary.fileOf(options.workspace);
+  if (options.dryRun) return planBatch(file, await Diary.open(diaryFile), options.runId, limit);
+  const lockLost = new AbortController();
+  const lock = await acquireExecutorLock(file, (error) => lockLost.abort(error));
+  try {
+    await repairTornAppend(diaryFile);
+    const diary = await Diary.open(diaryFile);
+    const signal = options.signal ? AbortSignal.any([options.signal, lockLost.signal]) : lockLost.signal;
+    return await new BatchExecution(file, diary, { ...options, signal }, limit).run();
+  } finally {
+    await lock.release();
+  }
 }
 
 async function planBatch(file: string, diary: Diary, runId: string, limit: number): Promise<BatchSummary> {
@@ -123,54 +109,34 @@ async function planBatch(file: string, diary: Diary, runId: string, limit: numbe
   };
 }
 
-function listed(items: readonly BatchItemReport[]): string {
-  if (items.length === 0) return '';
-  const shown = items.slice(0, 10).map((item) => (item.work_block ? `${item.task} (Work Block ${item.work_block})` : item.task));
-  return `: ${shown.join('; ')}${items.length > 10 ? `; … ${items.length - 10} more` : ''}`;
-}
-
-function emptySummary(pending: number, recovered: Recovery): BatchSummary {
-  return {
-    success: true,
-    message: '',
-    executed: 0,
-    completed: 0,
-    failed: 0,
-    retrying: 0,
-    refused: 0,
-    work_blocks: [],
-    pending,
-    recovered,
-    items: [],
-  };
-}
+/** How one entry went: done with a result, or failed (one attempt used), maybe stopping the batch. */
+type EntryResult = { success: true; text: string } | { success: false; text: string; stopBatch?: unknown };
 
 /** One executor run over the queue; see `recovery.ts` for the durable steps and why they suffice. */
 class BatchExecution {
   private readonly signal: AbortSignal;
   private readonly tried = new Set<string>();
   private readonly summary = emptySummary(0, { completed: [], released: [], cleared: [] });
+  /** Why the queue file last read was refused for command/run entries. */
   private refuseReason: string | undefined;
   private total = 0;
 
   constructor(
     private readonly file: string,
     private readonly diary: Diary,
-    private readonly options: ExecuteBatchOptions,
+    private readonly options: ExecuteBatchOptions & { signal: AbortSignal },
     private readonly limit: number,
   ) {
-    this.signal = options.signal ?? new AbortController().signal;
+    this.signal = options.signal;
   }
 
   async run(): Promise<BatchSummary> {
     const entries = await this.recover();
     this.total = Math.min(this.limit, executionOrder(entries).length);
-    this.refuseReason = await this.unsafeReason();
     while (this.summary.executed < this.limit) {
       this.signal.throwIfAborted();
       const group = await this.claim();
       if (group.length === 0) break;
-      crashPoint('after-claim');
       await this.executeGroup(group);
     }
     return this.finish();
@@ -185,22 +151,18 @@ class BatchExecution {
     });
   }
 
-  // A queue file others can write would let them run commands as us (SPEC §6).
-  private async unsafeReason(): Promise<string | undefined> {
-    const stats = await stat(this.file).catch(() => undefined);
-    const reason = stats ? untrustedReason(stats) : undefined;
-    return reason && `refusing to run command/run entries from ${this.file}: it is ${reason}`;
-  }
-
+  // The file is judged at every claim, on the descriptor the claim read: a queue file swapped in
+  // by someone else since the last claim must not make us run its commands (SPEC §6).
   private async claim(): Promise<QueuedEntry[]> {
-    const claim = await updateQueue(this.file, (entries) =>
-      claimNext(entries, {
+    const claim = await updateQueue(this.file, (entries, source) => {
+      if (source.untrusted) this.refuseReason = source.untrusted;
+      return claimNext(entries, {
         runId: this.options.runId,
         exclude: this.tried,
         max: Math.min(MAX_GROUP, this.limit - this.summary.executed),
-        refuse: () => this.refuseReason,
-      }),
-    );
+        refuse: () => source.untrusted,
+      });
+    });
     for (const { entry, reason } of claim.refused) {
       this.tried.add(entry.id);
       this.summary.refused++;
@@ -218,76 +180,93 @@ class BatchExecution {
     for (const entry of group) {
       this.summary.executed++;
       this.options.onProgress?.({ index: this.summary.executed, total: Math.max(this.total, this.summary.executed), entry });
-      const result = await this.executeEntry(entry).catch((error: unknown) => ({ stopped: error }));
-      if ('stopped' in result) {
+      const result = await this.executeEntry(entry).catch((error: unknown) => ({ released: error }));
+      if ('released' in result) {
         this.summary.executed--;
-        stopped = result.stopped;
+        stopped = result.released;
         break;
       }
       if (result.success) {
         results.set(entry.id, result.text);
         drafts.push(draftOf(entry, result.text, this.options.runId));
-      } else {
-        outcomes.push({ id: entry.id, kind: 'failed', error: result.text });
+        continue;
+      }
+      outcomes.push({ id: entry.id, kind: 'failed', error: result.text });
+      if (result.stopBatch !== undefined) {
+        stopped = result.stopBatch;
+        break;
       }
     }
-    crashPoint('after-run');
-    let blocks: Awaited<ReturnType<Diary['append']>> = [];
+    let blocks: WorkBlock[] = [];
     try {
       blocks = await this.diary.append(drafts);
     } catch (error) {
+      // Nothing of the write is left in the diary: these entries go back to pending.
       stopped ??= error;
       drafts.length = 0;
     }
-    crashPoint('after-diary');
     const logged = new Set(drafts.map((draft) => draft.taskId));
     for (const entry of group) {
       if (logged.has(entry.id)) outcomes.push({ id: entry.id, kind: 'done' });
       else if (!outcomes.some((outcome) => outcome.id === entry.id)) outcomes.push({ id: entry.id, kind: 'released' });
     }
     const settled = await updateQueue(this.file, (entries) => settle(entries, this.options.runId, outcomes));
-    crashPoint('after-settle');
     this.reportGroup(group, blocks, results, outcomes, settled);
     for (const entry of settled.exhausted) await this.alertExhausted(entry);
     if (stopped !== undefined) throw stopped;
   }
 
-  /** Run one entry; rejects only when the run is stopped (the entry then goes back to pending). */
-  private async executeEntry(entry: QueuedEntry): Promise<{ success: boolean; text: string }> {
-    if (entry.command !== undefined) {
-      const outcome = await executeCommand(entry.command, { cwd: this.options.workspace, signal: this.signal }).catch(
-        (error: unknown) => new Error(`cannot start command: ${error instanceof Error ? error.message : String(error)}`),
-      );
-      if (outcome instanceof Error) return { success: false, text: outcome.message };
-      if (outcome.aborted) throw this.signal.reason ?? new Error('batch stopped');
-      return { success: outcome.exitCode === 0, text: describeOutcome(outcome) };
-    }
-    if (entry.run !== undefined) {
-      const runTask = this.taskRunner();
-      if (!runTask) return { success: false, text: `cannot run task ${entry.run}: no task runner given` };
-      try {
-        const outcome = await runTask(entry.run, this.signal);
-        const text = outcome.message ?? (outcome.success ? `task ${entry.run} succeeded` : `task ${entry.run} failed`);
-        return { success: outcome.success, text };
-      } catch (error) {
-        if (this.signal.aborted) throw this.signal.reason ?? error;
-        return { success: false, text: `task ${entry.run}: ${error instanceof Error ? error.message : String(error)}` };
-      }
-    }
+  /**
+   * Run one entry. Rejects only when the run is stopped for a reason other than its time running
+   * out (the entry then goes back to pending, no attempt counted). A timeout is the entry's failure.
+   */
+  private async executeEntry(entry: QueuedEntry): Promise<EntryResult> {
+    if (entry.command !== undefined) return this.executeCommandEntry(entry.command);
+    if (entry.run !== undefined) return this.executeRunEntry(entry.run);
     // As the old executor did: a planned entry is logged with its planned result.
     return { success: true, text: entry.result || 'Task completed' };
   }
 
-  private taskRunner(): ExecuteBatchOptions['runTask'] {
-    const { runTask, settings, log } = this.options;
-    if (runTask) return runTask;
-    if (!settings) return undefined;
-    return async (name, signal) => (await import('./run-entry.js')).runEntryTask(settings, name, signal, log);
+  private async executeCommandEntry(command: string): Promise<EntryResult> {
+    const outcome = await executeCommand(command, {
+      cwd: this.options.workspace,
+      signal: this.signal,
+      timeoutMs: this.options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    }).catch((error: unknown) => new Error(`cannot start command: ${messageOf(error)}`));
+    if (outcome instanceof Error) return { success: false, text: outcome.message };
+    if (outcome.aborted) return this.stoppedDuring(describeOutcome(outcome));
+    return { success: outcome.exitCode === 0 && !outcome.timedOut, text: describeOutcome(outcome) };
+  }
+
+  private async executeRunEntry(name: string): Promise<EntryResult> {
+    const runTask = this.options.runTask;
+    if (!runTask) return { success: false, text: `cannot run task ${name}: no task runner given` };
+    try {
+      const outcome = await runTask(name, this.signal);
+      if (this.signal.aborted) return this.stoppedDuring(outcome.message ?? `task ${name} stopped`);
+      const text = outcome.message ?? (outcome.success ? `task ${name} succeeded` : `task ${name} failed`);
+      return { success: outcome.success, text };
+    } catch (error) {
+      if (this.signal.aborted) return this.stoppedDuring(`task ${name}: ${messageOf(error)}`);
+      return { success: false, text: `task ${name}: ${messageOf(error)}` };
+    }
+  }
+
+  // The run was stopped while the entry ran. Out of time: the entry had its chance, so that is a
+  // failed attempt (else a hung entry would block the queue for ever). Otherwise (Ctrl-C, SIGTERM,
+  // a lost lock) it was not its fault: back to pending.
+  private stoppedDuring(text: string): EntryResult {
+    const reason: unknown = this.signal.reason;
+    // By code, not class: the reason may come from another copy of the runner.
+    if ((reason as { code?: unknown } | undefined)?.code === 'runner.timedOut') {
+      return { success: false, text: `${messageOf(reason)} (${text})`, stopBatch: reason };
+    }
+    throw reason ?? new Error('batch stopped');
   }
 
   private reportGroup(
     group: readonly QueuedEntry[],
-    blocks: Awaited<ReturnType<Diary['append']>>,
+    blocks: readonly WorkBlock[],
     results: ReadonlyMap<string, string>,
     outcomes: readonly Outcome[],
     settled: ReturnType<typeof settle>,
@@ -322,12 +301,13 @@ class BatchExecution {
   private async finish(): Promise<BatchSummary> {
     const summary = this.summary;
     summary.pending = countPending(await readQueue(this.file));
-    if (summary.refused > 0 && this.refuseReason) {
-      await this.options.alert?.(this.refuseReason, 'warning');
-      summary.error = this.refuseReason;
+    const refusedBecause = summary.refused > 0 ? this.refuseReason : undefined;
+    if (refusedBecause) {
+      await this.options.alert?.(refusedBecause, 'warning');
+      summary.error = refusedBecause;
     }
     summary.success = summary.failed === 0 && summary.retrying === 0 && summary.refused === 0;
-    summary.message = describeSummary(summary);
+    summary.message = describeSummary(summary, refusedBecause);
     return summary;
   }
 }
@@ -343,29 +323,6 @@ function draftOf(entry: QueuedEntry, result: string, runId: string): WorkBlockDr
   };
 }
 
-function describeSummary(summary: BatchSummary): string {
-  if (summary.executed === 0 && summary.refused === 0) return `No ready tasks in the batch queue (${summary.pending} pending)`;
-  const parts = [`${summary.completed} complete`];
-  if (summary.retrying > 0) parts.push(`${summary.retrying} to retry`);
-  if (summary.failed > 0) parts.push(`${summary.failed} failed`);
-  if (summary.refused > 0) parts.push(`${summary.refused} refused`);
-  const blocks = summary.work_blocks;
-  const range = blocks.length === 0 ? '' : blocks.length === 1 ? ` (Work Block ${blocks[0]})` : ` (Work Blocks ${blocks[0]}–${blocks[blocks.length - 1]})`;
-  return `Batch: ${summary.executed} executed, ${parts.join(', ')}${range}; ${summary.pending} pending`;
-}
-
-let crashPlan: { point: string; remaining: number } | null | undefined;
-
-/**
- * For crash tests: `TASKRUNNER_TEST_CRASH_AT=<point>[:<n>]` kills this process with SIGKILL the
- * n-th time (default first) execution reaches `<point>` (`after-claim`, `after-run`,
- * `after-diary`, `after-settle`), exactly as `kill -9` would.
- */
-function crashPoint(point: string): void {
-  if (crashPlan === undefined) {
-    const spec = process.env.TASKRUNNER_TEST_CRASH_AT;
-    const [name, count] = (spec ?? '').split(':');
-    crashPlan = spec ? { point: name!, remaining: Number(count ?? 1) } : null;
-  }
-  if (crashPlan && crashPlan.point === point && --crashPlan.remaining <= 0) process.kill(process.pid, 'SIGKILL');
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

@@ -1,7 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
-import { readJsonFile, updateJsonFile } from '../store/json-file.js';
+import { withFileLock } from '../store/file-lock.js';
+import writeFileAtomic from 'write-file-atomic';
+import { formatJson, readJsonFile } from '../store/json-file.js';
+import { parseJsonText } from '../store/json-text.js';
+import { readQueueChecked } from './queue-trust.js';
 
 /** The queue file's name inside the workspace (as the old batch executor named it). */
 export const QUEUE_FILE_NAME = 'batch-tasks.json';
@@ -75,26 +79,38 @@ export async function readQueue(file: string): Promise<QueuedEntry[]> {
   return parseQueue(await readJsonFile(file), file);
 }
 
+/** What an update learnt about the file it read, besides the entries. */
+export interface QueueSource {
+  /** Why this very file must not make us run `command`/`run` entries, or undefined. */
+  untrusted: string | undefined;
+}
+
 /**
- * Read-modify-write the queue under its own short lock (never the executor's task lock). A file
- * that cannot be parsed or validated rejects before anything is written, so it stays as it is.
+ * Read-modify-write the queue under its own short lock (never the executor's lock). A file that
+ * cannot be parsed or validated rejects before anything is written, so it stays as it is. `change`
+ * is told whether the file it was given may be trusted to run code: judged on the descriptor this
+ * read used, so a file swapped in since an earlier read is judged on its own.
  */
 export async function updateQueue<T>(
   file: string,
-  change: (entries: QueuedEntry[]) => T,
+  change: (entries: QueuedEntry[], source: QueueSource) => T,
   options: { dryRun?: boolean } = {},
 ): Promise<T> {
-  let outcome: T | undefined;
-  await updateJsonFile<unknown>(
-    file,
-    (current) => {
-      const entries = parseQueue(current, file);
-      outcome = change(entries);
-      return entries;
-    },
-    { dryRun: options.dryRun },
-  );
-  return outcome as T;
+  const apply = async () => {
+    const read = await readQueueChecked(file);
+    const entries = parseQueue(read.text === undefined ? undefined : parseJsonText(read.text, file), file);
+    const outcome = change(entries, { untrusted: read.untrusted });
+    return { entries, outcome, owner: read.owner };
+  };
+  if (options.dryRun) return (await apply()).outcome;
+  return withFileLock(file, async () => {
+    const { entries, outcome, owner } = await apply();
+    // The new file gets the owner and mode of the file read (not of whatever is at the path by
+    // now): rewriting another user's queue as ours would make its entries look trusted next time.
+    const keep = owner ? { mode: owner.mode, chown: { uid: owner.uid, gid: owner.gid } } : {};
+    await writeFileAtomic(file, formatJson(entries), { fsync: true, ...keep });
+    return outcome;
+  });
 }
 
 /** A fresh id that no entry in `entries` has. */

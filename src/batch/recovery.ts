@@ -1,20 +1,24 @@
 /**
  * Exactly once across crashes: the argument.
  *
- * One executor runs at a time (it holds the `batch` task lock), and every queue change happens
- * under the queue file's own lock with an atomic replace, so each queue state below is either fully
- * on disk or not at all. An entry goes through these durable steps:
+ * One executor runs a queue at a time: it holds the queue's executor lock, a lock beside
+ * `batch-tasks.json` (not in the runner home, so executors started from different homes exclude
+ * each other too; see `executor-lock.ts`). Every queue change happens under the queue file's own
+ * short lock with an atomic replace, so each queue state below is either fully on disk or not at
+ * all. An entry goes through these durable steps:
  *
  *   1. claim:   `pending` → `running`, `claimed_by: <run id>`            (queue file)
  *   2. execute: run the command or task; nothing durable for a planned entry
  *   3. log:     append its work block, ending with `<!-- batch-task:<id> run:<run id> -->` (diary)
  *   4. settle:  remove the entry from the queue                          (queue file)
  *
- * The diary marker is written last in the block by one `write`, so a marker in the diary means the
- * entry's work block is there, whole. Kill the executor at any instant, and the next executor finds:
+ * A group's blocks are appended by one `write`, journalled so that a write cut short (a full disk, a
+ * kill) is removed before the next executor reads the diary (`diary-append.ts`); the marker ends its
+ * block, so a marker in the diary means the entry's work block is there, whole. Kill the executor at
+ * any instant, and the next executor finds:
  *
  *   - before 1: the entry `pending` — it runs as usual;
- *   - between 1 and 3: `running`, claimed by a run that is not alive (we hold the lock), and no
+ *   - between 1 and 3: `running`, claimed by a run that is not alive (we hold the executor lock), and no
  *     marker — it goes back to `pending` and runs again (a command's side effects may therefore
  *     happen twice: execution is at least once, the diary is exactly once);
  *   - between 3 and 4: `running` with its marker in the diary — it is done: removed, not logged again;

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { BatchListItem } from '../batch/list.js';
+import { escapeControl } from '../batch/printable.js';
 import { RunnerError } from '../errors.js';
 import { addGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { printJson, printTable } from './output.js';
@@ -17,7 +18,8 @@ export function registerBatchCommands(program: Command): void {
     .argument('[count]', 'how many tasks to execute')
     .option('--dry-run', 'show what would run; change nothing')
     .option('--retries <n>', 'retries of the whole batch run (default: none; entries retry on later batches)')
-    .option('--timeout <duration>', 'stop the batch after this long (e.g. 10m)')
+    .option('--timeout <duration>', 'stop the batch after this long (e.g. 10m); a command it stops counts as a failed attempt')
+    .option('--command-timeout <duration>', 'stop each command entry after this long (default 10m); counts as a failed attempt')
     .action(async (count: string | undefined, options: Record<string, unknown>, command: Command) => {
       if (count !== undefined && !/^[1-9]\d*$/.test(count)) {
         throw new RunnerError('runner.invalidArgument', `batch: N must be a positive integer, got ${JSON.stringify(count)} (did you mean \`runner batch add\`?)`);
@@ -54,6 +56,7 @@ function runFlags(options: Record<string, unknown>): string[] {
   if (options.dryRun) flags.push('--dry-run');
   if (options.retries !== undefined) flags.push('--retries', String(options.retries));
   if (options.timeout !== undefined) flags.push('--timeout', String(options.timeout));
+  if (options.commandTimeout !== undefined) flags.push('--command-timeout', String(options.commandTimeout));
   return flags;
 }
 
@@ -87,8 +90,11 @@ async function addAction(given: (string | undefined)[], options: Record<string, 
     console.log(JSON.stringify({ id: added.entry.id, pending: added.pending, dry_run: options.dryRun === true, entry: added.entry }));
     return;
   }
-  const prefix = options.dryRun ? 'Dry run: would add. ' : '';
-  console.log(`${prefix}Task added to batch queue (${added.pending} pending)`);
+  if (options.dryRun) {
+    console.log(`Dry run: would add the task to the batch queue (${added.pending} pending after adding); nothing written`);
+  } else {
+    console.log(`Task added to batch queue (${added.pending} pending)`);
+  }
   console.log(`id: ${added.entry.id}`);
 }
 
@@ -143,7 +149,7 @@ async function listAction(options: Record<string, unknown>): Promise<void> {
   const pending = items.filter((item) => item.state !== 'failed' && item.state !== 'running').length;
   const failed = items.length - pending - items.filter((item) => item.state === 'running').length;
   console.log(`Pending batch tasks: ${pending}${failed > 0 ? `, failed: ${failed}` : ''}`);
-  const rows = items.map((item) => [
+  const rows = items.map((item) => printableRow([
     item.position === null ? '-' : String(item.position),
     item.id,
     item.priority,
@@ -151,7 +157,7 @@ async function listAction(options: Record<string, unknown>): Promise<void> {
     `${item.attempts}/${item.max_attempts}`,
     item.depends_on.length > 0 ? item.depends_on.join(',') : '-',
     truncate(item.task.replace(/\s+/g, ' '), 60),
-  ]);
+  ]));
   printTable(['#', 'ID', 'PRIORITY', 'STATUS', 'ATTEMPTS', 'DEPENDS ON', 'TASK'], rows);
 }
 
@@ -168,6 +174,10 @@ function stateText(item: BatchListItem): string {
     default:
       return 'ready';
   }
+}
+
+function printableRow(cells: string[]): string[] {
+  return cells.map(escapeControl);
 }
 
 function truncate(text: string, max: number): string {

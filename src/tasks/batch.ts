@@ -1,26 +1,43 @@
-import { DEFAULT_BATCH_LIMIT, executeBatch, RunnerError, Task, type BatchProgress, type TaskContext, type TaskResult } from '../index.js';
+import {
+  AlertStore,
+  DEFAULT_BATCH_LIMIT,
+  executeBatch,
+  parseDuration,
+  runTask,
+  RunnerError,
+  Task,
+  type AlertLevel,
+  type BatchProgress,
+  type BatchRunOutcome,
+  type ExecuteBatchOptions,
+  type TaskContext,
+  type TaskResult,
+} from '../index.js';
 
 /**
  * `runner batch [N]`: execute up to N ready entries of the workspace's `batch-tasks.json`, logging
- * each as a numbered work block in `diary.md` (SPEC §6).
+ * each as a numbered work block in `diary.md` (SPEC §6). This is where the batch module meets the
+ * runner core: `run` entries run through the core's `runTask`, handed in as a function.
  */
 export default class BatchTask extends Task {
   name = 'batch';
   description = 'Execute up to N tasks from the batch queue (batch-tasks.json), logging each to diary.md';
   override arguments = [{ name: 'count', description: `how many tasks to execute (default ${DEFAULT_BATCH_LIMIT})` }];
+  override options = [{ flags: '--command-timeout <duration>', description: 'stop a command entry after this long (default 10m)' }];
   // Entries carry their own attempts (max_attempts): a failed batch is not re-run as a whole.
   override defaults = { attempts: 1 };
 
   async run(ctx: TaskContext): Promise<TaskResult> {
+    const commandTimeout = ctx.options.commandTimeout;
     return executeBatch({
       workspace: ctx.paths.workspace,
       runId: ctx.runId,
       limit: parseLimit(ctx.args[0]),
       dryRun: ctx.dryRun,
       signal: ctx.signal,
-      alert: (message, level) => ctx.alert(message, level),
-      settings: { config: ctx.config, configFile: undefined, home: ctx.paths.home, workspace: ctx.paths.workspace },
-      log: ctx.log,
+      alert: alertOnce(ctx),
+      runTask: taskRunner(ctx),
+      ...(typeof commandTimeout === 'string' ? { commandTimeoutMs: parseDuration(commandTimeout, '--command-timeout') } : {}),
       onProgress: progressPrinter(ctx),
     });
   }
@@ -33,6 +50,34 @@ function parseLimit(arg: string | undefined): number {
     throw new RunnerError('runner.invalidArgument', `batch: N must be a positive integer, got ${JSON.stringify(arg)}`, { exitCode: 1 });
   }
   return n;
+}
+
+// The same alert (a refused queue file, say) would otherwise be added again by every cron run
+// until someone reads the inbox: add it only while no identical one is pending.
+function alertOnce(ctx: TaskContext): (message: string, level: AlertLevel) => Promise<void> {
+  const store = AlertStore.forHome(ctx.paths.home);
+  return async (message, level) => {
+    const pending = await store.list();
+    if (pending.some((alert) => alert.task === ctx.taskName && alert.level === level && alert.message === message)) return;
+    await ctx.alert(message, level);
+  };
+}
+
+/**
+ * Run the runner task a `run` entry names, in this process, through the runner core: under that
+ * task's own lock, with its retries and its own run record.
+ */
+function taskRunner(ctx: TaskContext): NonNullable<ExecuteBatchOptions['runTask']> {
+  const settings = { config: ctx.config, configFile: undefined, home: ctx.paths.home, workspace: ctx.paths.workspace };
+  return async (name, signal): Promise<BatchRunOutcome> => {
+    const outcome = await runTask(name, { settings, signal, log: ctx.log });
+    signal.throwIfAborted();
+    if (outcome.status === 'success') {
+      return { success: true, message: outcome.result?.message ?? `task ${name} succeeded` };
+    }
+    const error = typeof outcome.record.error === 'string' ? outcome.record.error : outcome.result?.message;
+    return { success: false, message: `task ${name} ${outcome.status.replace('_', ' ')}${error ? `: ${error}` : ''}` };
+  };
 }
 
 // `[3/10] task...` on stderr, only for a person watching (a TTY), and not with --quiet.

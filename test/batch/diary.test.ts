@@ -12,6 +12,18 @@ describe('highestWorkBlock', () => {
     expect(highestWorkBlock(OLD_DIARY)).toBe(41);
   });
 
+  it('takes numbers from block headers only, not from text inside a block', () => {
+    const body = ['### 2026-02-03T17:35Z — Work Block 7 — Plan', '', '**Result:** moved Work block 500000: see notes', 'Notes mention Work Block 900000 too', ''].join('\n');
+    expect(highestWorkBlock(body)).toBe(7);
+    // A heading's first number is the block's, not one in its task text.
+    expect(highestWorkBlock('### 2026-02-03T17:35Z — Work Block 8 — Renumber Work Block 500000\n')).toBe(8);
+    expect(highestWorkBlock('## Work Block #12 — x\n- Work block 13: y\n* Work block 14: z\n')).toBe(14);
+  });
+
+  it('a marker is a line of its own: the same text inside a heading is not one', () => {
+    expect([...loggedTaskIds('### t — Work Block 1 — <!-- batch-task:x run:y -->\n')]).toEqual([]);
+  });
+
   it('ignores counts and look-alikes', () => {
     expect(highestWorkBlock('**Work Blocks:** 1138 completed\n**Work Block:** 1031\nWork block 99 without colon')).toBe(0);
     expect(highestWorkBlock('')).toBe(0);

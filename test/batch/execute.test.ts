@@ -1,4 +1,4 @@
-import { chmodSync, readFileSync } from 'node:fs';
+import { chmodSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { addBatchTask } from '../../src/batch/add.js';
@@ -171,5 +171,30 @@ describe('addBatchTask', () => {
     await expect(addBatchTask({ workspace, task: 'x', run: 'batch' })).rejects.toThrow(/--run/);
     await expect(addBatchTask({ workspace, task: ' ' })).rejects.toThrow(/must not be empty/);
     expect(queueOf(workspace)).toEqual([]);
+  });
+});
+
+describe('executeBatch holds the queue\'s executor lock itself', () => {
+  it('a second executeBatch on the same queue while one runs is refused, and logs nothing', async () => {
+    const workspace = makeWorkspace();
+    await addBatchTask({ workspace, task: 'Gate', command: 'while [ ! -f release ]; do sleep 0.02; done' });
+    await addBatchTask({ workspace, task: 'Planned' });
+    let started!: () => void;
+    const running = new Promise<void>((resolve) => (started = resolve));
+    const first = batch(workspace, { limit: 5, onProgress: () => started() });
+    await running;
+    await expect(batch(workspace, { limit: 5 })).rejects.toMatchObject({ code: 'runner.locked' });
+    writeFileSync(path.join(workspace, 'release'), '');
+    expect((await first).summary).toMatchObject({ completed: 2 });
+    expect(diaryOf(workspace).match(/^\*\*Task:\*\* .*$/gm)).toEqual(['**Task:** Gate', '**Task:** Planned']);
+  });
+});
+
+describe('layering', () => {
+  it('src/batch imports nothing from the runner core\'s run-task', () => {
+    const dir = path.resolve('src/batch');
+    for (const name of readdirSync(dir)) {
+      expect(readFileSync(path.join(dir, name), 'utf8'), name).not.toMatch(/core\/run-task/);
+    }
   });
 });

@@ -59,3 +59,26 @@ export function markerCounts(diary: string): Map<string, number> {
 export function blockNumbers(diary: string): number[] {
   return [...diary.matchAll(/^### \S+ — Work Block (\d+) — /gm)].map((match) => Number(match[1]));
 }
+
+/** True while `pid` runs: a zombie (dead, waiting to be reaped by init) does not count. */
+export function isRunning(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return false;
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+/** Poll until `condition` holds (or the process `child` ended); not a timing assertion. */
+export async function until(condition: () => boolean, child?: { exitCode: number | null; signalCode: string | null }): Promise<void> {
+  while (!condition()) {
+    if (child && (child.exitCode !== null || child.signalCode !== null)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
