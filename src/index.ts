@@ -43,7 +43,7 @@ export { addBatchTask } from './batch/add.js';
 export type { AddBatchTaskOptions, AddedBatchTask } from './batch/add.js';
 export { executeBatch, DEFAULT_BATCH_LIMIT } from './batch/execute.js';
 export type { ExecuteBatchOptions, BatchSummary, BatchItemReport, BatchProgress, BatchRunOutcome } from './batch/execute.js';
-export { discoverTasks, findTask, assertTaskName } from './core/discover.js';
+export { discoverTasks, findTask } from './core/discover.js';
 export { packagePaths } from './core/package-paths.js';
 export type { DiscoveredTask, BrokenTaskFile, TaskRegistry, DiscoverOptions } from './core/discover.js';
 export { splitWords, wordSet, jaccard, buildWordSets } from './memory/tokens.js';

@@ -1,5 +1,5 @@
 import { RunnerError } from '../errors.js';
-import { TASK_NAME_PATTERN } from '../core/task.js';
+import { taskNameProblem } from '../core/task.js';
 import {
   countPending,
   newEntryId,
@@ -79,7 +79,8 @@ function validateAdd(options: AddBatchTaskOptions): BatchEntry {
   }
   if (options.command !== undefined && options.command.trim() === '') invalid('--command must not be empty');
   if (options.run !== undefined) {
-    if (!TASK_NAME_PATTERN.test(options.run)) invalid(`--run: ${JSON.stringify(options.run)} is not a task name ([a-z0-9_-]+)`);
+    const problem = taskNameProblem(options.run);
+    if (problem) invalid(`--run: ${JSON.stringify(options.run)} is not a task name: ${problem}`);
     if (options.run === 'batch') invalid('--run: a batch entry cannot run the batch task itself');
   }
   if (options.command !== undefined && options.run !== undefined) invalid('give either --command or --run, not both');

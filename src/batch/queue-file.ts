@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { taskNameProblem } from '../core/task.js';
 import { RunnerError } from '../errors.js';
 import { withFileLock } from '../store/file-lock.js';
 import writeFileAtomic from 'write-file-atomic';
@@ -185,8 +186,9 @@ function validateEntry(value: unknown, index: number, file: string): asserts val
   if (entry.command !== undefined && (typeof entry.command !== 'string' || entry.command.trim() === '')) {
     fail('"command" must be a non-empty string');
   }
-  if (entry.run !== undefined && (typeof entry.run !== 'string' || !/^[a-z0-9_-]+$/.test(entry.run))) {
-    fail('"run" must be a task name ([a-z0-9_-]+)');
+  if (entry.run !== undefined) {
+    const problem = typeof entry.run === 'string' ? taskNameProblem(entry.run) : 'it is not a string';
+    if (problem) fail(`"run" must be a task name: ${problem}`);
   }
   if (entry.command !== undefined && entry.run !== undefined) fail('an entry has either "command" or "run", not both');
 }

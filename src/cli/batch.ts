@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { BatchListItem } from '../batch/list.js';
 import { escapeControl } from '../batch/printable.js';
+import { assertWorkspaceExists } from '../config/workspace.js';
 import { RunnerError } from '../errors.js';
 import { addGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { printJson, printTable } from './output.js';
@@ -60,8 +61,12 @@ function runFlags(options: Record<string, unknown>): string[] {
   return flags;
 }
 
+// `batch add` and `batch list` touch the queue directly, not through a run: a mistyped
+// --workspace must be an error here too, not a new folder.
 function workspaceOf(options: GlobalOptions): string {
-  return settingsOf(options).workspace;
+  const { workspace } = settingsOf(options);
+  assertWorkspaceExists(workspace);
+  return workspace;
 }
 
 const FIELDS = ['Task', 'Result', 'Insight', 'Next step'] as const;

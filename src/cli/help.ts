@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { findTask, type DiscoveredTask } from '../index.js';
+import { assertTaskName } from '../core/task.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { printJson } from './output.js';
-import { assertTaskNameArgument } from './run.js';
 import { buildTaskCommand } from './task-command.js';
 
 /** Register `runner help <task>`: a task's description, arguments, options and defaults. */
@@ -15,7 +15,7 @@ export function registerHelpCommand(program: Command): void {
         program.outputHelp();
         return;
       }
-      assertTaskNameArgument(taskName);
+      assertTaskName(taskName);
       const globals = globalOptionsOf(command);
       const { home } = settingsOf(globals);
       const found = await findTask(taskName, { home });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { createStderrLogger, findTask, parseDuration, runTask, RunnerError, taskNameProblem, type RunOutcome } from '../index.js';
+import { createStderrLogger, findTask, parseDuration, runTask, RunnerError, type RunOutcome } from '../index.js';
+import { assertTaskName } from '../core/task.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { paint, printJson } from './output.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
@@ -12,7 +13,7 @@ import { parseTaskArgs } from './task-command.js';
  */
 export async function runTaskCommand(taskName: string, rawArgs: readonly string[], inherited: GlobalOptions = {}): Promise<void> {
   const globals = { ...inherited, ...definedOnly(scanGlobalOptions(rawArgs)) };
-  assertTaskNameArgument(taskName);
+  assertTaskName(taskName);
   const settings = settingsOf(globals);
   const { task } = await findTask(taskName, { home: settings.home });
   const parsed = parseTaskArgs(task, rawArgs);
@@ -71,12 +72,6 @@ function report(outcome: RunOutcome, globals: GlobalOptions): void {
   }
   const label = outcome.status === 'locked' ? 'locked' : outcome.status.replace('_', ' ');
   process.stderr.write(`${paint('✗', 'red', process.stderr)} ${record.task} ${label}: ${String(record.error)}${seconds}${dry}\n`);
-}
-
-/** Refuse a bad task name before it becomes a path (a 300-character name would fail as ENAMETOOLONG). */
-export function assertTaskNameArgument(name: string): void {
-  const problem = taskNameProblem(name);
-  if (problem) throw new RunnerError('runner.invalidTaskName', `invalid task name ${JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name)}: ${problem}`);
 }
 
 function parseRetries(value: string): number {

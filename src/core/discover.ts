@@ -5,7 +5,7 @@ import { RunnerError } from '../errors.js';
 import { loadTaskModule } from './load-module.js';
 import { packagePaths } from './package-paths.js';
 import { didYouMean } from './suggest.js';
-import { isTaskClass, TASK_NAME_PATTERN, type Task } from './task.js';
+import { assertTaskName, isTaskClass, TASK_NAME_PATTERN, type Task } from './task.js';
 
 /** A task found by discovery. */
 export interface DiscoveredTask {
@@ -96,12 +96,6 @@ export async function findTask(name: string, options: DiscoverOptions): Promise<
 }
 
 /** Refuse a task name outside `[a-z0-9_-]+`, naming it. */
-export function assertTaskName(name: string): void {
-  if (!TASK_NAME_PATTERN.test(name)) {
-    throw new RunnerError('runner.invalidTaskName', `invalid task name "${name}": a task name is made of a-z, 0-9, _ and -`);
-  }
-}
-
 function candidateFiles(name: string, options: DiscoverOptions): { file: string; builtin: boolean }[] {
   const candidates: { file: string; builtin: boolean }[] = [];
   if (options.builtins !== false) {

@@ -36,9 +36,9 @@ function build(facts: RunFacts, success: boolean, failure?: Record<string, unkno
   };
 }
 
-/** The record of a run that found its task already running. */
-export function lockedRecord(task: string, started: Date): RunRecord {
-  return { task, timestamp: isoWithOffset(started), success: false, error: 'Task is already running (locked)', locked: true };
+/** The record of a run that found its task (or the work it does) already running elsewhere. */
+export function lockedRecord(task: string, started: Date, error = 'Task is already running (locked)'): RunRecord {
+  return { task, timestamp: isoWithOffset(started), success: false, error, locked: true };
 }
 
 /** The record of a run whose last attempt succeeded. */

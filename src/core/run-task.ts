@@ -238,10 +238,16 @@ function outcomeOf(run: RunState, settled: Settled, signal: AbortSignal): Omit<R
     return { status, exitCode: reason.exitCode, record: abortedRecord(facts, reason, status), result: run.lastResult };
   }
   if (settled.ok) return { status: 'success', exitCode: EXIT.ok, record: successRecord(facts), result: settled.result };
+  // A task can find its work already under way elsewhere (the batch queue's executor lock lives in
+  // the workspace, shared by every home): that is an overlap, reported as one, not a failure.
+  const original = originalError(settled.error);
+  if (original instanceof RunnerError && original.code === 'runner.locked') {
+    return { status: 'locked', exitCode: EXIT.locked, record: lockedRecord(facts.task, facts.started, original.message), result: undefined };
+  }
   // Every attempt was used when the last failure was retryable and no attempt was left (a cap on
   // the total retry time can end the run earlier).
   const allAttemptsFailed = isRetryable(settled.error) && run.attempts >= run.policy.attempts;
-  const record = failureRecord(facts, originalError(settled.error), allAttemptsFailed);
+  const record = failureRecord(facts, original, allAttemptsFailed);
   return { status: 'failed', exitCode: EXIT.failure, record, result: run.lastResult };
 }
 

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/config.js';
 import type { AlertLevel } from '../store/alerts.js';
+import { RunnerError } from '../errors.js';
 
 /**
  * Discovery recognises task classes by this brand rather than `instanceof`, so a task file that
@@ -138,4 +139,13 @@ export function taskNameProblem(name: string): string | undefined {
   if (name.length > TASK_NAME_MAX_LENGTH) return `a task name is at most ${TASK_NAME_MAX_LENGTH} characters, got ${name.length}`;
   if (!TASK_NAME_PATTERN.test(name)) return 'a task name is made of a-z, 0-9, _ and -';
   return undefined;
+}
+
+/** Refuse a bad task name before it becomes a path (a 300-character name would fail as ENAMETOOLONG). */
+export function assertTaskName(name: string): void {
+  const problem = taskNameProblem(name);
+  if (problem) {
+    const shown = JSON.stringify(name.length > 80 ? `${name.slice(0, 80)}…` : name);
+    throw new RunnerError('runner.invalidTaskName', `invalid task name ${shown}: ${problem}`);
+  }
 }
