@@ -316,7 +316,7 @@ describe('runner <task>: the workspace', () => {
   it('refuses a workspace that does not exist, naming it, and does not create it', async () => {
     const h = homeWith({ quick: QUICK });
     const typo = path.join(h.home, 'typo');
-    for (const command of [['quick'], ['batch']]) {
+    for (const command of [['quick'], ['batch'], ['batch', 'add', 'Planned'], ['batch', 'list']]) {
       const result = await runCli([...command, '--home', h.home, '--workspace', typo]);
       expect(result.code).toBe(1);
       expect(result.stderr).toContain(`workspace ${typo} does not exist`);
