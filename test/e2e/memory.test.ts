@@ -1,13 +1,12 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, makeHome, readRecords, runCli } from '../helpers/cli.js';
-
-const sophie = path.join(FIXTURES, 'openclaw-memory', 'MLorneSmith__sophie-workspace', 'memory');
+import { ownMemoryDir } from '../fixtures/memory.js';
+import { makeHome, readRecords, runCli } from '../helpers/cli.js';
 
 function homeWithFixture() {
   const { home, workspace } = makeHome('taskrunner-memory-');
-  cpSync(sophie, path.join(workspace, 'memory'), { recursive: true });
+  cpSync(ownMemoryDir('ops-agent'), path.join(workspace, 'memory'), { recursive: true });
   return { home, workspace, store: path.join(workspace, 'memory', 'store.json') };
 }
 

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureDays, captureMemory, selectNewEntries, type CapturedEntry } from '../../src/memory/capture.js';
-import { FIXTURES } from '../helpers/cli.js';
-
-const MEMORY_FIXTURES = path.join(FIXTURES, 'openclaw-memory');
+import { HAS_PUBLIC_CORPUS, ownMemoryDir, PUBLIC_CORPUS, PUBLIC_CORPUS_TITLE } from '../fixtures/memory.js';
 
 function workspaceWith(files: Record<string, string> = {}): string {
   const workspace = mkdtempSync(path.join(tmpdir(), 'memory-capture-'));
@@ -14,9 +12,10 @@ function workspaceWith(files: Record<string, string> = {}): string {
   return workspace;
 }
 
-function fixtureWorkspace(name: string): string {
+/** A temporary workspace holding a copy of a fixture workspace's `memory/` folder. */
+function workspaceFrom(memoryDir: string): string {
   const workspace = workspaceWith();
-  cpSync(path.join(MEMORY_FIXTURES, name, 'memory'), path.join(workspace, 'memory'), { recursive: true });
+  cpSync(memoryDir, path.join(workspace, 'memory'), { recursive: true });
   return workspace;
 }
 
@@ -35,7 +34,7 @@ describe('captureDays', () => {
   });
 
   it('a run at 00:30 in Tokyo captures that day and the day before', async () => {
-    const workspace = fixtureWorkspace('KitTheFox123__workspace');
+    const workspace = workspaceFrom(ownMemoryDir('ops-agent'));
     const summary = await captureMemory({ workspace, now: new Date('2026-02-15T15:30:00Z'), timeZone: 'Asia/Tokyo', dryRun: false });
     expect(summary.days).toEqual(['2026-02-15', '2026-02-16']);
     expect(summary.files_processed).toBe(2);
@@ -45,40 +44,49 @@ describe('captureDays', () => {
   });
 });
 
-describe('captureMemory on the real daily files', () => {
-  const workspaces = readdirSync(MEMORY_FIXTURES).filter((name) => name !== 'SOURCES.md');
+// Capture every day of a workspace (each run reads that day and the day before) and check the
+// counts and the shape of what was stored.
+async function captureEveryDay(memoryDir: string): Promise<void> {
+  const workspace = workspaceFrom(memoryDir);
+  const days = readdirSync(path.join(workspace, 'memory')).filter((file) => file.endsWith('.md')).map((file) => file.slice(0, 10)).sort();
+  let added = 0;
+  for (const day of days) {
+    const summary = await captureMemory({ workspace, now, day, dryRun: false });
+    expect(summary.files_processed, `${memoryDir} ${day}`).toBeGreaterThanOrEqual(1);
+    expect(summary.items_added + summary.items_skipped).toBe(summary.items_extracted);
+    added += summary.items_added;
+  }
+  if (added === 0) return;
+  const store = readStore(workspace);
+  expect(store).toHaveLength(added);
+  for (const entry of store) {
+    expect(Object.keys(entry)).toEqual(['text', 'timestamp', 'importance', 'source', 'markers', 'category', 'file', 'line']);
+    expect(entry.category).toBe('auto_captured');
+    expect(entry.source).toBe(path.basename(entry.file));
+  }
+}
 
-  it('captures every day and the day before of every workspace without error', async () => {
-    for (const name of workspaces) {
-      const workspace = fixtureWorkspace(name);
-      const days = readdirSync(path.join(workspace, 'memory')).filter((file) => file.endsWith('.md')).map((file) => file.slice(0, 10)).sort();
-      let added = 0;
-      for (const day of days) {
-        const summary = await captureMemory({ workspace, now, day, dryRun: false });
-        expect(summary.files_processed, `${name} ${day}`).toBeGreaterThanOrEqual(1);
-        expect(summary.items_added + summary.items_skipped).toBe(summary.items_extracted);
-        added += summary.items_added;
-      }
-      if (added > 0) {
-        const store = readStore(workspace);
-        expect(store).toHaveLength(added);
-        for (const entry of store) {
-          expect(Object.keys(entry)).toEqual(['text', 'timestamp', 'importance', 'source', 'markers', 'category', 'file', 'line']);
-          expect(entry.category).toBe('auto_captured');
-          expect(entry.source).toBe(path.basename(entry.file));
-        }
-      }
-    }
+describe("captureMemory on the project's daily notes", () => {
+  it('captures every day and the day before without error', async () => {
+    await captureEveryDay(ownMemoryDir('ops-agent'));
   });
 
   it('skips everything on a second run over the same days', async () => {
-    const workspace = fixtureWorkspace('MLorneSmith__sophie-workspace');
+    const workspace = workspaceFrom(ownMemoryDir('ops-agent'));
     const first = await captureMemory({ workspace, now, day: '2026-02-11', dryRun: false });
     expect(first.files_processed).toBe(2);
     expect(first.items_added).toBeGreaterThan(10);
     const second = await captureMemory({ workspace, now, day: '2026-02-11', dryRun: false });
     expect(second).toMatchObject({ items_added: 0, items_skipped: first.items_extracted });
     expect(readStore(workspace)).toHaveLength(first.items_added);
+  });
+});
+
+describe(PUBLIC_CORPUS_TITLE, () => {
+  it.runIf(HAS_PUBLIC_CORPUS)('captures every day and the day before of every workspace without error', async () => {
+    const workspaces = readdirSync(PUBLIC_CORPUS).filter((name) => name !== 'SOURCES.md');
+    expect(workspaces.length).toBeGreaterThan(20);
+    for (const name of workspaces) await captureEveryDay(path.join(PUBLIC_CORPUS, name, 'memory'));
   });
 });
 

@@ -3,9 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractMemoryItems } from '../../src/memory/markdown.js';
 import { scoreImportance } from '../../src/memory/importance.js';
-import { FIXTURES } from '../helpers/cli.js';
-
-const MEMORY_FIXTURES = path.join(FIXTURES, 'openclaw-memory');
+import { HAS_PUBLIC_CORPUS, MEMORY_FIXTURES, ownMemoryDir, PUBLIC_CORPUS, PUBLIC_CORPUS_TITLE } from '../fixtures/memory.js';
 
 function kindsOf(markdown: string): Array<[string, string[]]> {
   return extractMemoryItems(markdown).map((item) => [item.text, item.kinds]);
@@ -42,6 +40,10 @@ describe('extractMemoryItems', () => {
     expect(extractMemoryItems(markdown)).toEqual([]);
   });
 
+  it('"transaction" and "ACTIONS" are no ACTION', () => {
+    expect(kindsOf('The transaction completed without ACTIONS or TRANSACTION logs\n')).toEqual([]);
+  });
+
   it('keyword words must start a word', () => {
     expect(kindsOf('- the prefixed value is unchanged\n- two problems were found today\n')).toEqual([
       ['two problems were found today', ['important_bullet']],
@@ -67,26 +69,88 @@ describe('extractMemoryItems', () => {
   });
 });
 
-describe('the real daily files', () => {
-  const files = readdirSync(MEMORY_FIXTURES, { recursive: true, encoding: 'utf8' })
-    .filter((file) => file.endsWith('.md') && file !== 'SOURCES.md')
-    .map((file) => path.join(MEMORY_FIXTURES, file));
+// The daily notes under a folder, recursively (a corpus holds one folder per workspace).
+function dailyNotes(root: string): string[] {
+  return readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((file) => /(^|\/)\d{4}-\d{2}-\d{2}\.md$/.test(file))
+    .map((file) => path.join(root, file));
+}
+
+const itemsOf = (file: string) => extractMemoryItems(readFileSync(file, 'utf8'));
+
+// Every note is read without error; items are long enough and point at a line; an ACTION is
+// never found inside another word ("transaction").
+function checkNotes(files: readonly string[]): void {
+  for (const file of files) {
+    for (const item of itemsOf(file)) {
+      expect(item.text.length, file).toBeGreaterThanOrEqual(10);
+      expect(item.line, file).toBeGreaterThan(0);
+      if (item.kinds.includes('action')) expect(item.text).toMatch(/(?<![\p{L}\p{N}_])(ACTION|action:)/iu);
+    }
+  }
+}
+
+describe("the project's daily notes", () => {
+  const note = (day: string) => path.join(ownMemoryDir('ops-agent'), `${day}.md`);
 
   it('are all read without error', () => {
-    expect(files.length).toBeGreaterThan(30);
-    for (const file of files) {
-      const items = extractMemoryItems(readFileSync(file, 'utf8'));
-      for (const item of items) {
-        expect(item.text.length).toBeGreaterThanOrEqual(10);
-        expect(item.line).toBeGreaterThan(0);
-      }
-    }
+    const files = dailyNotes(MEMORY_FIXTURES);
+    expect(files.length).toBeGreaterThanOrEqual(5);
+    checkNotes(files);
   });
 
-  const read = (workspace: string, day: string) =>
-    extractMemoryItems(readFileSync(path.join(MEMORY_FIXTURES, workspace, 'memory', `${day}.md`), 'utf8'));
+  it('finds headers, bold items, every marker and keyword bullets where they are', () => {
+    const items = itemsOf(note('2026-02-10'));
+    expect(items).toContainEqual({ text: 'Gateway upgrade to the new release', kinds: ['header'], line: 3 });
+    expect(items).toContainEqual({ text: 'Cron jobs were moved to the new host', kinds: ['bold_item'], line: 7 });
+    expect(items.map((item) => [item.line, item.kinds])).toEqual([
+      [3, ['header']],
+      [5, ['action']],
+      [7, ['bold_item']],
+      [9, ['important_bullet']],
+      [10, ['important_bullet']],
+      [13, ['todo']],
+      [17, ['note']],
+      [19, ['decision']],
+      [21, ['blocker']],
+      // Nothing from the fenced and indented code (lines 23-28) nor the inline `TODO:` (line 30).
+      [32, ['header']],
+      [34, ['bold_item']],
+      [35, ['important_bullet']],
+      [36, ['bold_item']],
+    ]);
+  });
 
-  it('finds a header, a bold item, a marker and a keyword bullet where they are', () => {
+  it('never turns "transaction" or "ACTIONS" into an ACTION', () => {
+    const items = itemsOf(note('2026-02-11'));
+    expect(items.filter((item) => item.kinds.includes('action'))).toEqual([]);
+    expect(items.at(-1)).toEqual({ text: 'NOTE: quoted note about the deadline of the project milestone', kinds: ['note'], line: 23 });
+  });
+
+  it('reads tables, HTML, CJK, emoji, CRLF, long lines and a missing final newline', () => {
+    expect(itemsOf(note('2026-02-15')).map((item) => [item.line, item.kinds])).toEqual([
+      [3, ['header']],
+      [5, ['todo']],
+      [13, ['bold_item', 'important_bullet']],
+      [14, ['important_bullet']],
+      [15, ['bold_item']],
+    ]);
+    const long = itemsOf(note('2026-02-16'));
+    expect(long.map((item) => item.kinds)).toEqual([['header'], ['bold_item'], ['note'], ['important_bullet'], ['blocker']]);
+    expect(long[1]!.text).toMatch(/^A very long bullet word1 .* word600 end$/);
+  });
+});
+
+describe(PUBLIC_CORPUS_TITLE, () => {
+  const read = (workspace: string, day: string) => itemsOf(path.join(PUBLIC_CORPUS, workspace, 'memory', `${day}.md`));
+
+  it.runIf(HAS_PUBLIC_CORPUS)('every daily note is read without error', () => {
+    const files = dailyNotes(PUBLIC_CORPUS);
+    expect(files.length).toBeGreaterThan(30);
+    checkNotes(files);
+  });
+
+  it.runIf(HAS_PUBLIC_CORPUS)('finds a header, a bold item, a marker and a keyword bullet where they are', () => {
     const clawd = read('AmitabhainArunachala__clawd', '2026-02-12');
     expect(clawd).toContainEqual({ text: 'Critical Achievement: Subagent Pipeline Verified', kinds: ['header'], line: 5 });
     expect(clawd).toContainEqual({ text: 'NATS firewall — Port 4222 still blocked (AGNI VPS)', kinds: ['bold_item'], line: 52 });
@@ -94,15 +158,6 @@ describe('the real daily files', () => {
     expect(clawd.find((item) => item.line === 103)).toMatchObject({ kinds: ['important_bullet'] });
     const leeloo = read('0xbankable__LeeLoo-diary', '2026-02-10');
     expect(leeloo.some((item) => item.kinds.includes('note'))).toBe(true);
-  });
-
-  it('never turns "transaction" into an ACTION', () => {
-    for (const file of files) {
-      for (const item of extractMemoryItems(readFileSync(file, 'utf8'))) {
-        if (item.kinds.includes('action')) expect(item.text).toMatch(/(?<![\p{L}\p{N}_])(ACTION|action:)/iu);
-      }
-    }
-    expect(kindsOf('The transaction completed without ACTIONS or TRANSACTION logs\n')).toEqual([]);
   });
 });
 
