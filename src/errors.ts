@@ -19,7 +19,10 @@ export type RunnerErrorCode =
   | 'lock.compromised'
   | 'batch.invalid'
   | 'batch.unsafeQueue'
-  | 'memory.invalid';
+  | 'memory.invalid'
+  | 'memory.unreadable'
+  | 'memory.overLimit'
+  | 'memory.unparseable';
 
 export interface RunnerErrorOptions {
   /** Process exit code the CLI ends with; 1 unless said otherwise. */

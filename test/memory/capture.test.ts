@@ -87,7 +87,7 @@ describe(PUBLIC_CORPUS_TITLE, () => {
     const workspaces = readdirSync(PUBLIC_CORPUS).filter((name) => name !== 'SOURCES.md');
     expect(workspaces.length).toBeGreaterThan(20);
     for (const name of workspaces) await captureEveryDay(path.join(PUBLIC_CORPUS, name, 'memory'));
-  });
+  }, 300_000); // about seventy runs, each starting a parser worker, on a shared machine
 });
 
 describe('captureMemory and the store file', () => {
@@ -150,5 +150,103 @@ describe('selectNewEntries', () => {
       { text: 'completely different words in this one' }, // identical to a kept candidate
     ];
     expect(selectNewEntries(store, candidates, 0.85).map((c) => candidates.indexOf(c))).toEqual([0, 2]);
+  });
+});
+
+describe('daily notes that are not captured', () => {
+  const good = '## Deployed the new gateway build today\n';
+  const utf16 = (text: string, bom = true) => Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(text, 'utf16le')]);
+
+  function workspaceWithBytes(files: Record<string, string | Uint8Array>): string {
+    const workspace = workspaceWith();
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(workspace, name), content);
+    return workspace;
+  }
+
+  it('a UTF-16 note is skipped, named and said to need UTF-8; the other note is still captured', async () => {
+    const workspace = workspaceWithBytes({ 'memory/2026-02-15.md': utf16(good), 'memory/2026-02-16.md': '## Another header of the day\n' });
+    const summary = await captureMemory({ workspace, now, dryRun: false });
+    expect(summary).toMatchObject({ files_processed: 1, items_extracted: 1, items_added: 1 });
+    expect(summary.files_skipped).toEqual([
+      {
+        file: 'memory/2026-02-15.md',
+        reason: 'memory/2026-02-15.md is not UTF-8: it starts with a UTF-16 LE byte-order mark; save it as UTF-8 to have it captured',
+      },
+    ]);
+    expect(readStore(workspace).map((entry) => entry.file)).toEqual(['memory/2026-02-16.md']);
+  });
+
+  it('a note that is only UTF-16 is not "0 of 0 items": it is listed as skipped', async () => {
+    const workspace = workspaceWithBytes({ 'memory/2026-02-16.md': utf16(`# t\n\n${good}`, false) });
+    const summary = await captureMemory({ workspace, now, dryRun: false });
+    expect(summary).toMatchObject({ files_processed: 0, items_extracted: 0 });
+    expect(summary.files_skipped.map((skip) => skip.reason)).toEqual([
+      'memory/2026-02-16.md is not UTF-8: it has a NUL byte on line 1 (UTF-16 without a byte-order mark, or not text); save it as UTF-8 to have it captured',
+    ]);
+    expect(existsSync(path.join(workspace, 'memory/store.json'))).toBe(false);
+  });
+
+  it('names the line of bytes that are not UTF-8, and accepts a UTF-8 byte-order mark', async () => {
+    const latin1 = Buffer.from('# t\n\n## Caf\xe9 opening hours changed\n', 'latin1');
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('## Header right after the mark\n')]);
+    const workspace = workspaceWithBytes({ 'memory/2026-02-15.md': latin1, 'memory/2026-02-16.md': bom });
+    const summary = await captureMemory({ workspace, now, dryRun: true });
+    expect(summary.files_skipped.map((skip) => skip.reason)).toEqual([
+      'memory/2026-02-15.md is not UTF-8: it has a byte sequence that is not UTF-8 on line 3; save it as UTF-8 to have it captured',
+    ]);
+    expect(summary).toMatchObject({ files_processed: 1, items_extracted: 1 });
+  });
+
+  it('refuses notes over the configured limits, naming each, and captures the rest', async () => {
+    const staircase = Array.from({ length: 300 }, (_, i) => `${'  '.repeat(i)}- level ${i} was fixed`).join('\n');
+    const workspace = workspaceWith({ 'memory/2026-02-15.md': staircase, 'memory/2026-02-16.md': `${good}${'x'.repeat(2000)}\n` });
+    const summary = await captureMemory({ workspace, now, dryRun: true, limits: { maxLineLength: 1000 } });
+    expect(summary.files_skipped).toEqual([
+      {
+        file: 'memory/2026-02-15.md',
+        reason: 'memory/2026-02-15.md: line 101 is nested 101 deep, over the limit of 100 (memory.maxNesting); not captured',
+      },
+      {
+        file: 'memory/2026-02-16.md',
+        reason: 'memory/2026-02-16.md: line 2 is 2,000 characters long, over the limit of 1,000 (memory.maxLineLength); not captured',
+      },
+    ]);
+    const small = await captureMemory({ workspace, now, dryRun: true, limits: { maxFileBytes: 2000 } });
+    expect(small.files_skipped.map((skip) => skip.reason)).toEqual([
+      expect.stringMatching(/^memory\/2026-02-15\.md: the file is [\d,]+ bytes, over the limit of 2,000 \(memory\.maxFileBytes\); not captured$/),
+      'memory/2026-02-16.md: the file is 2,041 bytes, over the limit of 2,000 (memory.maxFileBytes); not captured',
+    ]);
+  });
+
+  it('a note whose syntax tree is too deep to read is skipped by name, at the default limits', async () => {
+    const stars = '*'.repeat(4_990);
+    const workspace = workspaceWith({ 'memory/2026-02-15.md': `${stars}TODO: x${stars}\n`, 'memory/2026-02-16.md': good });
+    const summary = await captureMemory({ workspace, now, dryRun: true });
+    expect(summary.files_skipped).toEqual([
+      { file: 'memory/2026-02-15.md', reason: expect.stringMatching(/^memory\/2026-02-15\.md could not be parsed as Markdown: its syntax tree is nested too deeply/) },
+    ]);
+    expect(summary).toMatchObject({ files_processed: 1, items_extracted: 1 });
+  });
+
+  it('an abort while a hostile note is being parsed ends the capture with the abort reason', async () => {
+    // Within raised limits, this line takes the parser many minutes: only terminating it ends the run.
+    const stars = '*'.repeat(100_000);
+    const workspace = workspaceWith({ 'memory/2026-02-16.md': `${stars}TODO: x${stars}\n` });
+    const controller = new AbortController();
+    const parsing: string[] = [];
+    const run = captureMemory({
+      workspace,
+      now,
+      dryRun: false,
+      limits: { maxLineLength: 1_000_000 },
+      signal: controller.signal,
+      onParsing: (file) => {
+        parsing.push(file);
+        controller.abort(new Error('stopped by the test'));
+      },
+    });
+    await expect(run).rejects.toThrow('stopped by the test');
+    expect(parsing).toEqual(['memory/2026-02-16.md']);
+    expect(existsSync(path.join(workspace, 'memory/store.json'))).toBe(false);
   });
 });

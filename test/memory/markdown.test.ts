@@ -3,6 +3,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { extractMemoryItems } from '../../src/memory/markdown.js';
 import { scoreImportance } from '../../src/memory/importance.js';
+import { checkMarkdownLimits, DEFAULT_MARKDOWN_LIMITS, nestingDepth, resolveLimits } from '../../src/memory/markdown-limits.js';
+import { RunnerError } from '../../src/errors.js';
 import { HAS_PUBLIC_CORPUS, MEMORY_FIXTURES, ownMemoryDir, PUBLIC_CORPUS, PUBLIC_CORPUS_TITLE } from '../fixtures/memory.js';
 
 function kindsOf(markdown: string): Array<[string, string[]]> {
@@ -42,6 +44,11 @@ describe('extractMemoryItems', () => {
 
   it('"transaction" and "ACTIONS" are no ACTION', () => {
     expect(kindsOf('The transaction completed without ACTIONS or TRANSACTION logs\n')).toEqual([]);
+  });
+
+  it('reads markers inside emphasis nested thousands deep', () => {
+    const deep = `${'*'.repeat(1500)}TODO: deep emphasis here${'*'.repeat(1500)}`;
+    expect(extractMemoryItems(deep).map((item) => [item.text, item.kinds])).toEqual([['TODO: deep emphasis here', ['todo']]]);
   });
 
   it('keyword words must start a word', () => {
@@ -169,5 +176,78 @@ describe('scoreImportance', () => {
     expect(scoreImportance('project milestone')).toBe(0.6);
     expect(scoreImportance(`urgent decision for the project task ${'x'.repeat(200)}`)).toBe(1);
     expect(scoreImportance('the todo list')).toBe(0.55);
+  });
+});
+
+describe('nestingDepth', () => {
+  const depth = (line: string) => nestingDepth(line, 0, line.length);
+
+  it('counts block quote and list markers and indentation in steps of two columns', () => {
+    expect(depth('plain text')).toBe(0);
+    expect(depth('- item')).toBe(1);
+    expect(depth('  - nested item')).toBe(2);
+    expect(depth('    - third level')).toBe(3);
+    expect(depth('> quote')).toBe(1);
+    expect(depth('> > > quote')).toBe(4);
+    expect(depth('>>> quote')).toBe(3);
+    expect(depth('1. first')).toBe(1);
+    expect(depth('\t- tab indented')).toBe(3);
+  });
+
+  it('stops at the first thing that is not a marker or a blank', () => {
+    expect(depth('**bold** - not a list')).toBe(0);
+    expect(depth('2026-02-10 was a day')).toBe(0);
+    expect(depth('-not a marker')).toBe(0);
+    expect(depth('1234567890. too many digits')).toBe(0);
+  });
+
+  it('is never below the depth the parser builds', () => {
+    const staircase = Array.from({ length: 50 }, (_, i) => `${'  '.repeat(i)}- level ${i + 1}`).join('\n');
+    const lines = staircase.split('\n');
+    expect(depth(lines.at(-1)!)).toBe(50);
+    expect(depth(`${'- '.repeat(50)}x`)).toBeGreaterThanOrEqual(50);
+    expect(depth(`${'>'.repeat(50)} x`)).toBe(50);
+  });
+});
+
+describe('checkMarkdownLimits', () => {
+  const limits = resolveLimits({ maxLineLength: 100, maxNesting: 10 });
+
+  it('has documented defaults, overridden one by one', () => {
+    expect(resolveLimits()).toEqual({ maxFileBytes: 1_048_576, maxLineLength: 10_000, maxNesting: 100 });
+    expect(resolveLimits({ maxNesting: 5 })).toEqual({ ...DEFAULT_MARKDOWN_LIMITS, maxNesting: 5 });
+  });
+
+  it('accepts notes within the limits, including the own fixtures at the defaults', () => {
+    expect(() => checkMarkdownLimits(`${'x'.repeat(100)}\r\n${'  '.repeat(9)}- ten deep\n`, limits, 'memory/a.md')).not.toThrow();
+    for (const file of dailyNotes(MEMORY_FIXTURES)) {
+      expect(() => checkMarkdownLimits(readFileSync(file, 'utf8'), resolveLimits(), file)).not.toThrow();
+    }
+  });
+
+  it('refuses a long line, naming the file, the line, the limit and its setting', () => {
+    const text = `# title\n\n${'*'.repeat(60)}TODO${'*'.repeat(60)}\n`;
+    expect(() => checkMarkdownLimits(text, limits, 'memory/2026-02-16.md')).toThrow(
+      'memory/2026-02-16.md: line 3 is 124 characters long, over the limit of 100 (memory.maxLineLength); not captured',
+    );
+  });
+
+  it('refuses deep nesting of lists and block quotes', () => {
+    const staircase = Array.from({ length: 20 }, (_, i) => `${'  '.repeat(i)}- level ${i + 1}`).join('\n');
+    expect(() => checkMarkdownLimits(staircase, limits, 'memory/x.md')).toThrow(
+      'memory/x.md: line 11 is nested 11 deep, over the limit of 10 (memory.maxNesting); not captured',
+    );
+    const quotes = `${'>'.repeat(20_000)} deep\n`;
+    expect(() => checkMarkdownLimits(quotes, { ...limits, maxLineLength: 100_000 }, 'memory/q.md')).toThrow(/memory\/q\.md: line 1 is nested 20,000 deep/);
+  });
+
+  it('reports the error as a memory.overLimit RunnerError with the file', () => {
+    try {
+      checkMarkdownLimits('x'.repeat(101), limits, 'memory/b.md');
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(RunnerError);
+      expect(error).toMatchObject({ code: 'memory.overLimit', file: 'memory/b.md', retryable: false });
+    }
   });
 });
