@@ -29,14 +29,14 @@ export default class MemoryCaptureTask extends Task {
       signal: ctx.signal,
       onParsing: (file) => ctx.log.debug({ file }, `parsing ${file}`),
     });
-    const message = describe(summary, ctx.dryRun);
+    const message = summaryMessage(summary, ctx.dryRun);
     if (summary.files_skipped.length > 0) await ctx.alert(`memory_capture: ${skippedText(summary)}`, 'warning');
     ctx.log.info(summary, 'memory capture finished');
     return { success: true, message, ...summary };
   }
 }
 
-function describe(summary: CaptureSummary, dryRun: boolean): string {
+function summaryMessage(summary: CaptureSummary, dryRun: boolean): string {
   const skipped = summary.files_skipped.length > 0 ? `; ${skippedText(summary)}` : '';
   if (summary.files_processed === 0) {
     return summary.files_skipped.length > 0
