@@ -4,7 +4,7 @@
 //   node bench/memory.bench.mjs            (after npm run build)
 //   MEMORY_BENCH_SIZES=10000,100000 node bench/memory.bench.mjs
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -138,7 +138,9 @@ for (const size of [10_000, 20_000]) {
 }
 
 // 3. memory_capture against a 100k store, with an empty store as the baseline (start-up cost).
-const daily = path.join(root, '..', 'shared', 'fixtures', 'openclaw-memory', 'KitTheFox123__workspace', 'memory');
+// Two real daily files from the public corpus when it sits beside the checkout, else the project's own.
+const corpusDaily = path.join(root, '..', 'shared', 'fixtures', 'openclaw-memory', 'KitTheFox123__workspace', 'memory');
+const daily = existsSync(corpusDaily) ? corpusDaily : path.join(root, 'test', 'fixtures', 'memory', 'ops-agent', 'memory');
 const captureStore = await storeOf(100_000);
 const emptyStore = path.join(scratch, 'store-empty.json');
 await writeStore(emptyStore, []);
@@ -148,7 +150,7 @@ const capture = (file) => {
 };
 const empty = capture(emptyStore);
 const full = capture(captureStore);
-console.log('\nmemory_capture of two real daily files, end to end (CLI; median of 5)');
+console.log(`\nmemory_capture of two daily files from ${path.relative(root, daily)}, end to end (CLI; median of 5)`);
 console.log('store          | time     | peak RSS  | extracted / added | ratio');
 console.log(`empty          | ${seconds(empty.wall).padEnd(8)} | ${`${empty.peak.toFixed(0)} MiB`.padEnd(9)} | ${empty.result.items_extracted} / ${empty.result.items_added}`.padEnd(60) + '| ×1.00');
 console.log(`100k entries   | ${seconds(full.wall).padEnd(8)} | ${`${full.peak.toFixed(0)} MiB`.padEnd(9)} | ${full.result.items_extracted} / ${full.result.items_added}`.padEnd(60) + `| ×${(full.wall / empty.wall).toFixed(2)}`);

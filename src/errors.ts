@@ -23,7 +23,10 @@ export type RunnerErrorCode =
   | 'store.writeFailed'
   | 'batch.invalid'
   | 'batch.unsafeQueue'
-  | 'memory.invalid';
+  | 'memory.invalid'
+  | 'memory.unreadable'
+  | 'memory.overLimit'
+  | 'memory.unparseable';
 
 /** Exit codes of the CLI (SPEC §3); the one place they are defined. */
 export const EXIT = {

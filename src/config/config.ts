@@ -53,6 +53,10 @@ const ConfigSchema = v.strictObject({
       dedupeThreshold: v.optional(ratio),
       maxAgeDays: v.optional(nonNegative),
       minImportance: v.optional(ratio),
+      // Limits of memory_capture's Markdown parsing (src/memory/markdown-limits.ts has the defaults).
+      maxFileBytes: v.optional(positiveInt),
+      maxLineLength: v.optional(positiveInt),
+      maxNesting: v.optional(positiveInt),
     }),
   ),
   logs: v.optional(v.strictObject({ maxBytes: v.optional(positiveInt), keep: v.optional(positiveInt) })),

@@ -3,11 +3,14 @@
  * items worth keeping, drop those similar to the store or to an item captured before them in the
  * run, and append the rest to the store.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { RunnerError } from '../errors.js';
 import { configuredThreshold } from './consolidate.js';
+import { readDailyNote } from './daily-note.js';
 import { scoreImportance } from './importance.js';
 import { calendarDay, isoInZone, previousDay } from '../core/time.js';
+import { checkMarkdownLimits, resolveLimits, type MarkdownLimits } from './markdown-limits.js';
+import { parseMarkdownInWorker, unparseable, type MarkdownSource, type ParseOptions } from './parse-worker.js';
 import type { MemoryItem, MemoryItemKind } from './markdown.js';
 import { greedyDedupe } from './similarity.js';
 import { storePath, updateStore } from './store-file.js';
@@ -71,8 +74,19 @@ export interface CaptureMemoryOptions {
   /** Capture this day (and the day before) instead of today. */
   day?: string;
   threshold?: number;
+  /** Limits on the daily notes parsed; unset ones take their defaults. */
+  limits?: Partial<MarkdownLimits>;
   dryRun: boolean;
+  /** Stops the run, also mid-parse (the parser runs in a worker that is terminated). */
   signal?: AbortSignal;
+  /** Called as parsing of a daily note starts (for a log line). */
+  onParsing?: (file: string) => void;
+}
+
+/** A daily note that exists but was not captured, and why (the reason names the file). */
+export interface SkippedFile {
+  file: string;
+  reason: string;
 }
 
 /** What a capture run reports (the task's result keys). */
@@ -81,32 +95,26 @@ export interface CaptureSummary {
   items_extracted: number;
   items_added: number;
   items_skipped: number;
+  /** Daily notes refused: not UTF-8, over a limit, or not parseable. */
+  files_skipped: SkippedFile[];
   days: string[];
 }
 
 /**
  * Capture a workspace's daily memory files into its store. A corrupt store or bad setting fails
  * with a RunnerError naming the file (or key), which the runner does not retry; nothing is
- * written then.
+ * written then. A daily note that cannot be read (not UTF-8, over a limit, unparseable) is listed
+ * in `files_skipped` and the other one is still captured.
  */
 export async function captureMemory(options: CaptureMemoryOptions): Promise<CaptureSummary> {
   const threshold = configuredThreshold(options.threshold ?? DEFAULT_CAPTURE_THRESHOLD, 'memory.captureThreshold');
   const days = captureDays(options.now, options.timeZone, options.day);
   const timestamp = isoInZone(options.now, options.timeZone);
-  const candidates: CapturedEntry[] = [];
-  let filesProcessed = 0;
-  // The Markdown parser is the largest module of the library: load it only when capture runs, so
-  // importing 'taskrunner' (every task run does) stays cheap.
-  const { extractMemoryItems } = await import('./markdown.js');
-  for (const day of days) {
-    const relative = `memory/${day}.md`;
-    const markdown = await readDaily(path.join(options.workspace, relative));
-    if (markdown === undefined) continue;
-    filesProcessed++;
-    candidates.push(...toEntries(extractMemoryItems(markdown), relative, timestamp));
-  }
+  const { notes, skipped } = await readNotes(options.workspace, days, resolveLimits(options.limits));
+  const parsed = await itemsOfNotes(notes, skipped, { signal: options.signal, onParsing: options.onParsing });
+  const candidates = parsed.flatMap(({ file, items }) => toEntries(items, file, timestamp));
   options.signal?.throwIfAborted();
-  const base = { files_processed: filesProcessed, items_extracted: candidates.length, days };
+  const base = { files_processed: parsed.length, items_extracted: candidates.length, files_skipped: skipped, days };
   if (candidates.length === 0) return { ...base, items_added: 0, items_skipped: 0 };
   return updateStore(
     storePath(options.workspace),
@@ -120,11 +128,62 @@ export async function captureMemory(options: CaptureMemoryOptions): Promise<Capt
   );
 }
 
-async function readDaily(file: string): Promise<string | undefined> {
+/** The daily notes of `days` that exist and pass the checks, and those refused. */
+async function readNotes(workspace: string, days: readonly string[], limits: MarkdownLimits): Promise<{ notes: MarkdownSource[]; skipped: SkippedFile[] }> {
+  const notes: MarkdownSource[] = [];
+  const skipped: SkippedFile[] = [];
+  for (const day of days) {
+    const file = `memory/${day}.md`;
+    const text = await refusalOf(() => readCheckedNote(path.join(workspace, file), file, limits));
+    if (text instanceof RunnerError) skipped.push({ file, reason: text.message });
+    else if (text !== undefined) notes.push({ file, text });
+  }
+  return { notes, skipped };
+}
+
+/** Each note's memory items, parsed in a worker; a note the parser fails on is added to `skipped`. */
+async function itemsOfNotes(notes: readonly MarkdownSource[], skipped: SkippedFile[], options: ParseOptions): Promise<Array<{ file: string; items: MemoryItem[] }>> {
+  // markdown.js holds the parser, the largest module of the library: load it only when capture
+  // runs, so importing 'taskrunner' (every task run does) stays cheap.
+  const { memoryItemsOf } = await import('./markdown.js');
+  const trees = await parseMarkdownInWorker(notes, options);
+  const parsed: Array<{ file: string; items: MemoryItem[] }> = [];
+  for (const [k, tree] of trees.entries()) {
+    const { file } = notes[k]!;
+    const items = tree instanceof RunnerError ? tree : refusedOnError(file, () => memoryItemsOf(tree));
+    if (items instanceof RunnerError) skipped.push({ file, reason: items.message });
+    else parsed.push({ file, items });
+  }
+  return parsed;
+}
+
+// A tree the item rules cannot walk (deeper than they can recurse) is the note's fault, not the run's.
+function refusedOnError(file: string, extract: () => MemoryItem[]): MemoryItem[] | RunnerError {
   try {
-    return await readFile(file, 'utf8');
+    return extract();
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return unparseable(file, error instanceof Error ? error.message : String(error));
+  }
+}
+
+/**
+ * The text of one daily note, undefined when it does not exist; throws `memory.unreadable` or
+ * `memory.overLimit` naming the file when it is not UTF-8 or over a limit.
+ */
+async function readCheckedNote(file: string, name: string, limits: MarkdownLimits): Promise<string | undefined> {
+  const markdown = await readDailyNote(file, name, limits.maxFileBytes);
+  if (markdown !== undefined) checkMarkdownLimits(markdown, limits, name);
+  return markdown;
+}
+
+const REFUSED_NOTE_CODES: ReadonlySet<string> = new Set(['memory.unreadable', 'memory.overLimit']);
+
+// A note refused for what it holds comes back as its error; anything else (an I/O error) ends the run.
+async function refusalOf<T>(read: () => Promise<T>): Promise<T | RunnerError> {
+  try {
+    return await read();
+  } catch (error) {
+    if (error instanceof RunnerError && REFUSED_NOTE_CODES.has(error.code)) return error;
     throw error;
   }
 }

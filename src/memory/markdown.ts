@@ -39,10 +39,19 @@ const KEYWORD = new RegExp(
 );
 const TASK_CHECKBOX = /^\s*\[[ xX]\]\s*/;
 
-/** Extract the memory items of a daily file's Markdown, in document order. */
+/**
+ * Extract the memory items of a daily file's Markdown, in document order, parsing it on this
+ * thread: for tests and text known to be small. memory_capture parses daily notes within limits
+ * (markdown-limits.ts) and in a worker (parse-worker.ts), then calls {@link memoryItemsOf}.
+ */
 export function extractMemoryItems(markdown: string): MemoryItem[] {
+  return memoryItemsOf(fromMarkdown(markdown));
+}
+
+/** The memory items of a parsed daily file, in document order. */
+export function memoryItemsOf(tree: Root): MemoryItem[] {
   const items: MemoryItem[] = [];
-  walk(fromMarkdown(markdown), items);
+  walk(tree, items);
   return items;
 }
 
@@ -127,7 +136,21 @@ function proseText(nodes: readonly PhrasingContent[]): string {
   return nodes.map((node) => inlineText(node, false)).join('');
 }
 
-function inlineText(node: PhrasingContent, withCode: boolean): string {
+// Iterative rather than recursive: inline nodes can nest thousands deep (a long run of `*` nests
+// emphasis), which would overflow the stack.
+function inlineText(root: PhrasingContent, withCode: boolean): string {
+  let text = '';
+  const pending: PhrasingContent[] = [root];
+  for (let node = pending.pop(); node !== undefined; node = pending.pop()) {
+    const own = ownText(node, withCode);
+    if (own !== undefined) text += own;
+    else if ('children' in node) for (let i = node.children.length - 1; i >= 0; i--) pending.push(node.children[i]!);
+  }
+  return text;
+}
+
+// The text of a node that has no readable children; undefined for containers (read their children).
+function ownText(node: PhrasingContent, withCode: boolean): string | undefined {
   switch (node.type) {
     case 'text':
       return node.value;
@@ -141,7 +164,7 @@ function inlineText(node: PhrasingContent, withCode: boolean): string {
     case 'imageReference':
       return node.alt ?? '';
     default:
-      return 'children' in node ? node.children.map((child) => inlineText(child, withCode)).join('') : '';
+      return 'children' in node ? undefined : '';
   }
 }
 

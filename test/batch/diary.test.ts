@@ -2,6 +2,7 @@ import { appendFileSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Diary, formatWorkBlock, highestWorkBlock, loggedTaskIds } from '../../src/batch/diary.js';
+import { HAS_PUBLIC_CORPUS, ownMemoryDir, PUBLIC_CORPUS, PUBLIC_CORPUS_TITLE } from '../fixtures/memory.js';
 import { makeWorkspace, OLD_DIARY } from './old-format.js';
 
 describe('highestWorkBlock', () => {
@@ -29,8 +30,13 @@ describe('highestWorkBlock', () => {
     expect(highestWorkBlock('')).toBe(0);
   });
 
-  it('reads the work block fixture from a real workspace', () => {
-    const file = path.resolve('..', 'shared', 'fixtures', 'openclaw-memory', 'workjingmai-lab__nova-os', 'memory', '2026-02-03.md');
+  it('reads the work block fixture diary', () => {
+    const file = path.join(ownMemoryDir('nova-diary'), '2026-02-03.md');
+    expect(highestWorkBlock(readFileSync(file, 'utf8'))).toBe(1138);
+  });
+
+  it.runIf(HAS_PUBLIC_CORPUS)(`reads a real diary of ${PUBLIC_CORPUS_TITLE}`, () => {
+    const file = path.join(PUBLIC_CORPUS, 'workjingmai-lab__nova-os', 'memory', '2026-02-03.md');
     expect(highestWorkBlock(readFileSync(file, 'utf8'))).toBe(1138);
   });
 });

@@ -1,13 +1,12 @@
 import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURES, makeHome, readRecords, runCli } from '../helpers/cli.js';
-
-const sophie = path.join(FIXTURES, 'openclaw-memory', 'MLorneSmith__sophie-workspace', 'memory');
+import { ownMemoryDir } from '../fixtures/memory.js';
+import { collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
 
 function homeWithFixture() {
   const { home, workspace } = makeHome('taskrunner-memory-');
-  cpSync(sophie, path.join(workspace, 'memory'), { recursive: true });
+  cpSync(ownMemoryDir('ops-agent'), path.join(workspace, 'memory'), { recursive: true });
   return { home, workspace, store: path.join(workspace, 'memory', 'store.json') };
 }
 
@@ -57,6 +56,58 @@ describe('memory_capture through the CLI', () => {
     const run = await runCli(['memory_capture', ...where(home, workspace), '--date', '2026-02-30']);
     expect(run.code).toBe(1);
     expect(run.stderr + run.stdout).toMatch(/--date: expected a day as YYYY-MM-DD, got "2026-02-30"/);
+  });
+});
+
+describe('memory_capture on hostile or unreadable notes', () => {
+  it('SIGTERM while a pathological note is being parsed: exit 143, run recorded as cancelled', async () => {
+    const { home, workspace } = makeHome('taskrunner-memory-');
+    // Limits raised so the note reaches the parser: one 200 KB line of `*` around a marker, which
+    // takes the parser many minutes. The CLI must still answer SIGTERM.
+    writeFile(home, 'runner.config.json', JSON.stringify({ memory: { maxLineLength: 1_000_000 } }));
+    const stars = '*'.repeat(100_000);
+    writeFileSync(path.join(workspace, 'memory', '2026-02-16.md'), `${stars}TODO: x${stars}\n`);
+    const child = startCli(['memory_capture', ...where(home, workspace), '--date', '2026-02-16', '--verbose', '--json']);
+    await waitForOutput(child, /parsing memory\/2026-02-16\.md/);
+    child.kill('SIGTERM');
+    const run = await collect(child);
+    expect(run.code, run.stderr).toBe(143);
+    const [record] = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
+    expect(record).toMatchObject({ task: 'memory_capture', success: false, error_type: 'cancelled', cancelled: true });
+    expect(String(record!.error)).toMatch(/SIGTERM/);
+    expect(existsSync(path.join(workspace, 'memory', 'store.json'))).toBe(false);
+  });
+
+  it('a UTF-16 note is skipped and named in the message, the record and a warning alert', async () => {
+    const { home, workspace } = makeHome('taskrunner-memory-');
+    const utf16 = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('## Deployed the new gateway build today\n', 'utf16le')]);
+    writeFileSync(path.join(workspace, 'memory', '2026-02-16.md'), utf16);
+    const run = await runCli(['memory_capture', ...where(home, workspace), '--date', '2026-02-16', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const reason = 'memory/2026-02-16.md is not UTF-8: it starts with a UTF-16 LE byte-order mark; save it as UTF-8 to have it captured';
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      success: true,
+      message: `nothing captured; skipped 1 daily note: ${reason}`,
+      files_processed: 0,
+      files_skipped: [{ file: 'memory/2026-02-16.md', reason }],
+    });
+    const [record] = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
+    expect(record).toMatchObject({ files_skipped: [{ file: 'memory/2026-02-16.md', reason }] });
+    const alerts = JSON.parse(readFileSync(path.join(home, 'alerts', 'pending.json'), 'utf8')) as Array<Record<string, unknown>>;
+    expect(alerts).toEqual([expect.objectContaining({ task: 'memory_capture', level: 'warning', message: `memory_capture: skipped 1 daily note: ${reason}` })]);
+  });
+
+  it('a note over a configured limit is refused by name; the other day is captured', async () => {
+    const { home, workspace } = homeWithFixture();
+    writeFile(home, 'runner.config.json', JSON.stringify({ memory: { maxNesting: 3 } }));
+    writeFileSync(path.join(workspace, 'memory', '2026-02-11.md'), '- a\n  - b\n    - c\n      - d was fixed today\n');
+    const run = await runCli(['memory_capture', ...where(home, workspace), '--date', '2026-02-11', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const result = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(result).toMatchObject({ success: true, files_processed: 1 });
+    expect(result.message).toMatch(
+      /^added \d+ of \d+ items from 1 file\(s\); 0 duplicates skipped; skipped 1 daily note: memory\/2026-02-11\.md: line 4 is nested 4 deep, over the limit of 3 \(memory\.maxNesting\); not captured$/,
+    );
   });
 });
 

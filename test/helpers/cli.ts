@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 /** The built CLI; `npm test` builds before running the suite. */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
-export const FIXTURES = path.resolve(REPO_ROOT, '..', 'shared', 'fixtures');
+/** The project's own fixtures; the public corpus beside a checkout is in test/fixtures/memory.ts. */
+export const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures');
 
 export interface CliResult {
   code: number | null;

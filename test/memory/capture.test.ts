@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureDays, captureMemory, selectNewEntries, type CapturedEntry } from '../../src/memory/capture.js';
-import { FIXTURES } from '../helpers/cli.js';
-
-const MEMORY_FIXTURES = path.join(FIXTURES, 'openclaw-memory');
+import { HAS_PUBLIC_CORPUS, ownMemoryDir, PUBLIC_CORPUS, PUBLIC_CORPUS_TITLE } from '../fixtures/memory.js';
 
 function workspaceWith(files: Record<string, string> = {}): string {
   const workspace = mkdtempSync(path.join(tmpdir(), 'memory-capture-'));
@@ -14,9 +12,10 @@ function workspaceWith(files: Record<string, string> = {}): string {
   return workspace;
 }
 
-function fixtureWorkspace(name: string): string {
+/** A temporary workspace holding a copy of a fixture workspace's `memory/` folder. */
+function workspaceFrom(memoryDir: string): string {
   const workspace = workspaceWith();
-  cpSync(path.join(MEMORY_FIXTURES, name, 'memory'), path.join(workspace, 'memory'), { recursive: true });
+  cpSync(memoryDir, path.join(workspace, 'memory'), { recursive: true });
   return workspace;
 }
 
@@ -35,7 +34,7 @@ describe('captureDays', () => {
   });
 
   it('a run at 00:30 in Tokyo captures that day and the day before', async () => {
-    const workspace = fixtureWorkspace('KitTheFox123__workspace');
+    const workspace = workspaceFrom(ownMemoryDir('ops-agent'));
     const summary = await captureMemory({ workspace, now: new Date('2026-02-15T15:30:00Z'), timeZone: 'Asia/Tokyo', dryRun: false });
     expect(summary.days).toEqual(['2026-02-15', '2026-02-16']);
     expect(summary.files_processed).toBe(2);
@@ -45,34 +44,35 @@ describe('captureDays', () => {
   });
 });
 
-describe('captureMemory on the real daily files', () => {
-  const workspaces = readdirSync(MEMORY_FIXTURES).filter((name) => name !== 'SOURCES.md');
+// Capture every day of a workspace (each run reads that day and the day before) and check the
+// counts and the shape of what was stored.
+async function captureEveryDay(memoryDir: string): Promise<void> {
+  const workspace = workspaceFrom(memoryDir);
+  const days = readdirSync(path.join(workspace, 'memory')).filter((file) => file.endsWith('.md')).map((file) => file.slice(0, 10)).sort();
+  let added = 0;
+  for (const day of days) {
+    const summary = await captureMemory({ workspace, now, day, dryRun: false });
+    expect(summary.files_processed, `${memoryDir} ${day}`).toBeGreaterThanOrEqual(1);
+    expect(summary.items_added + summary.items_skipped).toBe(summary.items_extracted);
+    added += summary.items_added;
+  }
+  if (added === 0) return;
+  const store = readStore(workspace);
+  expect(store).toHaveLength(added);
+  for (const entry of store) {
+    expect(Object.keys(entry)).toEqual(['text', 'timestamp', 'importance', 'source', 'markers', 'category', 'file', 'line']);
+    expect(entry.category).toBe('auto_captured');
+    expect(entry.source).toBe(path.basename(entry.file));
+  }
+}
 
-  it('captures every day and the day before of every workspace without error', async () => {
-    for (const name of workspaces) {
-      const workspace = fixtureWorkspace(name);
-      const days = readdirSync(path.join(workspace, 'memory')).filter((file) => file.endsWith('.md')).map((file) => file.slice(0, 10)).sort();
-      let added = 0;
-      for (const day of days) {
-        const summary = await captureMemory({ workspace, now, day, dryRun: false });
-        expect(summary.files_processed, `${name} ${day}`).toBeGreaterThanOrEqual(1);
-        expect(summary.items_added + summary.items_skipped).toBe(summary.items_extracted);
-        added += summary.items_added;
-      }
-      if (added > 0) {
-        const store = readStore(workspace);
-        expect(store).toHaveLength(added);
-        for (const entry of store) {
-          expect(Object.keys(entry)).toEqual(['text', 'timestamp', 'importance', 'source', 'markers', 'category', 'file', 'line']);
-          expect(entry.category).toBe('auto_captured');
-          expect(entry.source).toBe(path.basename(entry.file));
-        }
-      }
-    }
+describe("captureMemory on the project's daily notes", () => {
+  it('captures every day and the day before without error', async () => {
+    await captureEveryDay(ownMemoryDir('ops-agent'));
   });
 
   it('skips everything on a second run over the same days', async () => {
-    const workspace = fixtureWorkspace('MLorneSmith__sophie-workspace');
+    const workspace = workspaceFrom(ownMemoryDir('ops-agent'));
     const first = await captureMemory({ workspace, now, day: '2026-02-11', dryRun: false });
     expect(first.files_processed).toBe(2);
     expect(first.items_added).toBeGreaterThan(10);
@@ -80,6 +80,14 @@ describe('captureMemory on the real daily files', () => {
     expect(second).toMatchObject({ items_added: 0, items_skipped: first.items_extracted });
     expect(readStore(workspace)).toHaveLength(first.items_added);
   });
+});
+
+describe(PUBLIC_CORPUS_TITLE, () => {
+  it.runIf(HAS_PUBLIC_CORPUS)('captures every day and the day before of every workspace without error', async () => {
+    const workspaces = readdirSync(PUBLIC_CORPUS).filter((name) => name !== 'SOURCES.md');
+    expect(workspaces.length).toBeGreaterThan(20);
+    for (const name of workspaces) await captureEveryDay(path.join(PUBLIC_CORPUS, name, 'memory'));
+  }, 300_000); // about seventy runs, each starting a parser worker, on a shared machine
 });
 
 describe('captureMemory and the store file', () => {
@@ -142,5 +150,103 @@ describe('selectNewEntries', () => {
       { text: 'completely different words in this one' }, // identical to a kept candidate
     ];
     expect(selectNewEntries(store, candidates, 0.85).map((c) => candidates.indexOf(c))).toEqual([0, 2]);
+  });
+});
+
+describe('daily notes that are not captured', () => {
+  const good = '## Deployed the new gateway build today\n';
+  const utf16 = (text: string, bom = true) => Buffer.concat([bom ? Buffer.from([0xff, 0xfe]) : Buffer.alloc(0), Buffer.from(text, 'utf16le')]);
+
+  function workspaceWithBytes(files: Record<string, string | Uint8Array>): string {
+    const workspace = workspaceWith();
+    for (const [name, content] of Object.entries(files)) writeFileSync(path.join(workspace, name), content);
+    return workspace;
+  }
+
+  it('a UTF-16 note is skipped, named and said to need UTF-8; the other note is still captured', async () => {
+    const workspace = workspaceWithBytes({ 'memory/2026-02-15.md': utf16(good), 'memory/2026-02-16.md': '## Another header of the day\n' });
+    const summary = await captureMemory({ workspace, now, dryRun: false });
+    expect(summary).toMatchObject({ files_processed: 1, items_extracted: 1, items_added: 1 });
+    expect(summary.files_skipped).toEqual([
+      {
+        file: 'memory/2026-02-15.md',
+        reason: 'memory/2026-02-15.md is not UTF-8: it starts with a UTF-16 LE byte-order mark; save it as UTF-8 to have it captured',
+      },
+    ]);
+    expect(readStore(workspace).map((entry) => entry.file)).toEqual(['memory/2026-02-16.md']);
+  });
+
+  it('a note that is only UTF-16 is not "0 of 0 items": it is listed as skipped', async () => {
+    const workspace = workspaceWithBytes({ 'memory/2026-02-16.md': utf16(`# t\n\n${good}`, false) });
+    const summary = await captureMemory({ workspace, now, dryRun: false });
+    expect(summary).toMatchObject({ files_processed: 0, items_extracted: 0 });
+    expect(summary.files_skipped.map((skip) => skip.reason)).toEqual([
+      'memory/2026-02-16.md is not UTF-8: it has a NUL byte on line 1 (UTF-16 without a byte-order mark, or not text); save it as UTF-8 to have it captured',
+    ]);
+    expect(existsSync(path.join(workspace, 'memory/store.json'))).toBe(false);
+  });
+
+  it('names the line of bytes that are not UTF-8, and accepts a UTF-8 byte-order mark', async () => {
+    const latin1 = Buffer.from('# t\n\n## Caf\xe9 opening hours changed\n', 'latin1');
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('## Header right after the mark\n')]);
+    const workspace = workspaceWithBytes({ 'memory/2026-02-15.md': latin1, 'memory/2026-02-16.md': bom });
+    const summary = await captureMemory({ workspace, now, dryRun: true });
+    expect(summary.files_skipped.map((skip) => skip.reason)).toEqual([
+      'memory/2026-02-15.md is not UTF-8: it has a byte sequence that is not UTF-8 on line 3; save it as UTF-8 to have it captured',
+    ]);
+    expect(summary).toMatchObject({ files_processed: 1, items_extracted: 1 });
+  });
+
+  it('refuses notes over the configured limits, naming each, and captures the rest', async () => {
+    const staircase = Array.from({ length: 300 }, (_, i) => `${'  '.repeat(i)}- level ${i} was fixed`).join('\n');
+    const workspace = workspaceWith({ 'memory/2026-02-15.md': staircase, 'memory/2026-02-16.md': `${good}${'x'.repeat(2000)}\n` });
+    const summary = await captureMemory({ workspace, now, dryRun: true, limits: { maxLineLength: 1000 } });
+    expect(summary.files_skipped).toEqual([
+      {
+        file: 'memory/2026-02-15.md',
+        reason: 'memory/2026-02-15.md: line 101 is nested 101 deep, over the limit of 100 (memory.maxNesting); not captured',
+      },
+      {
+        file: 'memory/2026-02-16.md',
+        reason: 'memory/2026-02-16.md: line 2 is 2,000 characters long, over the limit of 1,000 (memory.maxLineLength); not captured',
+      },
+    ]);
+    const small = await captureMemory({ workspace, now, dryRun: true, limits: { maxFileBytes: 2000 } });
+    expect(small.files_skipped.map((skip) => skip.reason)).toEqual([
+      expect.stringMatching(/^memory\/2026-02-15\.md: the file is [\d,]+ bytes, over the limit of 2,000 \(memory\.maxFileBytes\); not captured$/),
+      'memory/2026-02-16.md: the file is 2,041 bytes, over the limit of 2,000 (memory.maxFileBytes); not captured',
+    ]);
+  });
+
+  it('a note whose syntax tree is too deep to read is skipped by name, at the default limits', async () => {
+    const stars = '*'.repeat(4_990);
+    const workspace = workspaceWith({ 'memory/2026-02-15.md': `${stars}TODO: x${stars}\n`, 'memory/2026-02-16.md': good });
+    const summary = await captureMemory({ workspace, now, dryRun: true });
+    expect(summary.files_skipped).toEqual([
+      { file: 'memory/2026-02-15.md', reason: expect.stringMatching(/^memory\/2026-02-15\.md could not be parsed as Markdown: its syntax tree is nested too deeply/) },
+    ]);
+    expect(summary).toMatchObject({ files_processed: 1, items_extracted: 1 });
+  });
+
+  it('an abort while a hostile note is being parsed ends the capture with the abort reason', async () => {
+    // Within raised limits, this line takes the parser many minutes: only terminating it ends the run.
+    const stars = '*'.repeat(100_000);
+    const workspace = workspaceWith({ 'memory/2026-02-16.md': `${stars}TODO: x${stars}\n` });
+    const controller = new AbortController();
+    const parsing: string[] = [];
+    const run = captureMemory({
+      workspace,
+      now,
+      dryRun: false,
+      limits: { maxLineLength: 1_000_000 },
+      signal: controller.signal,
+      onParsing: (file) => {
+        parsing.push(file);
+        controller.abort(new Error('stopped by the test'));
+      },
+    });
+    await expect(run).rejects.toThrow('stopped by the test');
+    expect(parsing).toEqual(['memory/2026-02-16.md']);
+    expect(existsSync(path.join(workspace, 'memory/store.json'))).toBe(false);
   });
 });
