@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { signalGroup, stopGroup } from './process-group.js';
+import { formatDuration } from '../config/duration.js';
 
 /** A command's time limit unless told otherwise: a hung command must not hold the queue forever. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;
@@ -15,6 +16,8 @@ export interface CommandOutcome {
   aborted: boolean;
   /** True when the command ran out of its own time (`timeoutMs`) and was stopped. */
   timedOut: boolean;
+  /** The time limit the command had (ms). */
+  timeoutMs: number;
 }
 
 export interface ExecuteCommandOptions {
@@ -42,9 +45,10 @@ const DRAIN_MS = 500;
 export function executeCommand(command: string, options: ExecuteCommandOptions): Promise<CommandOutcome> {
   const tailBytes = options.tailBytes ?? 4096;
   const graceMs = options.killGraceMs ?? 2000;
+  const timeoutMs = options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS;
   return new Promise((resolve, reject) => {
     if (options.signal.aborted) {
-      resolve({ exitCode: null, signal: null, tail: '', aborted: true, timedOut: false });
+      resolve({ exitCode: null, signal: null, tail: '', aborted: true, timedOut: false, timeoutMs });
       return;
     }
     const child = spawn('/bin/sh', ['-c', command], {
@@ -75,7 +79,7 @@ export function executeCommand(command: string, options: ExecuteCommandOptions):
     const limit = setTimeout(() => {
       timedOut = true;
       stop();
-    }, options.timeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS);
+    }, timeoutMs);
     options.signal.addEventListener('abort', onAbort, { once: true });
     const cleanUp = () => {
       options.signal.removeEventListener('abort', onAbort);
@@ -93,7 +97,7 @@ export function executeCommand(command: string, options: ExecuteCommandOptions):
         if (child.pid !== undefined) await stopGroup(child.pid, graceMs);
         await drained(child, DRAIN_MS);
         const text = tail.subarray(Math.max(0, tail.length - tailBytes)).toString('utf8');
-        resolve({ exitCode, signal, tail: text.replace(/^\uFFFD/, ''), aborted, timedOut });
+        resolve({ exitCode, signal, tail: text.replace(/^\uFFFD/, ''), aborted, timedOut, timeoutMs });
       })().catch(reject);
     });
   });
@@ -112,7 +116,7 @@ async function drained(child: ReturnType<typeof spawn>, ms: number): Promise<voi
 /** `exit 0: last line of output` — a command's outcome as one line for the diary or the queue. */
 export function describeOutcome(outcome: CommandOutcome, maxChars = 300): string {
   const status = outcome.timedOut
-    ? `timed out (stopped by ${outcome.signal ?? 'signal'})`
+    ? `timed out after ${formatDuration(outcome.timeoutMs)} (stopped by ${outcome.signal ?? 'signal'})`
     : outcome.exitCode !== null
       ? `exit ${outcome.exitCode}`
       : `killed by ${outcome.signal ?? 'signal'}`;

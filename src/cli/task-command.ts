@@ -1,5 +1,5 @@
 import { Argument, Command, Option } from 'commander';
-import type { Task } from '../index.js';
+import type { Task, TaskOptionValues } from '../core/task.js';
 import { addGlobalOptions } from './global-options.js';
 
 /** The flags every task run accepts (SPEC §3). */
@@ -40,7 +40,7 @@ export function buildTaskCommand(task: Task): Command {
 /** A task's parsed command line: positional arguments and its own options (run and global flags removed). */
 export interface ParsedTaskArgs {
   args: string[];
-  options: Record<string, unknown>;
+  options: TaskOptionValues;
   flags: RunFlags;
 }
 
@@ -51,8 +51,10 @@ export function parseTaskArgs(task: Task, rawArgs: readonly string[]): ParsedTas
   const command = buildTaskCommand(task).action(() => undefined);
   command.parse(rawArgs, { from: 'user' });
   const all = command.opts();
-  const options: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(all)) if (!NOT_TASK_OPTIONS.has(key)) options[key] = value;
+  // The task declares its options in commander's flag syntax, so commander's values are strings,
+  // booleans and string arrays.
+  const options: TaskOptionValues = {};
+  for (const [key, value] of Object.entries(all)) if (!NOT_TASK_OPTIONS.has(key)) options[key] = value as TaskOptionValues[string];
   const args = command.args;
   return { args, options, flags: { dryRun: all.dryRun as boolean | undefined, retries: all.retries as string | undefined, timeout: all.timeout as string | undefined } };
 }

@@ -6,6 +6,9 @@ import { TASK_NAME_PATTERN } from '../core/task.js';
 import { RunnerError } from '../errors.js';
 import { readConfigObject } from './config-file.js';
 import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from './duration.js';
+import type { RunnerConfig } from './runner-config.js';
+
+export type { RunnerConfig } from './runner-config.js';
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegative = v.pipe(v.number(), v.minValue(0));
@@ -60,6 +63,7 @@ const ConfigSchema = v.strictObject({
     }),
   ),
   logs: v.optional(v.strictObject({ maxBytes: v.optional(positiveInt), keep: v.optional(positiveInt) })),
+  batch: v.optional(v.strictObject({ commandTimeout: v.optional(duration) })),
   queue: v.optional(v.strictObject({ url: v.optional(v.string()), prefix: v.optional(v.string()) })),
   tasks: v.optional(
     v.record(
@@ -69,8 +73,11 @@ const ConfigSchema = v.strictObject({
   ),
 });
 
-/** The contents of `runner.config.json` (SPEC §2); every key is optional. */
-export type RunnerConfig = v.InferOutput<typeof ConfigSchema>;
+// The documented interface and the schema must describe the same object: this line stops the
+// type-check when one changes without the other.
+type SameType<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const schemaMatchesInterface: SameType<v.InferOutput<typeof ConfigSchema>, RunnerConfig> = true;
+void schemaMatchesInterface;
 
 export const CONFIG_FILE_NAME = 'runner.config.json';
 

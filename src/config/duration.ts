@@ -59,3 +59,11 @@ function toMilliseconds(value: number | string): number | undefined {
   const unit = (match[2] ?? 's').toLowerCase();
   return Math.round(Number(match[1]) * UNIT_MS[unit]!);
 }
+
+/** A duration for a message, in the largest unit that shows it exactly: `1s`, `10m`, `1500ms`. */
+export function formatDuration(ms: number): string {
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]] as const) {
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/config.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendTextFile, readJsonFile, updateJsonFile } from '../store/json-file.js';
-import type { TaskContext, TaskPaths } from './task.js';
+import type { TaskContext, TaskOptionValues, TaskPaths } from './task.js';
 
 export interface ContextInit {
   taskName: string;
@@ -11,7 +11,7 @@ export interface ContextInit {
   dryRun: boolean;
   signal: AbortSignal;
   args: readonly string[];
-  options: Readonly<Record<string, unknown>>;
+  options: Readonly<TaskOptionValues>;
   config: RunnerConfig;
   paths: TaskPaths;
   log: Logger;

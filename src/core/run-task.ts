@@ -3,6 +3,7 @@ import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
+import { formatDuration } from '../config/duration.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { appendRunRecord, type RunRecord } from '../store/run-log.js';
 import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from './attempt-failure.js';
@@ -12,7 +13,7 @@ import { findTask } from './discover.js';
 import { acquireTaskLock, type TaskLock } from './lock.js';
 import { createStderrLogger } from './logger.js';
 import { resolveRunPolicy, type RunPolicy } from './run-policy.js';
-import type { Task, TaskResult } from './task.js';
+import type { Task, TaskOptionValues, TaskResult } from './task.js';
 import { trackUnfinishedRun } from './unfinished-runs.js';
 
 /** How long a task may take to wind down after its signal fired before the run is recorded anyway. */
@@ -26,7 +27,7 @@ export interface RunTaskOptions {
   settings: Settings;
   args?: readonly string[];
   /** The task's own parsed options. */
-  options?: Record<string, unknown>;
+  options?: TaskOptionValues;
   dryRun?: boolean;
   /** Retries after the first attempt; wins over config and task defaults. */
   retries?: number;
@@ -110,7 +111,7 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
   const timer =
     timeoutMs === undefined
       ? undefined
-      : setTimeout(() => abort(new RunnerError('runner.timedOut', `timed out after ${formatMs(timeoutMs)}`)), timeoutMs);
+      : setTimeout(() => abort(new RunnerError('runner.timedOut', `timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
 
   const attemptsDone = runAttempts(task, run, controller.signal);
   let attemptsSettled = false;
@@ -284,10 +285,6 @@ function checkResult(value: unknown, taskName: string): TaskResult {
 function asRunnerError(reason: unknown): RunnerError {
   if (reason instanceof RunnerError) return reason;
   return new RunnerError('runner.cancelled', `cancelled${reason instanceof Error ? `: ${reason.message}` : ''}`);
-}
-
-function formatMs(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 let sharedLogger: Logger | undefined;

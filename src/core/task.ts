@@ -52,8 +52,15 @@ export interface UpdateJsonOptions {
   indent?: number;
 }
 
+/**
+ * The values of a task's declared options, by camel-cased flag name (`--min-free <p>` is
+ * `minFree`): a string for an option with a value, `true` for a switch, a string array for a
+ * variadic one. A task names them with `Task<{ minFree: string }>`.
+ */
+export type TaskOptionValues = Record<string, string | boolean | string[] | undefined>;
+
 /** Everything a task may use while it runs. */
-export interface TaskContext {
+export interface TaskContext<Options extends object = TaskOptionValues> {
   readonly taskName: string;
   readonly runId: string;
   /** When true, every write helper below is a no-op. */
@@ -61,7 +68,8 @@ export interface TaskContext {
   /** Fires on timeout, SIGINT/SIGTERM and a compromised lock: stop work and return or throw. */
   readonly signal: AbortSignal;
   readonly args: readonly string[];
-  readonly options: Readonly<Record<string, unknown>>;
+  /** The task's own options as parsed from the command line (see {@link TaskOptionValues}). */
+  readonly options: Readonly<Options>;
   readonly config: RunnerConfig;
   readonly paths: TaskPaths;
   /** A pino logger writing to stderr, bound to this task and run. */
@@ -104,7 +112,7 @@ export interface TaskContext {
  * }
  * ```
  */
-export abstract class Task {
+export abstract class Task<Options extends object = TaskOptionValues> {
   static readonly [TASK_BRAND] = true;
 
   /** Unique name, `[a-z0-9_-]+` and at most 64 characters; by convention also the file name. */
@@ -114,7 +122,7 @@ export abstract class Task {
   readonly options?: readonly TaskOption[];
   readonly defaults?: TaskDefaults;
 
-  abstract run(ctx: TaskContext): Promise<TaskResult>;
+  abstract run(ctx: TaskContext<Options>): Promise<TaskResult>;
 }
 
 /** A class that can be instantiated into a task, whichever copy of taskrunner it came from. */

@@ -19,16 +19,19 @@ import {
  * each as a numbered work block in `diary.md` (SPEC §6). This is where the batch module meets the
  * runner core: `run` entries run through the core's `runTask`, handed in as a function.
  */
-export default class BatchTask extends Task {
+interface BatchOptions {
+  commandTimeout?: string;
+}
+
+export default class BatchTask extends Task<BatchOptions> {
   name = 'batch';
   description = 'Execute up to N tasks from the batch queue (batch-tasks.json), logging each to diary.md';
   override arguments = [{ name: 'count', description: `how many tasks to execute (default ${DEFAULT_BATCH_LIMIT})` }];
-  override options = [{ flags: '--command-timeout <duration>', description: 'stop a command entry after this long (default 10m)' }];
+  override options = [{ flags: '--command-timeout <duration>', description: 'stop a command entry after this long (default batch.commandTimeout in the config, else 10m)' }];
   // Entries carry their own attempts (max_attempts): a failed batch is not re-run as a whole.
   override defaults = { attempts: 1 };
 
-  async run(ctx: TaskContext): Promise<TaskResult> {
-    const commandTimeout = ctx.options.commandTimeout;
+  async run(ctx: TaskContext<BatchOptions>): Promise<TaskResult> {
     return executeBatch({
       workspace: ctx.paths.workspace,
       runId: ctx.runId,
@@ -37,10 +40,18 @@ export default class BatchTask extends Task {
       signal: ctx.signal,
       alert: alertOnce(ctx),
       runTask: taskRunner(ctx),
-      ...(typeof commandTimeout === 'string' ? { commandTimeoutMs: parseDuration(commandTimeout, '--command-timeout') } : {}),
+      commandTimeoutMs: commandTimeoutOf(ctx),
       onProgress: progressPrinter(ctx),
     });
   }
+}
+
+// The flag wins over `batch.commandTimeout` in the config; executeBatch has the default.
+function commandTimeoutOf(ctx: TaskContext<BatchOptions>): number | undefined {
+  const flag = ctx.options.commandTimeout;
+  if (flag !== undefined) return parseDuration(flag, '--command-timeout');
+  const configured = ctx.config.batch?.commandTimeout;
+  return configured === undefined ? undefined : parseDuration(configured, 'batch.commandTimeout');
 }
 
 function parseLimit(arg: string | undefined): number {

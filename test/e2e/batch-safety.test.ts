@@ -119,6 +119,18 @@ describe('a command that times out uses an attempt', () => {
     expect(json(result.stdout)).toMatchObject({ executed: 2, retrying: 1, completed: 1 });
     expect(h.queue()).toEqual([expect.objectContaining({ task: 'Hang', status: 'pending', attempts: 1, error: expect.stringMatching(/^timed out/) })]);
   });
+
+  it('batch.commandTimeout in the config does the same, and the flag wins over it', async () => {
+    const h = batchHome();
+    writeFileSync(path.join(h.home, 'runner.config.json'), JSON.stringify({ batch: { commandTimeout: '1s' } }), { mode: 0o644 });
+    await h.cli(['batch', 'add', 'Hang', '--command', 'sleep 30', '--max-attempts', '2']);
+    const configured = await h.cli(['batch', '--json']);
+    expect(json(configured.stdout)).toMatchObject({ executed: 1, retrying: 1 });
+    expect(h.queue()[0]).toMatchObject({ attempts: 1, error: expect.stringMatching(/^timed out after 1s/) });
+    writeFileSync(path.join(h.home, 'runner.config.json'), JSON.stringify({ batch: { commandTimeout: '1h' } }), { mode: 0o644 });
+    const flagged = await h.cli(['batch', '--command-timeout', '1s', '--json']);
+    expect(json(flagged.stdout)).toMatchObject({ executed: 1, failed: 1 });
+  });
 });
 
 describe('a command\'s children do not outlive its entry', () => {

@@ -1,0 +1,97 @@
+/**
+ * The contents of `runner.config.json` (SPEC §2). Every key is optional; an unknown key or a bad
+ * value is an error naming the key. Flags and environment variables win over the file.
+ *
+ * @example
+ * ```json
+ * { "timezone": "Europe/Berlin", "retry": { "attempts": 2 }, "tasks": { "memory_consolidate": { "timeout": "10m" } } }
+ * ```
+ */
+export interface RunnerConfig {
+  /** The agent's workspace; `~` and `$HOME` are expanded. `--workspace` and `$OPENCLAW_WORKSPACE` win. */
+  workspace?: string;
+  /** IANA time zone that decides "today" for the memory tasks; local time when unset. */
+  timezone?: string;
+  /** Attempts and backoff for every task (a task's own defaults and `tasks.<name>` win). */
+  retry?: RetryConfig;
+  lock?: {
+    /** A task lock not refreshed for this long is stale and taken over (ms, at least 2000; default 30000). */
+    staleMs?: number;
+  };
+  /** system_health's gateway check. */
+  gateway?: {
+    /** Default `http://127.0.0.1:18789/health`. */
+    url?: string;
+    /** Default 5000. */
+    timeoutMs?: number;
+  };
+  /** system_health's disk thresholds, in percent used. */
+  disk?: {
+    /** Default 80. */
+    warnPercent?: number;
+    /** Default 90. */
+    criticalPercent?: number;
+  };
+  memory?: MemoryConfig;
+  /** Rotation of `logs/tasks.jsonl`. */
+  logs?: {
+    /** Rotate when the log reaches this many bytes (default 10 MiB). */
+    maxBytes?: number;
+    /** Rotated files kept (default 5). */
+    keep?: number;
+  };
+  batch?: {
+    /** How long one `command` entry may run before it is stopped and counts as a failed attempt (default 10m). */
+    commandTimeout?: number | string;
+  };
+  /** The distributed backend (SPEC §10); files on one machine when unset. */
+  queue?: {
+    /** `redis://…` or `postgres://…`. */
+    url?: string;
+    prefix?: string;
+  };
+  /** Per-task overrides, keyed by task name. */
+  tasks?: Record<string, TaskConfig>;
+}
+
+/** `retry` in the config. */
+export interface RetryConfig {
+  /** Attempts in all, the first included (default 3). */
+  attempts?: number;
+  /** Wait before the first retry, in ms (default 1000). */
+  minTimeoutMs?: number;
+  /** Longest wait between attempts, in ms. */
+  maxTimeoutMs?: number;
+  /** Each wait is this many times the one before (default 2). */
+  factor?: number;
+  /** Randomise waits (between 1× and 2×) so that many runners do not retry in step. */
+  jitter?: boolean;
+  /** Stop retrying once this much time has passed since the first attempt, in ms. */
+  maxRetryTimeMs?: number;
+}
+
+/** `memory` in the config: memory_capture and memory_consolidate. */
+export interface MemoryConfig {
+  /** memory_capture skips an item at least this similar (Jaccard) to a stored one (default 0.85). */
+  captureThreshold?: number;
+  /** memory_consolidate drops an entry at least this similar to one it keeps (default 0.9). */
+  dedupeThreshold?: number;
+  /** memory_consolidate drops low-importance entries older than this many days (default 14). */
+  maxAgeDays?: number;
+  /** …whose importance is below this (default 0.3). */
+  minImportance?: number;
+  /** Daily notes larger than this are not parsed (bytes, default 1 MiB). */
+  maxFileBytes?: number;
+  /** Daily notes with a longer line are not parsed (characters, default 10000). */
+  maxLineLength?: number;
+  /** Daily notes nested deeper (quotes and lists) are not parsed (default 100). */
+  maxNesting?: number;
+}
+
+/** `tasks.<name>` in the config. */
+export interface TaskConfig {
+  /** A duration: a number of seconds, or a string such as `30s`, `10m`, `1h`. */
+  timeout?: number | string;
+  /** Attempts in all, the first included. */
+  attempts?: number;
+}
