@@ -1,5 +1,7 @@
 import { writeSync } from 'node:fs';
-import { EXIT, recordUnfinishedRuns, RunnerError, type RunRecord } from '../index.js';
+import { recordUnfinishedRuns } from '../core/unfinished-runs.js';
+import { EXIT, RunnerError } from '../errors.js';
+import type { RunRecord } from '../store/run-log.js';
 
 /**
  * While a task runs, make sure the process cannot end without its record and with exit 0:

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { loadSettings, type LocationOptions, type Settings } from '../index.js';
+import { loadSettings, type LocationOptions, type Settings } from '../config/config.js';
 
 /** The options every command accepts, before or after its name. */
 export interface GlobalOptions extends LocationOptions {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { findTask, type DiscoveredTask } from '../index.js';
+import { findTask, type DiscoveredTask } from '../core/discover.js';
 import { assertTaskName } from '../core/task.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { printJson } from './output.js';

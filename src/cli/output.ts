@@ -1,5 +1,5 @@
 import { stripVTControlCharacters } from 'node:util';
-import { EXIT, RunnerError } from '../index.js';
+import { EXIT, RunnerError } from '../errors.js';
 
 /** Whether to use colour: a TTY, no `NO_COLOR`, no `--no-color`. */
 export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {

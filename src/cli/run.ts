@@ -1,5 +1,9 @@
 import type { Command } from 'commander';
-import { createStderrLogger, findTask, parseDuration, runTask, RunnerError, type RunOutcome } from '../index.js';
+import { parseDuration } from '../config/duration.js';
+import { findTask } from '../core/discover.js';
+import { createStderrLogger } from '../core/logger.js';
+import { runTask, type RunOutcome } from '../core/run-task.js';
+import { RunnerError } from '../errors.js';
 import { assertTaskName } from '../core/task.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { paint, printJson } from './output.js';

@@ -1,5 +1,7 @@
 import type { Command } from 'commander';
-import { createStderrLogger, discoverTasks, runTask } from '../index.js';
+import { discoverTasks } from '../core/discover.js';
+import { createStderrLogger } from '../core/logger.js';
+import { runTask } from '../core/run-task.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, settingsOf } from './global-options.js';
 import { paint, printJson } from './output.js';

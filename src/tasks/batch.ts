@@ -1,28 +1,19 @@
-import {
-  AlertStore,
-  DEFAULT_BATCH_LIMIT,
-  executeBatch,
-  parseDuration,
-  runTask,
-  RunnerError,
-  Task,
-  type AlertLevel,
-  type BatchProgress,
-  type BatchRunOutcome,
-  type ExecuteBatchOptions,
-  type TaskContext,
-  type TaskResult,
-} from '../index.js';
+import { DEFAULT_BATCH_LIMIT, executeBatch, type BatchProgress, type BatchRunOutcome, type ExecuteBatchOptions } from '../batch/execute.js';
+import { parseDuration } from '../config/duration.js';
+import { runTask } from '../core/run-task.js';
+import { Task, type TaskContext, type TaskResult } from '../core/task.js';
+import { RunnerError } from '../errors.js';
+import { AlertStore, type AlertLevel } from '../store/alerts.js';
+
+interface BatchOptions {
+  commandTimeout?: string;
+}
 
 /**
  * `runner batch [N]`: execute up to N ready entries of the workspace's `batch-tasks.json`, logging
  * each as a numbered work block in `diary.md` (SPEC §6). This is where the batch module meets the
  * runner core: `run` entries run through the core's `runTask`, handed in as a function.
  */
-interface BatchOptions {
-  commandTimeout?: string;
-}
-
 export default class BatchTask extends Task<BatchOptions> {
   name = 'batch';
   description = 'Execute up to N tasks from the batch queue (batch-tasks.json), logging each to diary.md';
