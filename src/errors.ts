@@ -19,7 +19,12 @@ export type RunnerErrorCode =
   | 'lock.compromised'
   | 'batch.invalid'
   | 'batch.unsafeQueue'
-  | 'memory.invalid';
+  | 'memory.invalid'
+  | 'store.notAFile'
+  | 'store.tooLarge'
+  | 'store.locked'
+  | 'store.unwritable'
+  | 'runner.outputFailed';
 
 export interface RunnerErrorOptions {
   /** Process exit code the CLI ends with; 1 unless said otherwise. */

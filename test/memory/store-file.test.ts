@@ -20,7 +20,7 @@ describe('writeJsonArrayAtomic', () => {
 });
 
 describe('updateStore with append', () => {
-  const append = (file: string, added: unknown[]) => updateStore(file, () => ({ append: added, result: undefined }), { dryRun: false, appending: true });
+  const append = (file: string, added: unknown[]) => updateStore(file, () => ({ append: added, result: undefined }), { dryRun: false });
 
   it('gives what a full rewrite would give for a store it wrote', async () => {
     const file = scratch();
