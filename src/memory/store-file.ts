@@ -28,12 +28,12 @@ export async function readStore(file: string): Promise<unknown[] | undefined> {
   return (await readStoreDocument(file))?.value as unknown[] | undefined;
 }
 
-async function readStoreDocument(file: string): Promise<JsonDocument | undefined> {
-  const document = await readJsonDocument(file, READ_LIMITS.memoryStore);
+async function readStoreDocument(file: string, name = file): Promise<JsonDocument | undefined> {
+  const document = await readJsonDocument(file, READ_LIMITS.memoryStore, name);
   if (document === undefined || Array.isArray(document.value)) return document;
   const value = document.value;
   const found = value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-  throw new RunnerError('store.invalid', `${file}: the memory store must be a JSON array, found ${found}`, { file });
+  throw new RunnerError('store.invalid', `${name}: the memory store must be a JSON array, found ${found}`, { file: name });
 }
 
 /**
@@ -67,7 +67,7 @@ export async function updateStore<R>(
   return withFileLock(
     file,
     async (lock) => {
-      const current = await readStoreDocument(lock.file);
+      const current = await readStoreDocument(lock.file, file);
       const entries = current?.value as unknown[] | undefined;
       const { next, append, result } = await compute(entries);
       const changed = next !== undefined || (append !== undefined && append.length > 0);

@@ -3,8 +3,9 @@ import path from 'node:path';
 import { RunnerError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
-import { formatJson, readJsonFile } from './json-file.js';
-import { READ_LIMITS } from './read-file.js';
+import { formatJson } from './json-file.js';
+import { parseJsonText } from './json-text.js';
+import { READ_LIMITS, readStoreBytes } from './read-file.js';
 import { resolveStorePath } from './resolve-path.js';
 
 export const ALERT_LEVELS = ['info', 'warning', 'error', 'critical'] as const;
@@ -107,7 +108,8 @@ export class AlertStore {
   }
 
   private async read(file: string): Promise<Alert[]> {
-    const value = await readJsonFile(file, { maxBytes: READ_LIMITS.alerts });
+    const bytes = await readStoreBytes(file, READ_LIMITS.alerts, this.file);
+    const value = bytes === undefined ? undefined : parseJsonText(bytes.toString('utf8'), this.file);
     if (value === undefined) return [];
     if (!Array.isArray(value)) {
       throw new RunnerError('store.corrupt', `${this.file}: expected a JSON array of alerts`, { file: this.file });

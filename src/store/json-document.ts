@@ -19,10 +19,13 @@ export interface JsonDocument {
   spans: TopLevelSpans | undefined;
 }
 
-/** Read and parse `file` (undefined when it does not exist); `store.corrupt` names the file, line and column. */
-export async function readJsonDocument(file: string, maxBytes: number): Promise<JsonDocument | undefined> {
-  const bytes = await readStoreBytes(file, maxBytes);
-  return bytes === undefined ? undefined : parseJsonDocument(bytes, file);
+/**
+ * Read and parse `file` (undefined when it does not exist); errors name it as `name` (see
+ * readStoreBytes), `store.corrupt` with the line and column.
+ */
+export async function readJsonDocument(file: string, maxBytes: number, name = file): Promise<JsonDocument | undefined> {
+  const bytes = await readStoreBytes(file, maxBytes, name);
+  return bytes === undefined ? undefined : parseJsonDocument(bytes, name);
 }
 
 export function parseJsonDocument(bytes: Buffer, file: string): JsonDocument {

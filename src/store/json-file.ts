@@ -62,7 +62,7 @@ export async function updateJsonFile<T>(
   if (options.dryRun) return update(await readJsonFile<T>(file, { maxBytes }));
   const indent = options.indent ?? 2;
   return withFileLock(file, async (lock) => {
-    const current = await readJsonDocument(lock.file, maxBytes);
+    const current = await readJsonDocument(lock.file, maxBytes, file);
     const snapshot = current && snapshotElements(current);
     const next = await update(current?.value as T | undefined);
     const plan = planRewrite(current, snapshot, next, indent);

@@ -22,9 +22,10 @@ const CHUNK_BYTES = 1024 * 1024;
  * Anything but a regular file is refused (a FIFO would block forever, `/dev/zero` would never end):
  * the file is opened with O_NONBLOCK, so opening a FIFO cannot hang, and the descriptor (not the
  * path, which could be swapped) is checked with fstat before a byte is read. Reading stops with an
- * error past `maxBytes`, even if the file grows while it is read.
+ * error past `maxBytes`, even if the file grows while it is read. Errors name the file as `name`
+ * (the path the user gave, when `file` is that path with its links resolved).
  */
-export async function readStoreBytes(file: string, maxBytes: number): Promise<Buffer | undefined> {
+export async function readStoreBytes(file: string, maxBytes: number, name = file): Promise<Buffer | undefined> {
   let handle;
   try {
     handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -35,10 +36,10 @@ export async function readStoreBytes(file: string, maxBytes: number): Promise<Bu
   try {
     const stats = await handle.stat();
     if (!stats.isFile()) {
-      throw new RunnerError('store.notAFile', `refusing to read ${file}: ${kindOf(stats)}, not a regular file`, { file, retryable: false });
+      throw new RunnerError('store.notAFile', `refusing to read ${name}: ${kindOf(stats)}, not a regular file`, { file: name, retryable: false });
     }
-    if (stats.size > maxBytes) throw tooLarge(file, maxBytes);
-    return await readUpTo(handle, stats.size, maxBytes, file);
+    if (stats.size > maxBytes) throw tooLarge(name, maxBytes);
+    return await readUpTo(handle, stats.size, maxBytes, name);
   } finally {
     await handle.close();
   }
