@@ -65,13 +65,26 @@ function skipBlanks(bytes: Uint8Array, i: number): number {
   return i;
 }
 
+// Keys and short values end within a few bytes, where a plain loop is fastest; longer strings
+// (the entries' texts) are searched with the native indexOf.
+const SHORT_STRING = 24;
+
 /** `i` at an opening quote: the offset after the closing one. */
 function skipString(bytes: Uint8Array, i: number): number {
   let j = i + 1;
-  for (;;) {
+  for (const end = j + SHORT_STRING; j < end; ) {
     const c = bytes[j]!;
     if (c === QUOTE) return j + 1;
     j += c === BACKSLASH ? 2 : 1;
+  }
+  // Every escape before j is complete, so a quote ends the string unless an odd number of
+  // backslashes (counted back to j) precedes it.
+  for (;;) {
+    const quote = bytes.indexOf(QUOTE, j);
+    let backslashes = 0;
+    while (quote - 1 - backslashes >= j && bytes[quote - 1 - backslashes] === BACKSLASH) backslashes++;
+    if (backslashes % 2 === 0) return quote + 1;
+    j = quote + 1;
   }
 }
 
