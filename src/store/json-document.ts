@@ -15,8 +15,8 @@ export interface JsonDocument {
   file: string;
   bytes: Buffer;
   value: unknown;
-  /** Undefined when the top-level value is not an array or an object. */
-  spans: TopLevelSpans | undefined;
+  /** Undefined when the top-level value is not an array or an object; found on first use. */
+  readonly spans: TopLevelSpans | undefined;
 }
 
 /**
@@ -30,7 +30,17 @@ export async function readJsonDocument(file: string, maxBytes: number, name = fi
 
 export function parseJsonDocument(bytes: Buffer, file: string): JsonDocument {
   const value = parseJsonText(bytes.toString('utf8'), file);
-  return { file, bytes, value, spans: topLevelSpans(bytes) };
+  // Scanning a large store costs a fraction of its parse: only done when an update needs it.
+  let spans: TopLevelSpans | undefined | null = null;
+  return {
+    file,
+    bytes,
+    value,
+    get spans() {
+      if (spans === null) spans = topLevelSpans(bytes);
+      return spans;
+    },
+  };
 }
 
 /** The exact bytes of top-level element `i`. */

@@ -60,6 +60,24 @@ export function topLevelSpans(bytes: Uint8Array): TopLevelSpans | undefined {
   return { kind, open, starts: starts.done(), ends: ends.done(), keyEnds: keyEnds?.done(), count: starts.length };
 }
 
+/**
+ * A top-level array's elements as one block (count 1; 0 when empty), found without scanning them:
+ * enough to append after them, which is all memory_capture does, at no cost per element.
+ */
+export function arrayAsOneBlock(bytes: Uint8Array): TopLevelSpans | undefined {
+  let i = bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf ? 3 : 0;
+  while (isBlank(bytes[i]!)) i++;
+  if (bytes[i] !== 0x5b) return undefined;
+  const open = i + 1;
+  const start = skipBlanks(bytes, open);
+  let end = bytes.length;
+  while (isBlank(bytes[end - 1]!)) end--;
+  end--; // the closing bracket
+  while (end > start && isBlank(bytes[end - 1]!)) end--;
+  const count = end > start ? 1 : 0;
+  return { kind: 'array', open, starts: Uint32Array.of(start), ends: Uint32Array.of(end), keyEnds: undefined, count };
+}
+
 function skipBlanks(bytes: Uint8Array, i: number): number {
   while (isBlank(bytes[i]!)) i++;
   return i;
