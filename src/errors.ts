@@ -9,17 +9,22 @@ export type RunnerErrorCode =
   | 'runner.taskLoad'
   | 'runner.unsafeFile'
   | 'runner.invalidArgument'
+  | 'runner.noWorkspace'
   | 'runner.locked'
   | 'runner.timedOut'
   | 'runner.cancelled'
   | 'runner.taskFailed'
-  | 'runner.noWorkspace'
   | 'runner.unfinished'
+  | 'runner.outputFailed'
   | 'config.invalid'
-  | 'store.corrupt'
-  | 'store.invalid'
   | 'lock.compromised'
   | 'lock.failed'
+  | 'store.corrupt'
+  | 'store.invalid'
+  | 'store.notAFile'
+  | 'store.tooLarge'
+  | 'store.locked'
+  | 'store.unwritable'
   | 'store.writeFailed'
   | 'batch.invalid'
   | 'batch.unsafeQueue'
@@ -49,8 +54,9 @@ export interface RunnerErrorOptions {
 
 // Bad input is just as bad on the next attempt: retrying would only delay the report.
 const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
-  'store.corrupt', 'store.invalid', 'config.invalid', 'runner.invalidArgument', 'runner.unsafeFile',
-  'runner.noWorkspace', 'batch.invalid', 'batch.unsafeQueue', 'memory.invalid',
+  'store.corrupt', 'store.invalid', 'store.notAFile', 'store.tooLarge', 'store.unwritable', 'config.invalid',
+  'runner.invalidArgument', 'runner.unsafeFile', 'runner.noWorkspace', 'lock.failed', 'batch.invalid',
+  'batch.unsafeQueue', 'memory.invalid',
 ]);
 
 export class RunnerError extends Error {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { taskNameProblem } from '../core/task.js';
 import { RunnerError } from '../errors.js';
 import { withFileLock } from '../store/file-lock.js';
-import writeFileAtomic from 'write-file-atomic';
+import { writeFileAtomic } from '../store/atomic-write.js';
 import { formatJson, readJsonFile } from '../store/json-file.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readQueueChecked } from './queue-trust.js';
@@ -104,12 +104,11 @@ export async function updateQueue<T>(
     return { entries, outcome, owner: read.owner };
   };
   if (options.dryRun) return (await apply()).outcome;
-  return withFileLock(file, async () => {
+  return withFileLock(file, async (lock) => {
     const { entries, outcome, owner } = await apply();
     // The new file gets the owner and mode of the file read (not of whatever is at the path by
     // now): rewriting another user's queue as ours would make its entries look trusted next time.
-    const keep = owner ? { mode: owner.mode, chown: { uid: owner.uid, gid: owner.gid } } : {};
-    await writeFileAtomic(file, formatJson(entries), { fsync: true, ...keep });
+    await writeFileAtomic(lock.file, formatJson(entries), { like: owner, beforeRename: () => lock.assertHeld() });
     return outcome;
   });
 }

@@ -124,7 +124,7 @@ export async function captureMemory(options: CaptureMemoryOptions): Promise<Capt
       const result = { ...base, items_added: added.length, items_skipped: candidates.length - added.length };
       return { append: added, result };
     },
-    { dryRun: options.dryRun, appending: true },
+    { dryRun: options.dryRun },
   );
 }
 

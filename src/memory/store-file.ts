@@ -1,16 +1,23 @@
 /**
  * The memory store, `memory/store.json`: a plain JSON array, read strictly (a file that cannot be
- * parsed is reported and never overwritten), updated under a lock with a `.bak` backup and an
- * atomic replace. The array is written in chunks, so a million entries never exist as one string,
- * and appending keeps the existing bytes instead of serialising them again.
+ * parsed is reported and never overwritten), updated under a lock with backups and an atomic
+ * replace, through the stores' one reader (src/store/read-file.ts, limit `READ_LIMITS.memoryStore`)
+ * and one streaming writer (src/store/atomic-write.ts). This file is only the memory-specific model:
+ * the store is an array, and an update either replaces the entries or appends to them.
+ *
+ * Entries the update keeps are written back byte for byte from the old file (a big integer id,
+ * `1e400`, a Latin-1 byte all survive; see src/store/json-document.ts), and a run of kept entries
+ * is copied in one piece instead of being serialised again.
  */
-import { randomBytes } from 'node:crypto';
-import { chmod, open, readFile, rename, stat, unlink, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
+import { writeAtomic } from '../store/atomic-write.js';
+import { backupFile } from '../store/backup.js';
 import { withFileLock } from '../store/file-lock.js';
-import { backupFile } from '../store/json-file.js';
-import { parseJsonText } from '../store/json-text.js';
+import { writeContainer, type ContainerPlan } from '../store/json-container-writer.js';
+import { readJsonDocument, type JsonDocument } from '../store/json-document.js';
+import { arrayAsOneBlock } from '../store/json-spans.js';
+import { READ_LIMITS } from '../store/read-file.js';
 
 /** The store's path inside a workspace. */
 export function storePath(workspace: string): string {
@@ -19,33 +26,22 @@ export function storePath(workspace: string): string {
 
 /** Read the store: undefined when missing; a corrupt or non-array file throws naming the file. */
 export async function readStore(file: string): Promise<unknown[] | undefined> {
-  return (await readStoreFile(file, false))?.entries;
+  return (await readStoreDocument(file))?.value as unknown[] | undefined;
 }
 
-interface StoreFile {
-  entries: unknown[];
-  /** The file's bytes when asked for, so that appending can keep them instead of serialising them again. */
-  bytes: Buffer | undefined;
-}
-
-async function readStoreFile(file: string, keepBytes: boolean): Promise<StoreFile | undefined> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  const value = parseJsonText(bytes.toString('utf8'), file);
-  // Holding a large file's bytes through a whole consolidation would only add to the peak memory.
-  if (Array.isArray(value)) return { entries: value, bytes: keepBytes ? bytes : undefined };
+async function readStoreDocument(file: string, name = file): Promise<JsonDocument | undefined> {
+  const document = await readJsonDocument(file, READ_LIMITS.memoryStore, name);
+  if (document === undefined || Array.isArray(document.value)) return document;
+  const value = document.value;
   const found = value === null ? 'null' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-  throw new RunnerError('store.invalid', `${file}: the memory store must be a JSON array, found ${found}`, { file });
+  throw new RunnerError('store.invalid', `${name}: the memory store must be a JSON array, found ${found}`, { file: name });
 }
 
 /**
  * What an update of the store decided, besides its result: `next` replaces every entry; `append`
- * adds entries at the end, keeping the existing text as it is; neither leaves the file alone.
+ * adds entries at the end; neither leaves the file alone. An entry of `next` that is the very
+ * object read from the store counts as unchanged and is written back from the old bytes: to change
+ * an entry, put a new object in its place, never modify the one read.
  */
 export interface StoreChange<R> {
   next?: unknown[];
@@ -59,98 +55,97 @@ const STORE_LOCK_STALE_MS = 60_000;
 
 /**
  * Read-modify-write the store under its lock: `compute` sees the current entries (undefined when
- * there is no store) and decides; when it returns entries they replace the store, after the old
- * file is copied to `store.json.bak`. In dry-run nothing is locked or written.
+ * there is no store) and decides; when it changes anything, the old file is kept as
+ * `store.json.bak` (see src/store/backup.ts) and the new one replaces it. In dry-run nothing is
+ * locked or written.
  */
 export async function updateStore<R>(
   file: string,
   compute: (current: unknown[] | undefined) => StoreChange<R> | Promise<StoreChange<R>>,
-  options: { dryRun: boolean; /** Keep the file's bytes for an `append`. */ appending?: boolean },
+  options: { dryRun: boolean },
 ): Promise<R> {
   if (options.dryRun) return (await compute(await readStore(file))).result;
   return withFileLock(
     file,
-    async () => {
-      const current = await readStoreFile(file, options.appending ?? false);
-      const { next, append, result } = await compute(current?.entries);
+    async (lock) => {
+      const current = await readStoreDocument(lock.file, file);
+      const entries = current?.value as unknown[] | undefined;
+      const { next, append, result } = await compute(entries);
       const changed = next !== undefined || (append !== undefined && append.length > 0);
       if (!changed) return result;
-      if (current !== undefined) await backupFile(file);
-      if (next !== undefined) await writeJsonArrayAtomic(file, next);
-      else if (current?.bytes === undefined) await writeJsonArrayAtomic(file, [...(current?.entries ?? []), ...append!]);
-      else await appendJsonArrayAtomic(file, current.entries, current.bytes, append!);
+      const plan = next !== undefined ? replacePlan(current, next) : appendPlan(current, append!);
+      lock.assertHeld();
+      if (current !== undefined) await backupFile(lock.file);
+      await writeAtomic(lock.file, (sink) => writeContainer(sink, plan), { beforeRename: () => lock.assertHeld() });
       return result;
     },
-    STORE_LOCK_STALE_MS,
+    { staleMs: STORE_LOCK_STALE_MS },
   );
 }
 
-// Entries are serialised a slice at a time: one native JSON.stringify per slice is much cheaper
-// than one per entry, and a slice's text is small enough to write and forget.
-const SLICE_ENTRIES = 4096;
-
-/**
- * Write `entries` as `JSON.stringify(entries, null, 2)` plus a newline (the bytes the store helpers
- * write), to a temporary file that is fsynced and renamed into place, keeping the old file's mode.
- */
+/** Write `entries` as `JSON.stringify(entries, null, 2)` plus a newline, atomically. */
 export async function writeJsonArrayAtomic(file: string, entries: readonly unknown[]): Promise<void> {
-  await writeAtomic(file, async (handle) => {
-    if (entries.length === 0) await handle.write('[]\n');
-    for (let from = 0; from < entries.length; from += SLICE_ENTRIES) {
-      const slice = JSON.stringify(entries.slice(from, from + SLICE_ENTRIES), null, 2);
-      // `[\n  a,\n  b\n]` is exactly how these entries look inside the whole array.
-      const inner = slice.slice(2, -2);
-      const last = from + SLICE_ENTRIES >= entries.length;
-      await handle.write(`${from === 0 ? '[\n' : ',\n'}${inner}${last ? '\n]\n' : ''}`);
-    }
-  });
+  await writeAtomic(file, (sink) => writeContainer(sink, { kind: 'array', items: entries, sourceOf: () => -1, source: undefined, indent: 2 }));
 }
+
+function sourceOfDocument(current: JsonDocument | undefined): ContainerPlan['source'] {
+  return current?.spans ? { bytes: current.bytes, spans: current.spans } : undefined;
+}
+
+// The old entries are copied as one block (no need to find each): a 100k store gains new entries
+// for the price of its parse.
+function appendPlan(current: JsonDocument | undefined, added: readonly unknown[]): ContainerPlan {
+  const block = current ? arrayAsOneBlock(current.bytes) : undefined;
+  if (!block || block.count === 0) return { kind: 'array', items: added, sourceOf: () => -1, source: block && { bytes: current!.bytes, spans: block }, indent: 2 };
+  return { kind: 'array', items: [OLD_ENTRIES, ...added], sourceOf: (j) => (j === 0 ? 0 : -1), source: { bytes: current!.bytes, spans: block }, indent: 2 };
+}
+
+/** Stands for the old entries, copied from the old file as one block. */
+const OLD_ENTRIES = Symbol('the old entries');
+
+function replacePlan(current: JsonDocument | undefined, next: readonly unknown[]): ContainerPlan {
+  const sources = current ? matchByIdentity(current.value as unknown[], next) : undefined;
+  return { kind: 'array', items: next, sourceOf: (j) => (sources ? sources[j]! : -1), source: sourceOfDocument(current), indent: 2 };
+}
+
+// How far ahead of the last match an entry of `next` is looked for before the index is built:
+// consolidation keeps entries in order and drops a few between, so this nearly always suffices.
+const LOOKAHEAD = 1024;
 
 /**
- * Append `added` to the array in `bytes` (parsed as `entries`) by writing them up to the closing bracket and then
- * the new entries, formatted as {@link writeJsonArrayAtomic} would: entries already there keep
- * their exact text, and a large store is not serialised again.
+ * For each entry of `next`, the index of the same object (or equal primitive) in `old`, or -1.
+ * Entries kept in order are found by walking both arrays; anything else through an index of the
+ * old objects, built only when needed (it costs a Map of up to a million entries).
  */
-async function appendJsonArrayAtomic(file: string, entries: readonly unknown[], bytes: Buffer, added: readonly unknown[]): Promise<void> {
-  const close = closingBracket(bytes);
-  const inner = JSON.stringify(added, null, 2).slice(2, -2);
-  await writeAtomic(file, async (handle) => {
-    await handle.write(bytes.subarray(0, close.contentEnd));
-    const separator = entries.length === 0 ? '\n' : ',\n';
-    await handle.write(`${separator}${inner}\n]\n`);
-  });
-}
-
-// The parsed text is an array, so its last non-blank byte is the closing bracket; what matters is
-// where the content before it ends (dropping the blank bytes between).
-function closingBracket(bytes: Buffer): { contentEnd: number } {
-  let end = bytes.length - 1;
-  while (end >= 0 && isBlank(bytes[end]!)) end--;
-  let contentEnd = end;
-  while (contentEnd > 0 && isBlank(bytes[contentEnd - 1]!)) contentEnd--;
-  return { contentEnd };
-}
-
-function isBlank(byte: number): boolean {
-  return byte === 0x20 || byte === 0x0a || byte === 0x0d || byte === 0x09;
-}
-
-async function writeAtomic(file: string, write: (handle: FileHandle) => Promise<void>): Promise<void> {
-  const temporary = `${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  const mode = await stat(file).then(
-    (s) => s.mode & 0o7777,
-    () => undefined,
-  );
-  const handle = await open(temporary, 'wx', 0o644);
-  try {
-    await write(handle);
-    await handle.sync();
-    await handle.close();
-    if (mode !== undefined) await chmod(temporary, mode);
-    await rename(temporary, file);
-  } catch (error) {
-    await handle.close().catch(() => undefined);
-    await unlink(temporary).catch(() => undefined);
-    throw error;
+function matchByIdentity(old: readonly unknown[], next: readonly unknown[]): Int32Array {
+  const sources = new Int32Array(next.length).fill(-1);
+  let byObject: Map<unknown, number> | undefined;
+  let i = 0;
+  for (let j = 0; j < next.length; j++) {
+    const entry = next[j];
+    const limit = Math.min(old.length, i + LOOKAHEAD);
+    let k = i;
+    while (k < limit && old[k] !== entry) k++;
+    if (k < limit) {
+      sources[j] = k;
+      i = k + 1;
+      continue;
+    }
+    if (typeof entry !== 'object' || entry === null) continue;
+    byObject ??= indexObjects(old);
+    const found = byObject.get(entry);
+    if (found !== undefined) {
+      sources[j] = found;
+      i = found + 1;
+    }
   }
+  return sources;
+}
+
+function indexObjects(entries: readonly unknown[]): Map<unknown, number> {
+  const index = new Map<unknown, number>();
+  entries.forEach((entry, k) => {
+    if (typeof entry === 'object' && entry !== null && !index.has(entry)) index.set(entry, k);
+  });
+  return index;
 }

@@ -1,8 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
+import { writeFileAtomic } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
-import { formatJson, readJsonFile, writeFileAtomic } from './json-file.js';
+import { formatJson } from './json-file.js';
+import { parseJsonText } from './json-text.js';
+import { READ_LIMITS, readStoreBytes } from './read-file.js';
+import { resolveStorePath } from './resolve-path.js';
 
 export const ALERT_LEVELS = ['info', 'warning', 'error', 'critical'] as const;
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
@@ -25,7 +29,8 @@ export interface NewAlert {
 
 /**
  * The alerts inbox the heartbeat polls. Every change happens under the file's lock with an atomic
- * replace, so concurrent writers and drains lose nothing and hand out nothing twice.
+ * replace, so concurrent writers and drains lose nothing and hand out nothing twice. Reading, an
+ * empty drain and an ack of nothing never write: the heartbeat polls often, mostly finding nothing.
  */
 export class AlertStore {
   constructor(readonly file: string) {}
@@ -54,45 +59,71 @@ export class AlertStore {
 
   /** The pending alerts, oldest first; legacy alerts get their stable derived id. */
   async list(): Promise<Alert[]> {
-    return this.read();
+    return this.read(this.file);
   }
 
-  /** Remove and return every pending alert in one locked step: what is returned is exactly what went. */
-  async drain(): Promise<Alert[]> {
-    let drained: Alert[] = [];
-    await this.modify((alerts) => {
-      drained = alerts;
+  /**
+   * Hand the pending alerts to `consume` (print them, push them) and remove exactly those once it
+   * has resolved; when it rejects, nothing is removed and the rejection is passed on. Drains take
+   * turns (a lock of their own), so no alert is handed out twice, while tasks keep appending: an
+   * alert added during `consume` stays for the next drain. With nothing pending, `consume` gets
+   * `[]` and no file is created, locked or written. Resolves to the alerts consumed.
+   */
+  async drain(consume: (alerts: readonly Alert[]) => Promise<void>): Promise<Alert[]> {
+    if ((await this.list()).length === 0) {
+      await consume([]);
       return [];
+    }
+    const drainLock = `${await resolveStorePath(this.file)}.drain`;
+    return withFileLock(drainLock, async () => {
+      // Another drain may have taken some while this one waited for its turn.
+      const alerts = await this.list();
+      await consume(alerts);
+      if (alerts.length > 0) await this.remove(alerts.map((alert) => alert.id));
+      return alerts;
     });
-    return drained;
   }
 
   /** Remove the alerts with these ids; resolves to the ids that were not found. */
   async ack(ids: readonly string[]): Promise<string[]> {
+    // An empty inbox has nothing to remove: no folder, lock or file is made for it.
+    if ((await this.list()).length === 0) return [...new Set(ids)];
     const wanted = new Set(ids);
     await this.modify((alerts) => {
-      const kept = alerts.filter((alert) => !wanted.has(alert.id));
       for (const alert of alerts) wanted.delete(alert.id);
-      return kept;
+      return this.without(alerts, ids);
     });
     return [...wanted];
   }
 
-  private async read(): Promise<Alert[]> {
-    const value = await readJsonFile(this.file);
+  private async remove(ids: readonly string[]): Promise<void> {
+    await this.modify((alerts) => this.without(alerts, ids));
+  }
+
+  /** `alerts` without those ids, or undefined when none of them is there (nothing to write). */
+  private without(alerts: Alert[], ids: readonly string[]): Alert[] | undefined {
+    const gone = new Set(ids);
+    const kept = alerts.filter((alert) => !gone.has(alert.id));
+    return kept.length === alerts.length ? undefined : kept;
+  }
+
+  private async read(file: string): Promise<Alert[]> {
+    const bytes = await readStoreBytes(file, READ_LIMITS.alerts, this.file);
+    const value = bytes === undefined ? undefined : parseJsonText(bytes.toString('utf8'), this.file);
     if (value === undefined) return [];
     if (!Array.isArray(value)) {
       throw new RunnerError('store.corrupt', `${this.file}: expected a JSON array of alerts`, { file: this.file });
     }
-    return value.map(withId);
+    const seen = new Map<string, number>();
+    return value.map((raw) => withId(raw, seen));
   }
 
-  private async modify(change: (alerts: Alert[]) => Alert[]): Promise<void> {
-    await withFileLock(this.file, async () => {
-      const before = await this.read();
-      const after = change(before);
-      if (after === before) return;
-      await writeFileAtomic(this.file, formatJson(after));
+  /** Apply `change` under the lock; it returns undefined when nothing changes, and then nothing is written. */
+  private async modify(change: (alerts: Alert[]) => Alert[] | undefined): Promise<void> {
+    await withFileLock(this.file, async (lock) => {
+      const after = change(await this.read(lock.file));
+      if (after === undefined) return;
+      await writeFileAtomic(lock.file, formatJson(after), { beforeRename: () => lock.assertHeld() });
     });
   }
 }
@@ -101,12 +132,19 @@ function newAlertId(): string {
   return randomBytes(6).toString('hex');
 }
 
-// Alerts from the old scripts have no id; deriving it from the content keeps it stable across
-// reads, so `runner alerts ack <id>` works before any write has stored it.
-function withId(raw: unknown): Alert {
+/**
+ * Alerts from the old scripts have no id; deriving it from the content keeps it stable across
+ * reads, so `runner alerts ack <id>` works before any write has stored it (every write stores it).
+ * Identical alerts are told apart by their rank among the identical ones (`seen`): the first keeps
+ * the plain content hash, the ids earlier versions showed.
+ */
+function withId(raw: unknown, seen: Map<string, number>): Alert {
   const alert = (typeof raw === 'object' && raw !== null ? raw : { message: String(raw) }) as Alert;
   if (typeof alert.id === 'string' && alert.id !== '') return alert;
-  const digest = createHash('sha1').update(JSON.stringify(alert)).digest('hex').slice(0, 12);
+  const content = JSON.stringify(alert);
+  const rank = seen.get(content) ?? 0;
+  seen.set(content, rank + 1);
+  const digest = createHash('sha1').update(rank === 0 ? content : `${content}\n${rank}`).digest('hex').slice(0, 12);
   const { id: _missing, ...rest } = alert;
   return { id: digest, ...rest };
 }

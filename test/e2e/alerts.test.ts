@@ -1,7 +1,8 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeHome, runCli, startCli, collect, writeFile } from '../helpers/cli.js';
+import { CLI, makeHome, runCli, startCli, collect, writeFile } from '../helpers/cli.js';
 import { alerter, WRITER } from '../fixtures/tasks.js';
 
 /** A home with 50 alerting tasks, `alerter_0` … `alerter_49` (one task's runs would lock each other out). */
@@ -135,5 +136,90 @@ describe('SIGKILL during an alert write', () => {
       })();
       expect(() => JSON.parse(text)).not.toThrow();
     }
+  });
+});
+
+/** `count` alerts as a heartbeat would find them, written straight into pending.json. */
+function pendingAlerts(file: string, count: number): string {
+  const alerts = Array.from({ length: count }, (_, i) => ({ id: `a${i}`, task: 'disk', timestamp: '2026-02-03T17:35:00Z', level: 'warning', message: `alert number ${i} `.repeat(4) }));
+  const text = `${JSON.stringify(alerts, null, 2)}\n`;
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, text);
+  return text;
+}
+
+describe('alerts --drain', () => {
+  it('to a full disk removes nothing and fails with a clear message', async () => {
+    const h = alertHome();
+    const before = pendingAlerts(h.file, 3);
+    const full = openSync('/dev/full', 'w');
+    const child = spawn(process.execPath, [CLI, 'alerts', '--drain', '--json', ...h.args], { stdio: ['ignore', full, 'pipe'] });
+    closeSync(full);
+    let stderr = '';
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(1);
+    expect(stderr).toBe(`error: could not write the alerts to standard output (ENOSPC); none of the 3 alert(s) was removed from ${h.file}\n`);
+    expect(readFileSync(h.file, 'utf8')).toBe(before);
+  });
+
+  it('to a pipe closed after 50 bytes removes nothing and fails with a clear message', async () => {
+    const h = alertHome();
+    // More than a pipe holds, so the drain is still writing when the reader goes.
+    const before = pendingAlerts(h.file, 2000);
+    const child = startCli(['alerts', '--drain', '--json', ...h.args]);
+    let received = 0;
+    child.stdout!.on('data', (chunk: string) => {
+      received += chunk.length;
+      if (received >= 50) child.stdout!.destroy();
+    });
+    const result = await collect(child);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: could not write the alerts to standard output \(EPIPE\); none of the 2000 alert\(s\) was removed from .*pending\.json\n$/);
+    expect(readFileSync(h.file, 'utf8')).toBe(before);
+  });
+
+  it('with nothing pending prints [] and touches nothing: no file made, an empty one left as it is', async () => {
+    const h = alertHome();
+    const empty = await runCli(['alerts', '--drain', '--json', ...h.args]);
+    expect([empty.code, empty.stdout]).toEqual([0, '[]\n']);
+    expect(existsSync(path.dirname(h.file))).toBe(false);
+    writeFile(h.home, 'alerts/pending.json', '[]\n');
+    const before = statSync(h.file);
+    const again = await runCli(['alerts', '--drain', ...h.args]);
+    expect([again.code, again.stdout]).toEqual([0, 'no pending alerts\n']);
+    const after = statSync(h.file);
+    expect([after.mtimeMs, after.ino]).toEqual([before.mtimeMs, before.ino]);
+    expect(readdirSync(path.dirname(h.file))).toEqual(['pending.json']);
+  });
+
+  it('prints and removes what it printed, keeping the file for the next alert', async () => {
+    const h = alertHome();
+    pendingAlerts(h.file, 2);
+    const drained = await runCli(['alerts', '--drain', '--json', ...h.args]);
+    expect((JSON.parse(drained.stdout) as { id: string }[]).map((alert) => alert.id)).toEqual(['a0', 'a1']);
+    expect(readFileSync(h.file, 'utf8')).toBe('[]\n');
+  });
+});
+
+describe('alerts ack', () => {
+  it('tells identical old-format alerts apart: acking one removes one', async () => {
+    const h = alertHome();
+    const legacy = { task: 'system_health', timestamp: '2026-02-03T17:35:00', level: 'critical', message: 'disk 95% full' };
+    writeFile(h.home, 'alerts/pending.json', JSON.stringify([legacy, legacy]));
+    const listed = JSON.parse((await runCli(['alerts', '--json', ...h.args])).stdout) as { id: string }[];
+    const again = JSON.parse((await runCli(['alerts', '--json', ...h.args])).stdout) as { id: string }[];
+    expect(new Set(listed.map((alert) => alert.id)).size).toBe(2);
+    expect(again).toEqual(listed);
+    const ack = await runCli(['alerts', 'ack', listed[1]!.id, ...h.args]);
+    expect([ack.code, ack.stdout]).toEqual([0, 'acknowledged 1 alert(s)\n']);
+    expect(JSON.parse(readFileSync(h.file, 'utf8'))).toEqual([{ id: listed[0]!.id, ...legacy }]);
+  });
+
+  it('of an unknown id on an empty inbox creates nothing', async () => {
+    const h = alertHome();
+    const ack = await runCli(['alerts', 'ack', 'nope', ...h.args]);
+    expect(ack.code).toBe(1);
+    expect(existsSync(path.dirname(h.file))).toBe(false);
   });
 });

@@ -1,8 +1,10 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { updateStore, writeJsonArrayAtomic } from '../../src/memory/store-file.js';
+import { writeAtomic } from '../../src/store/atomic-write.js';
 import { formatJson } from '../../src/store/json-file.js';
 
 const scratch = () => path.join(mkdtempSync(path.join(tmpdir(), 'memory-store-')), 'store.json');
@@ -20,7 +22,7 @@ describe('writeJsonArrayAtomic', () => {
 });
 
 describe('updateStore with append', () => {
-  const append = (file: string, added: unknown[]) => updateStore(file, () => ({ append: added, result: undefined }), { dryRun: false, appending: true });
+  const append = (file: string, added: unknown[]) => updateStore(file, () => ({ append: added, result: undefined }), { dryRun: false });
 
   it('gives what a full rewrite would give for a store it wrote', async () => {
     const file = scratch();
@@ -60,5 +62,35 @@ describe('updateStore with append', () => {
     writeFileSync(file, '[1]');
     await append(file, []);
     expect(readFileSync(file, 'utf8')).toBe('[1]');
+  });
+});
+
+describe('the store writer and its temporary files', () => {
+  it('creates the temporary file with the store mode from the start', async () => {
+    const file = scratch();
+    writeFileSync(file, '[]\n', { mode: 0o600 });
+    chmodSync(file, 0o600);
+    const modes: number[] = [];
+    await writeAtomic(file, async (sink) => {
+      const temporary = readdirSync(path.dirname(file)).find((name) => name.endsWith('.tmp'))!;
+      modes.push(statSync(path.join(path.dirname(file), temporary)).mode & 0o777);
+      await sink.write('[1]\n');
+    });
+    expect(modes).toEqual([0o600]);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('removes the temporary files of writers killed mid-write, never those of live ones', async () => {
+    const file = scratch();
+    const folder = path.dirname(file);
+    writeFileSync(file, '[]\n');
+    // A real writer that dies (as with kill -9) leaving its temporary file behind.
+    const dead = spawnSync(process.execPath, ['-e', `require('fs').writeFileSync(${JSON.stringify(file)} + '.' + process.pid + '.0badf00d.tmp', '[')`]);
+    expect(dead.status).toBe(0);
+    const live = `store.json.${process.pid}.cafe0123.tmp`;
+    writeFileSync(path.join(folder, live), '[');
+    expect(readdirSync(folder)).toHaveLength(3);
+    await updateStore(file, () => ({ append: [1], result: undefined }), { dryRun: false });
+    expect(readdirSync(folder).sort()).toEqual(['store.json', 'store.json.bak', live].sort());
   });
 });

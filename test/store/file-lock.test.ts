@@ -1,0 +1,93 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import lockfile from 'proper-lockfile';
+import { afterAll, describe, expect, it } from 'vitest';
+import { updateStore } from '../../src/memory/store-file.js';
+import { AlertStore } from '../../src/store/alerts.js';
+import { writeFileAtomic } from '../../src/store/atomic-write.js';
+import { withFileLock } from '../../src/store/file-lock.js';
+import { updateJsonFile } from '../../src/store/json-file.js';
+
+const dir = () => mkdtempSync(path.join(tmpdir(), 'taskrunner-lock-'));
+
+/** A folder on a read-only tmpfs holding `store.json`, or undefined when this machine cannot mount. */
+function readOnlyFolder(): string | undefined {
+  const folder = dir();
+  try {
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', folder], { stdio: 'ignore' });
+  } catch {
+    return undefined;
+  }
+  mounted.push(folder);
+  writeFileSync(path.join(folder, 'store.json'), '[1]\n');
+  execFileSync('mount', ['-o', 'remount,ro', folder]);
+  return folder;
+}
+const mounted: string[] = [];
+afterAll(() => {
+  for (const folder of mounted) execFileSync('umount', [folder]);
+});
+
+describe('store locks', () => {
+  it('fail at once on a read-only file system, naming the file', async (context) => {
+    const folder = readOnlyFolder();
+    if (!folder) {
+      if (process.env.CI === 'true') throw new Error('cannot mount a read-only tmpfs (needs root), required on CI');
+      console.warn('skipped: cannot mount a read-only tmpfs here (needs root)');
+      context.skip();
+      return;
+    }
+    const file = path.join(folder, 'store.json');
+    // Each would otherwise retry for 30 s and fail past the test's timeout.
+    for (const attempt of [
+      () => updateJsonFile(file, () => [2]),
+      () => updateStore(file, () => ({ append: [2], result: undefined }), { dryRun: false }),
+      () => new AlertStore(file).append({ task: 't', level: 'info', message: 'm' }),
+    ]) {
+      await expect(attempt()).rejects.toMatchObject({ code: 'store.unwritable', file, retryable: false, message: expect.stringContaining(`cannot lock ${file} for writing: EROFS`) });
+    }
+    expect(readFileSync(file, 'utf8')).toBe('[1]\n');
+  });
+
+  it('give up on a held lock after the wait, naming the file', async () => {
+    const file = path.join(dir(), 'store.json');
+    const release = await lockfile.lock(file, { realpath: false });
+    await expect(withFileLock(file, async () => 1, { waitMs: 50 })).rejects.toMatchObject({
+      code: 'store.locked',
+      file,
+      message: expect.stringContaining(`${file} is locked by another process`),
+    });
+    await release();
+    expect(await withFileLock(file, async () => 2, { waitMs: 50 })).toBe(2);
+  });
+
+  it('a lock lost during an update is noticed before the rename: nothing is replaced', async () => {
+    const folder = dir();
+    const file = path.join(folder, 'store.json');
+    writeFileSync(file, '"old"\n');
+    const update = withFileLock(
+      file,
+      async (lock) => {
+        // Another process takes the lock over (as if ours had gone stale): its directory is replaced.
+        execFileSync('rmdir', [`${file}.lock`]);
+        execFileSync('mkdir', [`${file}.lock`]);
+        for (let i = 0; i < 100; i++) {
+          try {
+            lock.assertHeld();
+          } catch {
+            break;
+          }
+          await sleep(100);
+        }
+        await writeFileAtomic(lock.file, '"new"\n', { beforeRename: () => lock.assertHeld() });
+      },
+      { staleMs: 2000 },
+    );
+    await expect(update).rejects.toMatchObject({ code: 'lock.compromised', file });
+    expect(readFileSync(file, 'utf8')).toBe('"old"\n');
+    expect(readdirSync(folder).sort()).toEqual(['store.json', 'store.json.lock']);
+  });
+});
