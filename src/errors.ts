@@ -1,6 +1,7 @@
 /**
- * One error class for the whole runner, in the style of commander's `CommanderError`:
- * a namespaced `code` says what went wrong, `exitCode` says how the CLI ends.
+ * What went wrong, namespaced by where: `runner.*` (finding, starting and running a task),
+ * `config.*`, `lock.*` (a task's lock), `store.*` (the JSON stores and the run log), `batch.*`
+ * and `memory.*` (the built-in tasks).
  */
 export type RunnerErrorCode =
   | 'runner.invalidTaskName'
@@ -42,6 +43,7 @@ export const EXIT = {
   sigterm: 143,
 } as const;
 
+/** Options of the {@link RunnerError} constructor. */
 export interface RunnerErrorOptions {
   /** Process exit code the CLI ends with; 1 unless said otherwise. */
   exitCode?: number;
@@ -59,6 +61,16 @@ const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
   'batch.unsafeQueue', 'memory.invalid',
 ]);
 
+/**
+ * The one error class of the runner, in the style of commander's `CommanderError`: a namespaced
+ * {@link RunnerErrorCode} says what went wrong, `exitCode` how the CLI ends, `file` which file it
+ * is about, and `retryable` whether another attempt could help (bad input never retries).
+ *
+ * @example
+ * ```ts
+ * throw new RunnerError('store.corrupt', `${file}: expected a JSON array`, { file });
+ * ```
+ */
 export class RunnerError extends Error {
   readonly code: RunnerErrorCode;
   readonly exitCode: number;

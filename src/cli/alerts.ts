@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import { AlertStore, RunnerError, type Alert } from '../index.js';
+import { RunnerError } from '../errors.js';
+import { AlertStore, type Alert } from '../store/alerts.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { paint, printJson, printTable } from './output.js';
 

@@ -28,12 +28,12 @@ export function createTaskContext(init: ContextInit): TaskContext {
   const alerts = AlertStore.forHome(paths.home);
   return {
     ...init,
-    async alert(message, level = 'warning') {
+    async alert(message, level = 'warning', options = {}) {
       if (dryRun) {
         log.info({ alert: { level, message } }, 'dry run: alert not written');
         return;
       }
-      await alerts.append({ task: init.taskName, level, message });
+      await alerts.append({ task: init.taskName, level, message }, { unlessPending: options.unlessPending ?? false });
     },
     readJson: (file) => readJsonFile(resolve(file)),
     updateJson: (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),

@@ -30,6 +30,7 @@ export interface TaskRegistry {
   broken: BrokenTaskFile[];
 }
 
+/** Options of {@link discoverTasks} and {@link findTask}. */
 export interface DiscoverOptions {
   /** The runner home; user tasks are under `<home>/tasks/`. */
   home: string;

@@ -1,5 +1,6 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
 
+/** The least severe level a logger writes; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /**

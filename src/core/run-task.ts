@@ -19,6 +19,7 @@ import { trackUnfinishedRun } from './unfinished-runs.js';
 /** How long a task may take to wind down after its signal fired before the run is recorded anyway. */
 const ABORT_GRACE_MS = 5_000;
 
+/** How a run ended; `locked` when the task (or its work) was already running elsewhere. */
 export type RunStatus = 'success' | 'failed' | 'locked' | 'timed_out' | 'cancelled';
 
 /** Options of {@link runTask}. */

@@ -39,6 +39,7 @@ export interface TaskDefaults {
   attempts?: number;
 }
 
+/** Where a task works: the runner's home and the agent's workspace (absolute paths). */
 export interface TaskPaths {
   home: string;
   workspace: string;
@@ -76,8 +77,12 @@ export interface TaskContext<Options extends object = TaskOptionValues> {
   readonly log: Logger;
   /** 1-based number of the current attempt. */
   readonly attempt: number;
-  /** Leave an alert in `alerts/pending.json` for the heartbeat (no-op in dry-run). */
-  alert(message: string, level?: AlertLevel): Promise<void>;
+  /**
+   * Leave an alert in `alerts/pending.json` for the heartbeat (no-op in dry-run); `level` is
+   * `warning` unless given. With `{ unlessPending: true }` an identical alert still pending is not
+   * added again.
+   */
+  alert(message: string, level?: AlertLevel, options?: { unlessPending?: boolean }): Promise<void>;
   /**
    * Read a JSON file: `undefined` when it does not exist; a file that cannot be parsed throws a
    * `store.corrupt` error naming the file and the position.

@@ -8,7 +8,9 @@ import { parseJsonText } from './json-text.js';
 import { READ_LIMITS, readStoreBytes } from './read-file.js';
 import { resolveStorePath } from './resolve-path.js';
 
+/** Alert levels, least severe first. */
 export const ALERT_LEVELS = ['info', 'warning', 'error', 'critical'] as const;
+/** One of {@link ALERT_LEVELS}. */
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
 /** One entry of `alerts/pending.json` (SPEC §7); alerts written by the old scripts lack `id`. */
@@ -21,10 +23,22 @@ export interface Alert {
   [key: string]: unknown;
 }
 
+/** What {@link AlertStore.append} needs; the store adds `id` and `timestamp`. */
 export interface NewAlert {
   task: string;
   level: AlertLevel;
   message: string;
+}
+
+/** Options of {@link AlertStore.append}. */
+export interface AppendAlertOptions {
+  /** Write nothing; resolve to the alert as it would have been added. */
+  dryRun?: boolean;
+  /**
+   * Add nothing while an alert of the same task, level and message is still pending, and resolve
+   * to that one instead: a check that fails on every cron run raises its alert once until read.
+   */
+  unlessPending?: boolean;
 }
 
 /**
@@ -41,7 +55,7 @@ export class AlertStore {
   }
 
   /** Append an alert and resolve to it (with its new id). In dry-run nothing is written. */
-  async append(alert: NewAlert, options: { dryRun?: boolean } = {}): Promise<Alert> {
+  async append(alert: NewAlert, options: AppendAlertOptions = {}): Promise<Alert> {
     if (!ALERT_LEVELS.includes(alert.level)) {
       throw new TypeError(`alert level must be one of ${ALERT_LEVELS.join(', ')}, got ${JSON.stringify(alert.level)}`);
     }
@@ -53,8 +67,16 @@ export class AlertStore {
       message: alert.message,
     };
     if (options.dryRun) return entry;
-    await this.modify((alerts) => [...alerts, entry]);
-    return entry;
+    let added = entry;
+    await this.modify((alerts) => {
+      const pending = options.unlessPending ? alerts.find((other) => sameAlert(other, entry)) : undefined;
+      if (pending) {
+        added = pending;
+        return undefined;
+      }
+      return [...alerts, entry];
+    });
+    return added;
   }
 
   /** The pending alerts, oldest first; legacy alerts get their stable derived id. */
@@ -126,6 +148,10 @@ export class AlertStore {
       await writeFileAtomic(lock.file, formatJson(after), { beforeRename: () => lock.assertHeld() });
     });
   }
+}
+
+function sameAlert(a: NewAlert, b: NewAlert): boolean {
+  return a.task === b.task && a.level === b.level && a.message === b.message;
 }
 
 function newAlertId(): string {

@@ -3,7 +3,6 @@ import { parseDuration } from '../config/duration.js';
 import { runTask } from '../core/run-task.js';
 import { Task, type TaskContext, type TaskResult } from '../core/task.js';
 import { RunnerError } from '../errors.js';
-import { AlertStore, type AlertLevel } from '../store/alerts.js';
 
 interface BatchOptions {
   commandTimeout?: string;
@@ -29,7 +28,8 @@ export default class BatchTask extends Task<BatchOptions> {
       limit: parseLimit(ctx.args[0]),
       dryRun: ctx.dryRun,
       signal: ctx.signal,
-      alert: alertOnce(ctx),
+      // The same alert (a refused queue file, say) would otherwise come back with every cron run.
+      alert: (message, level) => ctx.alert(message, level, { unlessPending: true }),
       runTask: taskRunner(ctx),
       commandTimeoutMs: commandTimeoutOf(ctx),
       onProgress: progressPrinter(ctx),
@@ -52,17 +52,6 @@ function parseLimit(arg: string | undefined): number {
     throw new RunnerError('runner.invalidArgument', `batch: N must be a positive integer, got ${JSON.stringify(arg)}`, { exitCode: 1 });
   }
   return n;
-}
-
-// The same alert (a refused queue file, say) would otherwise be added again by every cron run
-// until someone reads the inbox: add it only while no identical one is pending.
-function alertOnce(ctx: TaskContext): (message: string, level: AlertLevel) => Promise<void> {
-  const store = AlertStore.forHome(ctx.paths.home);
-  return async (message, level) => {
-    const pending = await store.list();
-    if (pending.some((alert) => alert.task === ctx.taskName && alert.level === level && alert.message === message)) return;
-    await ctx.alert(message, level);
-  };
 }
 
 /**

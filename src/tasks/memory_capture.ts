@@ -1,4 +1,7 @@
-import { captureMemory, NonRetryableError, parseDay, Task, type CaptureSummary, type TaskContext, type TaskResult } from '../index.js';
+import { Task, type TaskContext, type TaskResult } from '../core/task.js';
+import { parseDay } from '../core/time.js';
+import { NonRetryableError } from '../errors.js';
+import { captureMemory, type CaptureSummary } from '../memory/capture.js';
 
 /**
  * `runner memory_capture [--date YYYY-MM-DD]`: capture headers, bold items, markers and keyword

@@ -1,4 +1,5 @@
-import { consolidateMemory, Task, type TaskContext, type TaskResult } from '../index.js';
+import { Task, type TaskContext, type TaskResult } from '../core/task.js';
+import { consolidateMemory } from '../memory/consolidate.js';
 
 /** More removed entries than this in one run leave an info alert for the heartbeat. */
 const ALERT_ABOVE = 50;
