@@ -176,7 +176,8 @@ async function readCheckedNote(file: string, name: string, limits: MarkdownLimit
   return markdown;
 }
 
-const REFUSED_NOTE_CODES: ReadonlySet<string> = new Set(['memory.unreadable', 'memory.overLimit']);
+// A FIFO or a device in place of a note (store.notAFile) is refused like a note that is not text.
+const REFUSED_NOTE_CODES: ReadonlySet<string> = new Set(['memory.unreadable', 'memory.overLimit', 'store.notAFile']);
 
 // A note refused for what it holds comes back as its error; anything else (an I/O error) ends the run.
 async function refusalOf<T>(read: () => Promise<T>): Promise<T | RunnerError> {

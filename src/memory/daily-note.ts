@@ -3,8 +3,9 @@
  * UTF-16 note (which an editor on Windows may save) into text of NULs and replacement characters
  * in which nothing matches, and the run would report "0 of 0 items" as if the day had been empty.
  */
-import { open } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { RunnerError } from '../errors.js';
+import { readStoreBytes } from '../store/read-file.js';
 import { overLimit } from './markdown-limits.js';
 
 /**
@@ -13,20 +14,17 @@ import { overLimit } from './markdown-limits.js';
  * `memory.unreadable` when it is not UTF-8.
  */
 export async function readDailyNote(file: string, name: string, maxBytes: number): Promise<string | undefined> {
-  let handle;
+  let bytes: Buffer | undefined;
   try {
-    handle = await open(file, 'r');
+    bytes = await readStoreBytes(file, maxBytes, name);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    if (error instanceof RunnerError && error.code === 'store.tooLarge') {
+      const { size } = await stat(file);
+      throw overLimit(name, `the file is ${size.toLocaleString('en-US')} bytes`, maxBytes, 'maxFileBytes');
+    }
     throw error;
   }
-  try {
-    const { size } = await handle.stat();
-    if (size > maxBytes) throw overLimit(name, `the file is ${size.toLocaleString('en-US')} bytes`, maxBytes, 'maxFileBytes');
-    return decodeUtf8(await handle.readFile(), name);
-  } finally {
-    await handle.close();
-  }
+  return bytes === undefined ? undefined : decodeUtf8(bytes, name);
 }
 
 /** `bytes` decoded as UTF-8 (a leading byte-order mark dropped), or a `memory.unreadable` error naming `name`. */

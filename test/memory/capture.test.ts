@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -184,6 +185,16 @@ describe('daily notes that are not captured', () => {
       'memory/2026-02-16.md is not UTF-8: it has a NUL byte on line 1 (UTF-16 without a byte-order mark, or not text); save it as UTF-8 to have it captured',
     ]);
     expect(existsSync(path.join(workspace, 'memory/store.json'))).toBe(false);
+  });
+
+  it('a FIFO in place of a note is skipped, not waited on', async () => {
+    const workspace = workspaceWithBytes({ 'memory/2026-02-16.md': '## Another header of the day\n' });
+    execFileSync('mkfifo', [path.join(workspace, 'memory/2026-02-15.md')]);
+    const summary = await captureMemory({ workspace, now, dryRun: true });
+    expect(summary.files_skipped).toEqual([
+      { file: 'memory/2026-02-15.md', reason: 'refusing to read memory/2026-02-15.md: a FIFO (named pipe), not a regular file' },
+    ]);
+    expect(summary).toMatchObject({ files_processed: 1, items_extracted: 1 });
   });
 
   it('names the line of bytes that are not UTF-8, and accepts a UTF-8 byte-order mark', async () => {
