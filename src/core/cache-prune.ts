@@ -1,4 +1,4 @@
-import { readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 
 /**
@@ -36,6 +36,9 @@ export async function pruneModuleCache(dir: string, options: PruneOptions = {}):
   if (!options.force && last && now - last.mtimeMs < DAY_MS) return [];
   // Stamp first, so that concurrent runs do not all prune at once.
   await writeFile(stamp, '', { mode: 0o600 });
+  // The stamp's time is the clock this prune went by (the injected one in tests), not the moment
+  // the write happened to land.
+  await utimes(stamp, new Date(now), new Date(now));
   const entries = await cacheEntries(dir);
   const doomed = choose(entries, now, options.maxAgeDays ?? 30, options.maxBytes ?? 64 * 1024 * 1024);
   // force: another run may have removed it first.
