@@ -4,9 +4,10 @@ import { findTask } from '../core/discover.js';
 import { createStderrLogger } from '../core/logger.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
 import { RunnerError } from '../errors.js';
-import { assertTaskName } from '../core/task.js';
+import { assertTaskName, type Task } from '../core/task.js';
+import type { RunRecord } from '../store/run-log.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
-import { paint, printJson } from './output.js';
+import { formatTable, paint, printJson } from './output.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
 import { abortOnSignals } from './signals.js';
 import { parseTaskArgs } from './task-command.js';
@@ -41,7 +42,7 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
     unguard();
     cancellation.dispose();
   }
-  report(outcome, globals);
+  report(outcome, globals, task);
   process.exitCode = outcome.exitCode;
 }
 
@@ -59,7 +60,27 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-function report(outcome: RunOutcome, globals: GlobalOptions): void {
+/**
+ * A task may show a successful run to a person its own way, under the usual `✓ task: message`
+ * line, by having a `render(record, tools)` method (system_health prints a table of its checks).
+ * It only formats: the CLI prints, and `--json` and `--quiet` are the CLI's business. The tools
+ * are the CLI's own, so tables and colours look like the other commands'.
+ */
+export interface RendersRecord {
+  render(record: RunRecord, tools: RenderTools): string;
+}
+
+/** The CLI's formatting helpers, handed to {@link RendersRecord.render}. */
+export interface RenderTools {
+  paint: typeof paint;
+  formatTable: typeof formatTable;
+}
+
+function rendersRecord(task: Task): task is Task & RendersRecord {
+  return typeof (task as Partial<RendersRecord>).render === 'function';
+}
+
+function report(outcome: RunOutcome, globals: GlobalOptions, task: Task): void {
   if (globals.json) {
     printJson(outcome.record);
     return;
@@ -71,6 +92,7 @@ function report(outcome: RunOutcome, globals: GlobalOptions): void {
     if (!globals.quiet) {
       const message = typeof record.message === 'string' ? `: ${record.message}` : '';
       process.stdout.write(`${paint('✓', 'green')} ${record.task}${message}${seconds}${dry}\n`);
+      if (rendersRecord(task)) process.stdout.write(task.render(record, { paint, formatTable }));
     }
     return;
   }

@@ -50,6 +50,7 @@ const ConfigSchema = v.strictObject({
   disk: v.optional(
     v.strictObject({ warnPercent: v.optional(percent), criticalPercent: v.optional(percent) }),
   ),
+  openclaw: v.optional(v.strictObject({ timeoutMs: v.optional(v.pipe(timerMs, v.minValue(1))) })),
   memory: v.optional(
     v.strictObject({
       captureThreshold: v.optional(ratio),

@@ -20,9 +20,9 @@ export interface RunnerConfig {
   };
   /** system_health's gateway check. */
   gateway?: {
-    /** Default `http://127.0.0.1:18789/health`. */
+    /** The liveness URL, default `http://127.0.0.1:18789/health`; a 404 there tries the origin's root (an older gateway). */
     url?: string;
-    /** Default 5000. */
+    /** Limit of each HTTP request of the check, in ms (default 5000). */
     timeoutMs?: number;
   };
   /** system_health's disk thresholds, in percent used. */
@@ -31,6 +31,11 @@ export interface RunnerConfig {
     warnPercent?: number;
     /** Default 90. */
     criticalPercent?: number;
+  };
+  /** Calls of the `openclaw` CLI (system_health's `openclaw cron list --json`, runner doctor). */
+  openclaw?: {
+    /** Stop an `openclaw` call that has not finished after this long (ms, default 10000; a call takes 2.5-4 s on a real gateway). */
+    timeoutMs?: number;
   };
   memory?: MemoryConfig;
   /** Rotation of `logs/tasks.jsonl`. */
