@@ -1,0 +1,102 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { makeHome, readRecords, runCli, writeFile } from '../helpers/cli.js';
+import { envWithoutOpenClaw, fakeOpenClaw } from '../helpers/fake-openclaw.js';
+import { failingJob, listing, okJob } from '../health/cron-fixtures.js';
+import { closedPort, json, startServer, type TestServer } from '../health/http-servers.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+/** A real gateway stand-in: live and ready. */
+async function liveGateway(): Promise<string> {
+  const server = await startServer((request, response) =>
+    request.url === '/readyz' ? json(response, 200, { ready: true, failing: [] }) : json(response, 200, { ok: true, status: 'live' }),
+  );
+  servers.push(server);
+  return `${server.origin}/health`;
+}
+
+function homeWith(config: object) {
+  const { home, workspace } = makeHome('taskrunner-health-');
+  writeFile(home, 'runner.config.json', JSON.stringify(config));
+  return { home, workspace, args: ['--home', home, '--workspace', workspace] };
+}
+
+const pending = (home: string) => JSON.parse(readFileSync(path.join(home, 'alerts', 'pending.json'), 'utf8')) as Record<string, string>[];
+
+describe('runner system_health', () => {
+  it('--json prints the record with the report; all healthy raises no alert', async () => {
+    const h = homeWith({ gateway: { url: await liveGateway() }, disk: { warnPercent: 100, criticalPercent: 100 } });
+    const fake = fakeOpenClaw({ args: ['cron', 'list'], stdout: listing([okJob]) });
+    const run = await runCli(['system_health', ...h.args, '--json'], { env: fake.env });
+    expect(run.code, run.stderr).toBe(0);
+    const record = JSON.parse(run.stdout) as Record<string, unknown>;
+    expect(record).toMatchObject({
+      task: 'system_health',
+      success: true,
+      status: 'healthy',
+      message: 'healthy: gateway, disk and cron',
+      checks: {
+        gateway: { status: 'healthy', http_status: 200, ready: true },
+        disk: { status: 'healthy', path: h.workspace, warn_percent: 100, critical_percent: 100 },
+        cron: { status: 'healthy', jobs_checked: 1 },
+      },
+    });
+    expect(readRecords(readFileSync(path.join(h.home, 'logs', 'tasks.jsonl'), 'utf8'))[0]).toMatchObject({ status: 'healthy' });
+    expect(fake.calls()).toEqual([['cron', 'list', '--json']]);
+    const alerts = await runCli(['alerts', '--json', ...h.args]);
+    expect(JSON.parse(alerts.stdout)).toEqual([]);
+  });
+
+  it('exits 0 when unhealthy, and two runs leave each alert once', async () => {
+    const gatewayUrl = `http://127.0.0.1:${await closedPort()}/health`;
+    const h = homeWith({ gateway: { url: gatewayUrl }, disk: { warnPercent: 0, criticalPercent: 0 } });
+    const fake = fakeOpenClaw({ args: ['cron', 'list'], stdout: listing([okJob, failingJob]) });
+    for (let run = 0; run < 2; run++) {
+      const result = await runCli(['system_health', ...h.args, '--json'], { env: fake.env });
+      expect(result.code, result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toMatchObject({
+        success: true,
+        status: 'critical',
+        checks: { gateway: { status: 'unhealthy' }, disk: { status: 'critical' }, cron: { status: 'unhealthy' } },
+      });
+    }
+    const alerts = pending(h.home);
+    expect(alerts.map((alert) => [alert.level, alert.message.replace(/\d+% used/, 'N% used')])).toEqual([
+      ['error', `gateway unhealthy: connection refused at ${gatewayUrl}`],
+      ['critical', `disk critical: ${h.workspace}: N% used, above 0%`],
+      ['error', 'cron unhealthy: 1 of 2 job(s) failing: disk-report (command exited with code 3)'],
+    ]);
+    expect(alerts.every((alert) => alert.task === 'system_health')).toBe(true);
+  });
+
+  it('disk above warnPercent is a warning (no alert); no openclaw on PATH skips cron', async () => {
+    const h = homeWith({ gateway: { url: await liveGateway() }, disk: { warnPercent: 0 } });
+    const run = await runCli(['system_health', ...h.args, '--json'], { env: envWithoutOpenClaw() });
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      status: 'warning',
+      message: 'warning: disk warning, cron skipped',
+      checks: { disk: { status: 'warning' }, cron: { status: 'skipped', reason: 'openclaw cron list: no openclaw on PATH' } },
+    });
+    const alerts = await runCli(['alerts', '--json', ...h.args]);
+    expect(JSON.parse(alerts.stdout)).toEqual([]);
+  });
+
+  it('prints a table of the checks for a person', async () => {
+    const h = homeWith({ gateway: { url: await liveGateway() }, disk: { warnPercent: 100, criticalPercent: 100 } });
+    const fake = fakeOpenClaw({ exitCode: 1, stderr: 'Gateway not reachable: connect ECONNREFUSED 127.0.0.1:18789' });
+    const run = await runCli(['system_health', ...h.args], { env: fake.env });
+    expect(run.code, run.stderr).toBe(0);
+    const lines = run.stdout.trimEnd().split('\n');
+    expect(lines[0]).toMatch(/^✓ system_health: unknown: cron unknown \(\d+(\.\d+)?s\)$/);
+    expect(lines[1]).toMatch(/^CHECK +STATUS +DETAIL$/);
+    expect(lines[2]).toMatch(/^gateway +healthy +http:\/\/127\.0\.0\.1:\d+\/health answered 200; ready$/);
+    expect(lines[3]).toMatch(/^disk +healthy +.*% used$/);
+    expect(lines[4]).toMatch(/^cron +unknown +openclaw cron list --json: exit 1: Gateway not reachable: connect ECONNREFUSED/);
+  });
+});
