@@ -66,7 +66,7 @@ describe('runner system_health', () => {
       });
     }
     const alerts = pending(h.home);
-    expect(alerts.map((alert) => [alert.level, alert.message.replace(/\d+% used/, 'N% used')])).toEqual([
+    expect(alerts.map((alert) => [alert.level, String(alert.message).replace(/\d+% used/, 'N% used')])).toEqual([
       ['error', `gateway unhealthy: connection refused at ${gatewayUrl}`],
       ['critical', `disk critical: ${h.workspace}: N% used, above 0%`],
       ['error', 'cron unhealthy: 1 of 2 job(s) failing: disk-report (command exited with code 3)'],
