@@ -1,0 +1,158 @@
+import { constants } from 'node:fs';
+import { access, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { expandHome, loadSettings, type LocationOptions, type Settings } from '../config/config.js';
+import { openClawCommand, runOpenClaw, describeOpenClawFailure } from '../openclaw/openclaw-cli.js';
+import { AlertStore } from '../store/alerts.js';
+import { runLogPath } from '../store/run-log.js';
+import { checkGateway } from './gateway.js';
+import { findExecutable } from './which.js';
+
+/**
+ * `runner doctor`'s findings: where everything resolves and what is wrong with it. This module
+ * only looks; src/cli/doctor.ts prints.
+ */
+
+/** `ok` ✓, `problem` ✗ (doctor exits 1), `note` – (worth knowing, nothing to fix). */
+export type DoctorState = 'ok' | 'problem' | 'note';
+
+/** One line of the doctor's screen. */
+export interface DoctorItem {
+  name: 'config' | 'home' | 'workspace' | 'logs' | 'alerts' | 'openclaw' | 'gateway';
+  state: DoctorState;
+  /** The file, folder, executable or URL the line is about. */
+  where?: string;
+  detail: string;
+}
+
+/** All findings; `ok` when none is a problem. */
+export interface DoctorReport {
+  ok: boolean;
+  items: DoctorItem[];
+}
+
+/** `openclaw --version` should answer quickly; `openclaw.timeoutMs` in the config overrides this. */
+const VERSION_TIMEOUT_MS = 5000;
+
+/** Look at every place the runner uses and at OpenClaw; never throws for what it finds. */
+export async function diagnose(options: LocationOptions, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
+  const { settings, config } = resolveSettings(options, env);
+  const home = settings?.home ?? expandHome(options.home ?? env.RUNNER_HOME ?? process.cwd(), env);
+  const items = await Promise.all([
+    Promise.resolve(config),
+    inspectHome(home),
+    inspectWorkspace(settings?.workspace ?? fallbackWorkspace(options, env)),
+    inspectLog(runLogPath(home)),
+    inspectAlerts(AlertStore.forHome(home)),
+    inspectOpenClaw(settings?.config.openclaw?.timeoutMs ?? VERSION_TIMEOUT_MS, env),
+    inspectGateway(settings),
+  ]);
+  return { ok: items.every((item) => item.state !== 'problem'), items };
+}
+
+function resolveSettings(options: LocationOptions, env: NodeJS.ProcessEnv): { settings?: Settings; config: DoctorItem } {
+  try {
+    const settings = loadSettings(options, env);
+    const where = settings.configFile ?? path.join(settings.home, 'runner.config.json');
+    const config: DoctorItem = settings.configFile
+      ? { name: 'config', state: 'ok', where, detail: 'valid' }
+      : { name: 'config', state: 'note', where, detail: 'no config file: defaults apply' };
+    return { settings, config };
+  } catch (error) {
+    const file = (error as { file?: string }).file;
+    return { config: { name: 'config', state: 'problem', where: file, detail: messageOf(error) } };
+  }
+}
+
+/**
+ * Without a readable config the workspace can only come from the flag or the environment (the
+ * config's `workspace` key, and so the default, cannot be known).
+ */
+function fallbackWorkspace(options: LocationOptions, env: NodeJS.ProcessEnv): string | undefined {
+  const given = options.workspace ?? env.OPENCLAW_WORKSPACE;
+  return given === undefined ? undefined : expandHome(given, env);
+}
+
+async function inspectHome(folder: string): Promise<DoctorItem> {
+  const name = 'home';
+  const stats = await stat(folder).catch(() => undefined);
+  if (!stats) return { name, state: 'problem', where: folder, detail: 'does not exist (check --home or $RUNNER_HOME)' };
+  if (!stats.isDirectory()) return { name, state: 'problem', where: folder, detail: 'is not a folder' };
+  if (!(await writable(folder))) return { name, state: 'problem', where: folder, detail: 'is not writable' };
+  return { name, state: 'ok', where: folder, detail: 'exists, writable' };
+}
+
+async function inspectWorkspace(workspace: string | undefined): Promise<DoctorItem> {
+  const name = 'workspace';
+  if (workspace === undefined) return { name, state: 'problem', detail: 'unknown until the config file is fixed (or give --workspace)' };
+  const stats = await stat(workspace).catch(() => undefined);
+  if (!stats) {
+    return { name, state: 'problem', where: workspace, detail: 'does not exist (the runner never creates it: create it, or set --workspace, $OPENCLAW_WORKSPACE or "workspace" in the config)' };
+  }
+  if (!stats.isDirectory()) return { name, state: 'problem', where: workspace, detail: 'is not a folder' };
+  if (!(await writable(workspace))) return { name, state: 'problem', where: workspace, detail: 'is not writable' };
+  return { name, state: 'ok', where: workspace, detail: 'exists, writable' };
+}
+
+/** The run log may not exist yet; then the folder it would be created in must be writable. */
+async function inspectLog(file: string): Promise<DoctorItem> {
+  const name = 'logs';
+  const stats = await stat(file).catch(() => undefined);
+  if (stats && !stats.isFile()) return { name, state: 'problem', where: file, detail: 'is not a regular file' };
+  if (stats) {
+    return (await writable(file))
+      ? { name, state: 'ok', where: file, detail: 'writable' }
+      : { name, state: 'problem', where: file, detail: 'is not writable: runs cannot be recorded' };
+  }
+  const parent = await nearestExisting(path.dirname(file));
+  return (await writable(parent))
+    ? { name, state: 'note', where: file, detail: 'no runs recorded yet' }
+    : { name, state: 'problem', where: file, detail: `cannot be created: ${parent} is not writable` };
+}
+
+async function inspectAlerts(store: AlertStore): Promise<DoctorItem> {
+  const name = 'alerts';
+  try {
+    const alerts = await store.list();
+    const exists = await stat(store.file).then(() => true, () => false);
+    if (!exists) return { name, state: 'note', where: store.file, detail: 'no alerts file yet' };
+    return { name, state: 'ok', where: store.file, detail: `valid, ${alerts.length} pending` };
+  } catch (error) {
+    return { name, state: 'problem', where: store.file, detail: messageOf(error) };
+  }
+}
+
+async function inspectOpenClaw(timeoutMs: number, env: NodeJS.ProcessEnv): Promise<DoctorItem> {
+  const name = 'openclaw';
+  const command = openClawCommand(env);
+  const where = findExecutable(command, env);
+  if (!where) {
+    return { name, state: 'note', detail: `no ${command} on PATH: system_health skips its cron check` };
+  }
+  const outcome = await runOpenClaw(['--version'], { timeoutMs, env });
+  if (outcome.kind !== 'ok') return { name, state: 'problem', where, detail: describeOpenClawFailure(outcome, `${command} --version`) };
+  const version = outcome.stdout.trim().split('\n')[0] || '(printed no version)';
+  return { name, state: 'ok', where, detail: version };
+}
+
+/** The gateway as system_health sees it: unhealthy is a problem, not ready yet a note. */
+async function inspectGateway(settings: Settings | undefined): Promise<DoctorItem> {
+  const check = await checkGateway({ url: settings?.config.gateway?.url, timeoutMs: settings?.config.gateway?.timeoutMs });
+  const state: DoctorState = check.status === 'healthy' ? 'ok' : check.status === 'unhealthy' ? 'problem' : 'note';
+  return { name: 'gateway', state, where: check.url, detail: check.summary };
+}
+
+async function writable(file: string): Promise<boolean> {
+  return access(file, constants.W_OK).then(() => true, () => false);
+}
+
+async function nearestExisting(folder: string): Promise<string> {
+  for (let current = folder; ; current = path.dirname(current)) {
+    if (await stat(current).then(() => true, () => false)) return current;
+    if (path.dirname(current) === current) return current;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

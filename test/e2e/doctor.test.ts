@@ -1,0 +1,104 @@
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { json, startServer, closedPort, type TestServer } from '../health/http-servers.js';
+import { makeHome, runCli, writeFile } from '../helpers/cli.js';
+import { envWithoutOpenClaw, fakeOpenClaw } from '../helpers/fake-openclaw.js';
+
+const servers: TestServer[] = [];
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((server) => server.close()));
+});
+
+async function liveGateway(): Promise<string> {
+  const server = await startServer((_request, response) => json(response, 200, { ok: true, status: 'live' }));
+  servers.push(server);
+  return `${server.origin}/health`;
+}
+
+interface Item {
+  name: string;
+  state: 'ok' | 'problem' | 'note';
+  where?: string;
+  detail: string;
+}
+
+const byName = (stdout: string) =>
+  Object.fromEntries((JSON.parse(stdout) as { items: Item[] }).items.map((item) => [item.name, item])) as Record<string, Item>;
+
+describe('runner doctor', () => {
+  it('a healthy home: every line ✓ or –, exit 0', async () => {
+    const { home, workspace } = makeHome('taskrunner-doctor-');
+    const config = writeFile(home, 'runner.config.json', JSON.stringify({ gateway: { url: await liveGateway() } }));
+    writeFile(home, 'alerts/pending.json', '[]');
+    const fake = fakeOpenClaw({ args: ['--version'], stdout: 'OpenClaw 2026.9.6 (3f2a1b)\n' });
+    const args = ['doctor', '--home', home, '--workspace', workspace];
+
+    const run = await runCli([...args, '--json'], { env: fake.env });
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const items = byName(run.stdout);
+    expect(JSON.parse(run.stdout).ok).toBe(true);
+    expect(items.config).toMatchObject({ state: 'ok', where: config });
+    expect(items.home).toMatchObject({ state: 'ok', where: home });
+    expect(items.workspace).toMatchObject({ state: 'ok', where: workspace });
+    expect(items.logs).toMatchObject({ state: 'note', where: path.join(home, 'logs', 'tasks.jsonl') });
+    expect(items.alerts).toMatchObject({ state: 'ok', detail: 'valid, 0 pending' });
+    expect(items.openclaw).toMatchObject({ state: 'ok', where: fake.bin, detail: 'OpenClaw 2026.9.6 (3f2a1b)' });
+    expect(items.gateway).toMatchObject({ state: 'ok' });
+    expect(fake.calls()).toEqual([['--version']]);
+
+    const screen = await runCli(args, { env: fake.env });
+    expect(screen.code).toBe(0);
+    expect(screen.stdout).toMatch(/^✓ +workspace +\S+ +exists, writable$/m);
+    expect(screen.stdout).toMatch(/^✓ +openclaw +\S+\/openclaw +OpenClaw 2026\.9\.6/m);
+    expect(screen.stdout).not.toContain('✗');
+  });
+
+  it('a broken home names each problem, exit 1', async () => {
+    const { home } = makeHome('taskrunner-doctor-');
+    const missing = path.join(home, 'no-such-workspace');
+    writeFile(home, 'alerts/pending.json', '[{"id":"a1","message":"half');
+    const gatewayUrl = `http://127.0.0.1:${await closedPort()}/health`;
+    writeFile(home, 'runner.config.json', JSON.stringify({ gateway: { url: gatewayUrl } }));
+    const broken = fakeOpenClaw({ exitCode: 1, stderr: 'Error: Cannot find module ./dist/entry.js' });
+
+    const run = await runCli(['doctor', '--home', home, '--workspace', missing, '--json'], { env: broken.env });
+    expect(run.code).toBe(1);
+    const items = byName(run.stdout);
+    expect(items.workspace).toMatchObject({ state: 'problem', where: missing, detail: expect.stringContaining('does not exist') });
+    expect(items.alerts).toMatchObject({ state: 'problem', detail: expect.stringMatching(/cannot parse .*pending\.json at line 1/) });
+    expect(items.openclaw).toMatchObject({ state: 'problem', detail: 'openclaw --version: exit 1: Error: Cannot find module ./dist/entry.js' });
+    expect(items.gateway).toMatchObject({ state: 'problem', detail: `connection refused at ${gatewayUrl}` });
+    expect(items.config?.state).toBe('ok');
+
+    const screen = await runCli(['doctor', '--home', home, '--workspace', missing], { env: envWithoutOpenClaw() });
+    expect(screen.code).toBe(1);
+    expect(screen.stdout).toMatch(/^✗ +workspace +.*no-such-workspace +does not exist/m);
+    expect(screen.stdout).toMatch(/^✗ +alerts +.*pending\.json +cannot parse/m);
+    expect(screen.stdout).toMatch(/^– +openclaw +no openclaw on PATH/m);
+  });
+
+  it('an invalid config is a finding, not a crash', async () => {
+    const { home, workspace } = makeHome('taskrunner-doctor-');
+    const config = writeFile(home, 'runner.config.json', JSON.stringify({ disk: { warnPercent: 150 } }));
+    const run = await runCli(['doctor', '--home', home, '--workspace', workspace, '--json'], { env: envWithoutOpenClaw() });
+    expect(run.code).toBe(1);
+    const items = byName(run.stdout);
+    expect(items.config).toMatchObject({ state: 'problem', where: config, detail: expect.stringContaining('disk.warnPercent') });
+    expect(items.workspace).toMatchObject({ state: 'ok', where: workspace });
+  });
+
+  // As root every folder is writable: there is nothing to see.
+  it.skipIf(process.getuid?.() === 0)('a log folder that cannot be written is a problem', async () => {
+    const home = mkdtempSync(path.join(tmpdir(), 'taskrunner-doctor-'));
+    chmodSync(home, 0o555);
+    try {
+      const run = await runCli(['doctor', '--home', home, '--workspace', home, '--json'], { env: envWithoutOpenClaw() });
+      expect(byName(run.stdout).logs).toMatchObject({ state: 'problem', detail: `cannot be created: ${home} is not writable` });
+    } finally {
+      chmodSync(home, 0o755);
+      rmSync(home, { recursive: true });
+    }
+  });
+});
