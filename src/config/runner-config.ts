@@ -8,7 +8,11 @@
  * ```
  */
 export interface RunnerConfig {
-  /** The agent's workspace; `~` and `$HOME` are expanded. `--workspace` and `$OPENCLAW_WORKSPACE` win. */
+  /**
+   * The agent's workspace; `~` and `$HOME` are expanded. `--workspace` and `$OPENCLAW_WORKSPACE`
+   * win; when unset, OpenClaw's own rule decides (`agents.defaults.workspace` in its config, else
+   * `$OPENCLAW_WORKSPACE_DIR`, else `<state-dir>/workspace`).
+   */
   workspace?: string;
   /** IANA time zone that decides "today" for the memory tasks; local time when unset. */
   timezone?: string;
