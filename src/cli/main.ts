@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAlertsCommand } from './alerts.js';
 import { registerBatchCommands } from './batch.js';
 import { addGlobalOptions, globalOptionsOf } from './global-options.js';
+import { registerHeartbeatCommand } from './heartbeat.js';
 import { registerHelpCommand } from './help.js';
 import { registerListCommand } from './list.js';
 import { exitCodeOf, printError } from './output.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerHelpCommand(program);
   registerTestAllCommand(program);
   registerAlertsCommand(program);
+  registerHeartbeatCommand(program);
   registerBatchCommands(program);
   for (const command of program.commands) command.exitOverride();
   return program;

@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as v from 'valibot';
 import { TASK_NAME_PATTERN } from '../core/task.js';
 import { RunnerError } from '../errors.js';
+import { ALERT_LEVELS } from '../store/alerts.js';
 import { readConfigObject } from './config-file.js';
 import { nonEmpty, openClawWorkspace } from '../openclaw/workspace.js';
 import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from './duration.js';
@@ -72,6 +73,17 @@ const ConfigSchema = v.strictObject({
       v.pipe(v.string(), v.regex(TASK_NAME_PATTERN, 'a task name is [a-z0-9_-], at most 64 characters')),
       v.strictObject({ timeout: v.optional(duration), attempts: v.optional(positiveInt) }),
     ),
+  ),
+  heartbeat: v.optional(v.strictObject({ ack: v.optional(v.picklist(['HEARTBEAT_OK', 'NO_REPLY'])) })),
+  alerts: v.optional(
+    v.strictObject({
+      push: v.optional(
+        v.strictObject({
+          minLevel: v.optional(v.picklist(ALERT_LEVELS)),
+          timeoutMs: v.optional(v.pipe(timerMs, v.minValue(1))),
+        }),
+      ),
+    }),
   ),
 });
 
