@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { RunnerError } from '../errors.js';
 import { AlertStore, type Alert } from '../store/alerts.js';
+import { drainToStdout } from './drain-to-stdout.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { paint, printJson, printTable } from './output.js';
 
@@ -18,11 +19,7 @@ export function registerAlertsCommand(program: Command): void {
         return;
       }
       // Removed only once stdout has taken every byte: a full disk or a closed pipe removes nothing.
-      await store.drain(async (list) => {
-        await printedToStdout(() => print(list)).catch((error: unknown) => {
-          throw outputFailed(error, store.file, list.length);
-        });
-      });
+      await drainToStdout(store, print);
     });
 
   addGlobalOptions(alerts.command('ack'))
@@ -37,37 +34,6 @@ export function registerAlertsCommand(program: Command): void {
         throw new RunnerError('runner.invalidArgument', `no pending alert with id ${missing.join(', ')}`);
       }
     });
-}
-
-/**
- * Run `print` (which writes to stdout) and resolve once stdout has written all of it, or reject
- * with the write's error (EPIPE, ENOSPC, …). A stream error with no listener would crash the
- * process with a stack trace, so one is kept for good.
- */
-function printedToStdout(print: () => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let failure: Error | undefined;
-    process.stdout.on('error', (error) => {
-      failure ??= error;
-    });
-    try {
-      print();
-    } catch (error) {
-      reject(error as Error);
-      return;
-    }
-    // Writes complete in order: when this empty one has, everything before it has too.
-    process.stdout.write('', (error) => {
-      const first = failure ?? error ?? undefined;
-      if (first) reject(first);
-      else resolve();
-    });
-  });
-}
-
-function outputFailed(error: unknown, file: string, count: number): RunnerError {
-  const reason = (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-  return new RunnerError('runner.outputFailed', `could not write the alerts to standard output (${reason}); none of the ${count} alert(s) was removed from ${file}`, { file, cause: error });
 }
 
 const LEVEL_COLOR = { info: 'dim', warning: 'yellow', error: 'red', critical: 'red' } as const;

@@ -13,7 +13,7 @@ export interface GlobalOptions extends LocationOptions {
 export function addGlobalOptions(command: Command): Command {
   return command
     .addOption(new Option('--home <dir>', 'runner home (tasks/, logs/, alerts/); default $RUNNER_HOME or .'))
-    .addOption(new Option('--workspace <dir>', 'agent workspace; default $OPENCLAW_WORKSPACE, config, ~/.openclaw/workspace'))
+    .addOption(new Option('--workspace <dir>', "agent workspace; default $OPENCLAW_WORKSPACE, the config's workspace, then OpenClaw's (its config, $OPENCLAW_WORKSPACE_DIR, ~/.openclaw/workspace)"))
     .addOption(new Option('--config <file>', 'config file; default <home>/runner.config.json'))
     .addOption(new Option('--json', 'machine-readable JSON output'))
     .addOption(new Option('-q, --quiet', 'print only warnings and errors'))

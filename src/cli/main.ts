@@ -4,6 +4,7 @@ import { registerAlertsCommand } from './alerts.js';
 import { registerBatchCommands } from './batch.js';
 import { registerDoctorCommand } from './doctor.js';
 import { addGlobalOptions, globalOptionsOf } from './global-options.js';
+import { registerHeartbeatCommand } from './heartbeat.js';
 import { registerHelpCommand } from './help.js';
 import { registerListCommand } from './list.js';
 import { exitCodeOf, printError } from './output.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerHelpCommand(program);
   registerTestAllCommand(program);
   registerAlertsCommand(program);
+  registerHeartbeatCommand(program);
   registerBatchCommands(program);
   registerDoctorCommand(program);
   for (const command of program.commands) command.exitOverride();

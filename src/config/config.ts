@@ -1,14 +1,17 @@
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import path from 'node:path';
 import * as v from 'valibot';
 import { TASK_NAME_PATTERN } from '../core/task.js';
 import { RunnerError } from '../errors.js';
+import { ALERT_LEVELS } from '../store/alerts.js';
 import { readConfigObject } from './config-file.js';
+import { nonEmpty, openClawWorkspace } from '../openclaw/workspace.js';
 import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from './duration.js';
+import { expandHome } from './expand-home.js';
 import type { RunnerConfig } from './runner-config.js';
 
 export type { RunnerConfig } from './runner-config.js';
+export { expandHome } from './expand-home.js';
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegative = v.pipe(v.number(), v.minValue(0));
@@ -72,6 +75,17 @@ const ConfigSchema = v.strictObject({
       v.strictObject({ timeout: v.optional(duration), attempts: v.optional(positiveInt) }),
     ),
   ),
+  heartbeat: v.optional(v.strictObject({ ack: v.optional(v.picklist(['HEARTBEAT_OK', 'NO_REPLY'])) })),
+  alerts: v.optional(
+    v.strictObject({
+      push: v.optional(
+        v.strictObject({
+          minLevel: v.optional(v.picklist(ALERT_LEVELS)),
+          timeoutMs: v.optional(v.pipe(timerMs, v.minValue(1))),
+        }),
+      ),
+    }),
+  ),
 });
 
 // The documented interface and the schema must describe the same object: this line stops the
@@ -93,13 +107,6 @@ export function validateConfig(value: unknown, file: string): RunnerConfig {
   throw new RunnerError('config.invalid', `invalid config ${file}:\n  ${problems.join('\n  ')}`, { file });
 }
 
-/** Expand a leading `~` and `$HOME`/`${HOME}` so cron's working directory never matters. */
-export function expandHome(p: string, env: NodeJS.ProcessEnv = process.env): string {
-  const home = env.HOME ?? homedir();
-  const expanded = p.replace(/^~(?=$|[/\\])/, home).replace(/\$\{HOME\}|\$HOME\b/g, home);
-  return path.resolve(expanded);
-}
-
 /** Where the runner keeps its state, and the agent's workspace. */
 export interface Settings {
   config: RunnerConfig;
@@ -117,8 +124,11 @@ export interface LocationOptions {
 }
 
 /**
- * Resolve home, config and workspace with the SPEC §2 precedence: flags, then environment, then
- * the config file, then defaults.
+ * Resolve home, config and workspace (SPEC §2): flags, then environment, then the config file,
+ * then defaults. The workspace is the first of `--workspace`, `$OPENCLAW_WORKSPACE` (older setups
+ * set it in their cron lines, and an environment variable wins over the file as everywhere else),
+ * `workspace` in the runner's config, and OpenClaw's own rule (see `src/openclaw/workspace.ts`).
+ * Synchronous and cheap: OpenClaw's config is read only when nothing before it decided.
  */
 export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessEnv = process.env): Settings {
   const home = expandHome(options.home ?? env.RUNNER_HOME ?? process.cwd(), env);
@@ -130,14 +140,10 @@ export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessE
     config = validateConfig(readConfigObject(configFile), configFile);
     readFile = configFile;
   }
-  const workspace = expandHome(
-    options.workspace ?? env.OPENCLAW_WORKSPACE ?? config.workspace ?? defaultWorkspace(env),
-    env,
-  );
-  return { config, configFile: readFile, home, workspace };
+  return { config, configFile: readFile, home, workspace: resolveWorkspace(options, config, env) };
 }
 
-function defaultWorkspace(env: NodeJS.ProcessEnv): string {
-  const profile = env.OPENCLAW_PROFILE;
-  return profile ? `~/.openclaw/workspace-${profile}` : '~/.openclaw/workspace';
+function resolveWorkspace(options: LocationOptions, config: RunnerConfig, env: NodeJS.ProcessEnv): string {
+  const chosen = options.workspace ?? nonEmpty(env.OPENCLAW_WORKSPACE) ?? config.workspace;
+  return chosen === undefined ? openClawWorkspace(env) : expandHome(chosen, env);
 }

@@ -1,3 +1,5 @@
+import type { AlertLevel } from '../store/alerts.js';
+
 /**
  * The contents of `runner.config.json` (SPEC §2). Every key is optional; an unknown key or a bad
  * value is an error naming the key. Flags and environment variables win over the file.
@@ -8,7 +10,11 @@
  * ```
  */
 export interface RunnerConfig {
-  /** The agent's workspace; `~` and `$HOME` are expanded. `--workspace` and `$OPENCLAW_WORKSPACE` win. */
+  /**
+   * The agent's workspace; `~` and `$HOME` are expanded. `--workspace` and `$OPENCLAW_WORKSPACE`
+   * win; when unset, OpenClaw's own rule decides (`agents.defaults.workspace` in its config, else
+   * `$OPENCLAW_WORKSPACE_DIR`, else `<state-dir>/workspace`).
+   */
   workspace?: string;
   /** IANA time zone that decides "today" for the memory tasks; local time when unset. */
   timezone?: string;
@@ -57,6 +63,28 @@ export interface RunnerConfig {
   };
   /** Per-task overrides, keyed by task name. */
   tasks?: Record<string, TaskConfig>;
+  /** `runner heartbeat`. */
+  heartbeat?: {
+    /**
+     * What `runner heartbeat` prints when nothing needs attention: `HEARTBEAT_OK` (the default, the
+     * legacy word OpenClaw still accepts) or `NO_REPLY` (today's OpenClaw contract). `--ack` wins.
+     */
+    ack?: 'HEARTBEAT_OK' | 'NO_REPLY';
+  };
+  /** What happens to an alert besides waiting in `alerts/pending.json` for the heartbeat. */
+  alerts?: {
+    /**
+     * Also push alerts at or above a level to the agent as they are raised, with `openclaw system
+     * event --text … --mode next-heartbeat` (`--mode now` for critical). Off unless this is set. A
+     * push that fails is logged; the alert stays pending either way. Dry runs push nothing.
+     */
+    push?: {
+      /** The least severe level pushed: `info`, `warning`, `error` (the default) or `critical`. */
+      minLevel?: AlertLevel;
+      /** Stop waiting for `openclaw` after this long, in ms (default 10000; a call takes 2.5-4 s). */
+      timeoutMs?: number;
+    };
+  };
 }
 
 /** `retry` in the config. */

@@ -12,7 +12,7 @@ export function assertWorkspaceExists(workspace: string): void {
   if (!stats) {
     throw new RunnerError(
       'runner.noWorkspace',
-      `workspace ${workspace} does not exist (set it with --workspace, $OPENCLAW_WORKSPACE or "workspace" in the config, or create the folder)`,
+      `workspace ${workspace} does not exist (set it with --workspace, $OPENCLAW_WORKSPACE, "workspace" in the runner config or agents.defaults.workspace in OpenClaw's config, or create the folder)`,
       { file: workspace },
     );
   }

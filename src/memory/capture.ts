@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
 import { configuredThreshold } from './consolidate.js';
+import { dailyNoteNames } from './daily-files.js';
 import { readDailyNote } from './daily-note.js';
 import { scoreImportance } from './importance.js';
 import { calendarDay, isoInZone, previousDay } from '../core/time.js';
@@ -128,15 +129,22 @@ export async function captureMemory(options: CaptureMemoryOptions): Promise<Capt
   );
 }
 
-/** The daily notes of `days` that exist and pass the checks, and those refused. */
+/**
+ * The daily notes of `days` that exist and pass the checks, and those refused. A day's notes are
+ * `memory/<day>.md` and any `memory/<day>-<slug>.md`, in the order of `dailyNoteNames`, so the
+ * store gets the same entries in the same order on every run.
+ */
 async function readNotes(workspace: string, days: readonly string[], limits: MarkdownLimits): Promise<{ notes: MarkdownSource[]; skipped: SkippedFile[] }> {
   const notes: MarkdownSource[] = [];
   const skipped: SkippedFile[] = [];
+  const memoryDir = path.join(workspace, 'memory');
   for (const day of days) {
-    const file = `memory/${day}.md`;
-    const text = await refusalOf(() => readCheckedNote(path.join(workspace, file), file, limits));
-    if (text instanceof RunnerError) skipped.push({ file, reason: text.message });
-    else if (text !== undefined) notes.push({ file, text });
+    for (const name of await dailyNoteNames(memoryDir, day)) {
+      const file = `memory/${name}`;
+      const text = await refusalOf(() => readCheckedNote(path.join(workspace, file), file, limits));
+      if (text instanceof RunnerError) skipped.push({ file, reason: text.message });
+      else if (text !== undefined) notes.push({ file, text });
+    }
   }
   return { notes, skipped };
 }

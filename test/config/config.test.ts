@@ -57,13 +57,13 @@ describe('validateConfig', () => {
 describe('loadSettings', () => {
   const env = { HOME: '/home/op' } as NodeJS.ProcessEnv;
 
-  it('resolves the workspace: flag, then env, then config, then the default', () => {
+  it('resolves the workspace: flag, then env, then config, then OpenClaw\'s default', () => {
     const home = tempHome({ workspace: '$HOME/from-config' });
     expect(loadSettings({ home, workspace: '~/flag' }, { ...env, OPENCLAW_WORKSPACE: '/env' }).workspace).toBe('/home/op/flag');
     expect(loadSettings({ home }, { ...env, OPENCLAW_WORKSPACE: '/env' }).workspace).toBe('/env');
     expect(loadSettings({ home }, env).workspace).toBe('/home/op/from-config');
     expect(loadSettings({ home: tempHome() }, env).workspace).toBe('/home/op/.openclaw/workspace');
-    expect(loadSettings({ home: tempHome() }, { ...env, OPENCLAW_PROFILE: 'work' }).workspace).toBe('/home/op/.openclaw/workspace-work');
+    expect(loadSettings({ home: tempHome() }, { ...env, OPENCLAW_PROFILE: 'work' }).workspace).toBe('/home/op/.openclaw-work/workspace');
   });
 
   it('takes the home from RUNNER_HOME when no flag is given', () => {

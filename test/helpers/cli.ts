@@ -18,7 +18,7 @@ export interface CliResult {
 }
 
 export interface CliOptions {
-  /** Extra environment; RUNNER_HOME and OPENCLAW_WORKSPACE are cleared unless given here. */
+  /** Extra environment; RUNNER_HOME and the OPENCLAW_* variables are cleared unless given here. */
   env?: Record<string, string | undefined>;
   cwd?: string;
   input?: string;
@@ -45,11 +45,25 @@ export function writeFile(dir: string, relative: string, content: string): strin
 // `collect` (a fast run, or one killed mid-way) is still collected in full.
 const outcomes = new WeakMap<ChildProcess, Promise<CliResult>>();
 
+/**
+ * Variables that decide where the runner looks (home, workspace, OpenClaw's config and state, the
+ * `openclaw` executable): cleared so the developer's own setup cannot leak into a test.
+ */
+const CLEARED_ENV = {
+  RUNNER_HOME: undefined,
+  OPENCLAW_WORKSPACE: undefined,
+  OPENCLAW_WORKSPACE_DIR: undefined,
+  OPENCLAW_CONFIG_PATH: undefined,
+  OPENCLAW_STATE_DIR: undefined,
+  OPENCLAW_PROFILE: undefined,
+  OPENCLAW_BIN: undefined,
+};
+
 /** Start the real CLI as a child process. */
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
   const child = spawn(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
-    env: { ...process.env, RUNNER_HOME: undefined, OPENCLAW_WORKSPACE: undefined, NO_COLOR: '1', ...options.env },
+    env: { ...process.env, ...CLEARED_ENV, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   outcomes.set(child, gather(child));

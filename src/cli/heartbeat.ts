@@ -1,0 +1,31 @@
+import { Option, type Command } from 'commander';
+import { ACKS, chooseAck, dailyNoteChore, heartbeatReport, reportText, type Ack, type DailyNoteOutcome } from '../heartbeat/heartbeat.js';
+import { AlertStore, type Alert } from '../store/alerts.js';
+import { drainToStdout } from './drain-to-stdout.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { printJson } from './output.js';
+
+/**
+ * Register `runner heartbeat [--json] [--ack HEARTBEAT_OK|NO_REPLY]` (SPEC §7): the agent's
+ * heartbeat chores in one call. Makes sure today's daily note exists, drains the pending alerts
+ * into one short message, and prints only the acknowledgement when nothing needs attention.
+ * Exits 0 either way; it fails (exit 1, nothing removed) only when its output cannot be written.
+ */
+export function registerHeartbeatCommand(program: Command): void {
+  addGlobalOptions(program.command('heartbeat'))
+    .description('for the agent\'s heartbeat: make today\'s memory file, drain alerts into one message, or print HEARTBEAT_OK')
+    .addOption(new Option('--ack <word>', 'what to print when nothing needs attention (default: heartbeat.ack in the config, else HEARTBEAT_OK)').choices(ACKS))
+    .action(async (options: { ack?: Ack }, command: Command) => {
+      const globals = globalOptionsOf(command);
+      const settings = settingsOf(globals);
+      const note = await dailyNoteChore(settings.workspace, settings.config);
+      const ack = chooseAck(options.ack, settings.config);
+      await drainToStdout(AlertStore.forHome(settings.home), (alerts) => print(alerts, note, ack, globals.json === true));
+    });
+}
+
+function print(alerts: readonly Alert[], note: DailyNoteOutcome, ack: Ack, json: boolean): void {
+  const report = heartbeatReport(alerts, note, ack);
+  if (json) printJson(report);
+  else process.stdout.write(reportText(report));
+}

@@ -1,0 +1,73 @@
+import type { RunnerConfig } from '../config/runner-config.js';
+import { assertWorkspaceExists } from '../config/workspace.js';
+import { calendarDay } from '../core/time.js';
+import type { Alert } from '../store/alerts.js';
+import { ensureDailyNote, type DailyNote } from './daily-note.js';
+import { heartbeatMessage } from './message.js';
+
+/**
+ * `runner heartbeat`'s logic apart from the alerts inbox (which the CLI drains, so that alerts are
+ * removed only once printed): the daily-note chore, the acknowledgement, and the report.
+ */
+
+/** What a heartbeat prints when nothing needs attention; OpenClaw 2026.9 accepts both. */
+export const ACKS = ['HEARTBEAT_OK', 'NO_REPLY'] as const;
+/** One of {@link ACKS}. */
+export type Ack = (typeof ACKS)[number];
+
+/** The acknowledgement: `--ack`, else `heartbeat.ack` in the config, else `HEARTBEAT_OK`. */
+export function chooseAck(flag: Ack | undefined, config: RunnerConfig): Ack {
+  return flag ?? config.heartbeat?.ack ?? 'HEARTBEAT_OK';
+}
+
+/** The outcome of the daily-note chore: the note, or why it could not be made. */
+export type DailyNoteOutcome = DailyNote | { file: string; error: string };
+
+/**
+ * Make sure today's daily note exists (today in the configured `timezone`). A failure (no
+ * workspace, a read-only disk) does not stop the heartbeat: the alerts must still reach the agent,
+ * and the failure itself is something the agent should hear about, so it is returned, not thrown.
+ */
+export async function dailyNoteChore(workspace: string, config: RunnerConfig, now: Date = new Date()): Promise<DailyNoteOutcome> {
+  const day = calendarDay(now, config.timezone);
+  try {
+    // The note goes into an existing workspace; a wrong path must not quietly start a new one.
+    assertWorkspaceExists(workspace);
+    return await ensureDailyNote(workspace, day);
+  } catch (error) {
+    return { file: `memory/${day}.md`, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+/** `runner heartbeat --json`: exactly one of `ack` and `message`. */
+export interface HeartbeatReport {
+  /** Set when nothing needs attention: the word OpenClaw takes as "nothing to report". */
+  ack?: Ack;
+  /** Set when something needs attention: the text for the agent (as printed without --json). */
+  message?: string;
+  /** The alerts drained, in full (the message shortens them). */
+  alerts: readonly Alert[];
+  /** Today's note, relative to the workspace. */
+  daily_note: string;
+  created_daily_note: boolean;
+  /** Why today's note could not be made, when it could not. */
+  daily_note_error?: string;
+}
+
+/** The report for what the heartbeat found: quiet (the ack) unless there are alerts or a failed chore. */
+export function heartbeatReport(alerts: readonly Alert[], note: DailyNoteOutcome, ack: Ack): HeartbeatReport {
+  const problems = 'error' in note ? [`could not create today's memory file ${note.file}: ${note.error}`] : [];
+  const base = {
+    alerts,
+    daily_note: note.file,
+    created_daily_note: 'created' in note && note.created,
+    ...('error' in note ? { daily_note_error: note.error } : {}),
+  };
+  if (alerts.length === 0 && problems.length === 0) return { ack, ...base };
+  return { message: heartbeatMessage(alerts, problems), ...base };
+}
+
+/** The text `runner heartbeat` prints: the acknowledgement alone on its line, or the message. */
+export function reportText(report: HeartbeatReport): string {
+  return report.message ?? `${report.ack}\n`;
+}
