@@ -131,7 +131,7 @@ export interface LocationOptions {
  * Synchronous and cheap: OpenClaw's config is read only when nothing before it decided.
  */
 export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessEnv = process.env): Settings {
-  const home = expandHome(options.home ?? env.RUNNER_HOME ?? process.cwd(), env);
+  const home = resolveHome(options, env);
   const explicitFile = options.config !== undefined;
   const configFile = explicitFile ? expandHome(options.config!, env) : path.join(home, CONFIG_FILE_NAME);
   let config: RunnerConfig = {};
@@ -141,6 +141,11 @@ export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessE
     readFile = configFile;
   }
   return { config, configFile: readFile, home, workspace: resolveWorkspace(options, config, env) };
+}
+
+/** The runner's home: `--home`, else `$RUNNER_HOME`, else the current folder (it needs no config). */
+export function resolveHome(options: LocationOptions, env: NodeJS.ProcessEnv = process.env): string {
+  return expandHome(options.home ?? env.RUNNER_HOME ?? process.cwd(), env);
 }
 
 function resolveWorkspace(options: LocationOptions, config: RunnerConfig, env: NodeJS.ProcessEnv): string {

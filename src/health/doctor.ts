@@ -1,7 +1,7 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { expandHome, loadSettings, type LocationOptions, type Settings } from '../config/config.js';
+import { expandHome, loadSettings, resolveHome, type LocationOptions, type Settings } from '../config/config.js';
 import { openClawCommand, runOpenClaw, describeOpenClawFailure } from '../openclaw/openclaw-cli.js';
 import { AlertStore } from '../store/alerts.js';
 import { runLogPath } from '../store/run-log.js';
@@ -37,7 +37,7 @@ const VERSION_TIMEOUT_MS = 5000;
 /** Look at every place the runner uses and at OpenClaw; never throws for what it finds. */
 export async function diagnose(options: LocationOptions, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
   const { settings, config } = resolveSettings(options, env);
-  const home = settings?.home ?? expandHome(options.home ?? env.RUNNER_HOME ?? process.cwd(), env);
+  const home = settings?.home ?? resolveHome(options, env);
   const items = await Promise.all([
     Promise.resolve(config),
     inspectHome(home),
