@@ -5,8 +5,10 @@ import { registerBatchCommands } from './batch.js';
 import { addGlobalOptions, globalOptionsOf } from './global-options.js';
 import { registerHelpCommand } from './help.js';
 import { registerListCommand } from './list.js';
+import { registerLogsCommand } from './logs.js';
 import { exitCodeOf, printError } from './output.js';
 import { registerRunCommand, runTaskCommand } from './run.js';
+import { registerStatusCommand } from './status.js';
 import { registerTestAllCommand } from './test-all.js';
 import { packageVersion } from './version.js';
 
@@ -36,6 +38,8 @@ export function buildProgram(): Command {
   registerTestAllCommand(program);
   registerAlertsCommand(program);
   registerBatchCommands(program);
+  registerStatusCommand(program);
+  registerLogsCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

@@ -1,6 +1,6 @@
 import type { RunRecord } from '../store/run-log.js';
 import { LogFileSet } from './log-files.js';
-import { CHUNK_BYTES, visitLinesBackward, type BackwardLine } from './lines-backward.js';
+import { visitLinesBackward, type BackwardLine } from './lines-backward.js';
 import { parseRecord, taskOfLine } from './record.js';
 
 /** A record read from the run log, with the line it was read from (byte for byte, less its newline). */
@@ -17,7 +17,7 @@ export interface ScanResult {
   skipped: number;
   /** Lines looked at, records or not (lines passed over by `wantsTask` included). */
   linesRead: number;
-  /** True when the scan reached the start of the oldest file, false when the visitor stopped it. */
+  /** True when the scan reached the start of the oldest file, false when the visitor or `maxLines` stopped it. */
   complete: boolean;
   /**
    * True when the live file ended in a line without its newline that is not a record yet: a writer
@@ -30,11 +30,14 @@ export interface ScanResult {
 export interface ScanOptions {
   /**
    * Lines whose first bytes name a task this returns false for are passed over without being
-   * parsed (a line in the writer's format names its task first). Such a line is not judged, so a
-   * damaged one among them is not counted in `skipped`: only lines that could have been wanted are.
+   * parsed (a line in the writer's format names its task first). Such a line is judged only by
+   * its ending in `}`: one cut short is still counted in `skipped`, but damage inside a whole-looking
+   * line of an unwanted task is not.
    */
   wantsTask?: (task: string) => boolean;
-  /** Bytes read at a time (default 64 KiB); small values are for tests. */
+  /** Stop after this many lines (records or not); `complete` is then false. */
+  maxLines?: number;
+  /** Read this many bytes at a time, always (for tests); by default reads start at 64 KiB and grow. */
   chunkBytes?: number;
 }
 
@@ -49,8 +52,10 @@ export type HistoryVisitor = (entry: HistoryEntry) => boolean | void;
  */
 export async function scanNewestFirst(files: LogFileSet, visit: HistoryVisitor, options: ScanOptions = {}): Promise<ScanResult> {
   const result: ScanResult = { skipped: 0, linesRead: 0, complete: true, partialTail: false };
+  const maxLines = options.maxLines ?? Infinity;
   for (const [index, file] of files.files.entries()) {
     const onLine = (line: BackwardLine): boolean => {
+      if (result.linesRead >= maxLines) return false;
       result.linesRead += 1;
       const entry = entryOf(line, file.path, options.wantsTask);
       if (entry === 'unwanted') return true;
@@ -62,7 +67,7 @@ export async function scanNewestFirst(files: LogFileSet, visit: HistoryVisitor, 
       }
       return visit(entry) !== false;
     };
-    if (!(await visitLinesBackward(file.handle, file.size, onLine, options.chunkBytes ?? CHUNK_BYTES))) {
+    if (!(await visitLinesBackward(file.handle, file.size, onLine, chunksOf(options)))) {
       result.complete = false;
       return result;
     }
@@ -70,9 +75,15 @@ export async function scanNewestFirst(files: LogFileSet, visit: HistoryVisitor, 
   return result;
 }
 
+function chunksOf(options: ScanOptions): { first: number; max: number } | undefined {
+  return options.chunkBytes === undefined ? undefined : { first: options.chunkBytes, max: options.chunkBytes };
+}
+
 function entryOf(line: BackwardLine, file: string, wantsTask?: (task: string) => boolean): HistoryEntry | 'unwanted' | undefined {
   if (line.text === undefined) return undefined;
-  if (wantsTask) {
+  // A line cut short (the common damage: a crash mid-write) does not end in `}`; it is parsed, so
+  // that it is counted, even when its task is not wanted.
+  if (wantsTask && line.text.endsWith('}')) {
     const task = taskOfLine(line.text);
     if (task !== undefined && !wantsTask(task)) return 'unwanted';
   }
