@@ -28,9 +28,9 @@ export interface BackwardLine {
 /**
  * Visit the lines of the first `end` bytes of a file, last line first, reading from the end
  * `chunks.first` bytes at first, then twice as much each time up to `chunks.max`. `visit` returns
- * `false` to stop. Lines are split on the byte `\n`, which never
- * occurs inside a multi-byte UTF-8 character, so a chunk boundary cannot cut a character in a way
- * that matters: a line is decoded only once it is whole. Empty lines are passed over.
+ * `false` to stop. Lines are split on the byte `\n`, which never occurs inside a multi-byte UTF-8
+ * character, and a line is decoded only once it is whole, so a chunk boundary cannot cut a
+ * character. Empty lines are passed over.
  *
  * The visitor is synchronous and called once per line; only the reads are awaited, once per chunk,
  * which keeps a scan of a million lines from paying a promise per line.
