@@ -7,8 +7,10 @@ import { addGlobalOptions, globalOptionsOf } from './global-options.js';
 import { registerHeartbeatCommand } from './heartbeat.js';
 import { registerHelpCommand } from './help.js';
 import { registerListCommand } from './list.js';
+import { registerLogsCommand } from './logs.js';
 import { exitCodeOf, printError } from './output.js';
 import { registerRunCommand, runTaskCommand } from './run.js';
+import { registerStatusCommand } from './status.js';
 import { registerTestAllCommand } from './test-all.js';
 import { packageVersion } from './version.js';
 
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
   registerHeartbeatCommand(program);
   registerBatchCommands(program);
   registerDoctorCommand(program);
+  registerStatusCommand(program);
+  registerLogsCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

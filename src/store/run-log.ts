@@ -1,12 +1,11 @@
 import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
 
 /** One line of `logs/tasks.jsonl` (SPEC §8); key order matters and is kept by construction. */
 export type RunRecord = Record<string, unknown> & { task: string; timestamp: string; success: boolean };
 
-/** The run history file of a home. */
+/** The run history file of a home. It is read back through `src/history/` (newest first, rotated files included). */
 export function runLogPath(home: string): string {
   return path.join(home, 'logs', 'tasks.jsonl');
 }
@@ -100,37 +99,4 @@ function renameIfExists(from: string, to: string): void {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
   }
-}
-
-/** Records read back, with the count of lines that could not be parsed. */
-export interface RunHistory {
-  records: RunRecord[];
-  skipped: number;
-}
-
-/** Read the run history; a missing file is an empty history, unparsable lines are counted and skipped. */
-export async function readRunHistory(home: string): Promise<RunHistory> {
-  let text: string;
-  try {
-    text = await readFile(runLogPath(home), 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
-    throw error;
-  }
-  const records: RunRecord[] = [];
-  let skipped = 0;
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
-    try {
-      const value = JSON.parse(line) as unknown;
-      if (typeof value === 'object' && value !== null && typeof (value as RunRecord).task === 'string') {
-        records.push(value as RunRecord);
-      } else {
-        skipped += 1;
-      }
-    } catch {
-      skipped += 1;
-    }
-  }
-  return { records, skipped };
 }

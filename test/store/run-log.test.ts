@@ -1,8 +1,8 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { appendRunRecord, readRunHistory, runLogPath } from '../../src/store/run-log.js';
+import { appendRunRecord, runLogPath } from '../../src/store/run-log.js';
 
 const home = () => mkdtempSync(path.join(tmpdir(), 'taskrunner-runlog-'));
 const record = (n: number) => ({ task: 'sample', timestamp: `2026-02-03T17:35:0${n % 10}+00:00`, success: true, n });
@@ -31,18 +31,5 @@ describe('appendRunRecord', () => {
     expect(ns(`${file}.3`)).toEqual([4, 5]);
     expect(existsSync(`${file}.4`)).toBe(false);
     expect(existsSync(`${file}.rotating`)).toBe(false);
-  });
-});
-
-describe('readRunHistory', () => {
-  it('skips lines it cannot parse and counts them', async () => {
-    const h = home();
-    appendRunRecord(h, record(1));
-    writeFileSync(runLogPath(h), '{"task":"half', { flag: 'a' });
-    writeFileSync(runLogPath(h), '\n[1,2]\n', { flag: 'a' });
-    appendRunRecord(h, record(2));
-    const history = await readRunHistory(h);
-    expect(history.records.map((r) => r.n)).toEqual([1, 2]);
-    expect(history.skipped).toBe(2);
   });
 });

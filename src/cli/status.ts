@@ -1,0 +1,103 @@
+import type { Command } from 'commander';
+import { escapeControl } from '../batch/printable.js';
+import { parseTimestamp } from '../core/time.js';
+import { RunnerError } from '../errors.js';
+import { formatAgo } from '../history/relative-time.js';
+import type { RunResult } from '../history/record.js';
+import { DEFAULT_STATUS_MAX_LINES, DEFAULT_STATUS_WINDOW, readStatus, type StatusReport } from '../history/status.js';
+import type { TaskStatus } from '../history/task-status.js';
+import { runLogPath } from '../store/run-log.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { paint, printJson, printTable } from './output.js';
+
+interface StatusOptions {
+  runs: string;
+  maxLines: string;
+}
+
+/** Register `runner status [--json] [--runs N] [--max-lines N]`. */
+export function registerStatusCommand(program: Command): void {
+  addGlobalOptions(program.command('status'))
+    .description('per task: last run, result, success rate and durations over the last runs')
+    .option('--runs <n>', 'runs per task the rates and durations cover', String(DEFAULT_STATUS_WINDOW))
+    .option('--max-lines <n>', 'read at most this many lines of the log, newest first', String(DEFAULT_STATUS_MAX_LINES))
+    .action(async (options: StatusOptions, command: Command) => {
+      const globals = globalOptionsOf(command);
+      const settings = settingsOf(globals);
+      const report = await readStatus(runLogPath(settings.home), {
+        window: positiveInteger(options.runs, '--runs'),
+        maxLines: positiveInteger(options.maxLines, '--max-lines'),
+      });
+      if (globals.json) printJson(report);
+      else printStatus(report, runLogPath(settings.home), settings.config.timezone);
+    });
+}
+
+/** A whole number above zero from a flag, or an error naming the flag. */
+export function positiveInteger(value: string, flag: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n <= 0) {
+    throw new RunnerError('runner.invalidArgument', `${flag}: expected a whole number above zero, got ${JSON.stringify(value)}`);
+  }
+  return n;
+}
+
+const RESULT_COLOR: Record<RunResult, 'green' | 'red' | 'yellow'> = {
+  ok: 'green',
+  failed: 'red',
+  locked: 'yellow',
+  'timed out': 'red',
+  cancelled: 'yellow',
+};
+
+// On a terminal a long error would wrap every row; piped output keeps it whole for grep.
+const TTY_ERROR_WIDTH = 60;
+
+function printStatus(report: StatusReport, logFile: string, timeZone: string | undefined): void {
+  if (report.tasks.length === 0) {
+    process.stdout.write(`no runs recorded in ${logFile}\n`);
+  } else {
+    const now = Date.now();
+    printTable(
+      ['TASK', 'LAST RUN', 'RESULT', 'SUCCESS', 'P50', 'P95', 'LAST ERROR'],
+      report.tasks.map((status) => row(status, now, timeZone)),
+    );
+  }
+  for (const note of footer(report)) process.stdout.write(`${paint(note, 'dim')}\n`);
+}
+
+function row(status: TaskStatus, now: number, timeZone: string | undefined): string[] {
+  const at = parseTimestamp(status.last_run, timeZone);
+  return [
+    status.task,
+    at === undefined ? status.last_run : formatAgo(at, now),
+    paint(status.last_result, RESULT_COLOR[status.last_result]),
+    status.success_rate === null ? '-' : `${Math.round(status.success_rate * 100)}% of ${status.runs}`,
+    seconds(status.duration_p50),
+    seconds(status.duration_p95),
+    truncate(oneLine(status.last_error ?? ''), process.stdout.isTTY ? TTY_ERROR_WIDTH : Infinity),
+  ];
+}
+
+function footer(report: StatusReport): string[] {
+  const notes: string[] = [];
+  if (!report.scan_complete) {
+    const back = report.oldest_read ? ` (back to ${report.oldest_read})` : '';
+    notes.push(`read the newest ${report.lines_read} lines of the log${back}; tasks that have not run since are not shown (--max-lines)`);
+  }
+  if (report.skipped_lines > 0) notes.push(`${report.skipped_lines} unparseable line(s) skipped`);
+  return notes;
+}
+
+function seconds(value: number | null): string {
+  return value === null ? '-' : `${value}s`;
+}
+
+// An error is anyone's text: one line, with control characters shown, never sent to the terminal raw.
+function oneLine(text: string): string {
+  return escapeControl(text.replace(/\s+/g, ' ').trim());
+}
+
+function truncate(text: string, width: number): string {
+  return text.length <= width ? text : `${text.slice(0, width - 1)}…`;
+}
