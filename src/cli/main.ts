@@ -2,6 +2,7 @@
 import { Command, CommanderError } from 'commander';
 import { registerAlertsCommand } from './alerts.js';
 import { registerBatchCommands } from './batch.js';
+import { registerCronCommand } from './cron.js';
 import { addGlobalOptions, globalOptionsOf } from './global-options.js';
 import { registerHelpCommand } from './help.js';
 import { registerListCommand } from './list.js';
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerTestAllCommand(program);
   registerAlertsCommand(program);
   registerBatchCommands(program);
+  registerCronCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

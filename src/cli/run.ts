@@ -3,7 +3,7 @@ import { parseDuration } from '../config/duration.js';
 import { findTask } from '../core/discover.js';
 import { createStderrLogger } from '../core/logger.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
-import { RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../errors.js';
 import { assertTaskName } from '../core/task.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { paint, printJson } from './output.js';
@@ -41,8 +41,11 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
     unguard();
     cancellation.dispose();
   }
-  report(outcome, globals);
-  process.exitCode = outcome.exitCode;
+  const skipped = outcome.status === 'locked' && parsed.flags.skipIfRunning === true;
+  report(outcome, globals, skipped);
+  // A scheduler counts a non-zero exit as a failed run (OpenClaw's cron then backs off), but a run
+  // that overlaps the previous one is the lock doing its job: with --skip-if-running it exits 0.
+  process.exitCode = skipped ? EXIT.ok : outcome.exitCode;
 }
 
 /** Register `runner run <task> [args…]`, for a task whose name is also a command's. */
@@ -59,7 +62,7 @@ export function registerRunCommand(program: Command): void {
     });
 }
 
-function report(outcome: RunOutcome, globals: GlobalOptions): void {
+function report(outcome: RunOutcome, globals: GlobalOptions, skipped: boolean): void {
   if (globals.json) {
     printJson(outcome.record);
     return;
@@ -72,6 +75,10 @@ function report(outcome: RunOutcome, globals: GlobalOptions): void {
       const message = typeof record.message === 'string' ? `: ${record.message}` : '';
       process.stdout.write(`${paint('✓', 'green')} ${record.task}${message}${seconds}${dry}\n`);
     }
+    return;
+  }
+  if (skipped) {
+    if (!globals.quiet) process.stdout.write(`- ${record.task} skipped: already running${dry}\n`);
     return;
   }
   const label = outcome.status === 'locked' ? 'locked' : outcome.status.replace('_', ' ');
