@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { Command, Option } from 'commander';
+import { Option, type Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { findTask } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
