@@ -10,9 +10,10 @@
 // that is renamed into place at the end, so a run killed half-way never leaves a broken cache, and
 // two runs at once (other worktrees) do not write into the same folder.
 //
-// Prints one JSON line: {"dir", "node", "openclaw", "bin", "installed", "seconds"}. Exits 1 on failure.
-// The machine's ~/.npmrc points `nodedir` at Node 20's headers, which breaks native installs under
-// Node 24: the install runs with a HOME whose .npmrc is the user's minus that line.
+// Prints one JSON line: {"dir", "node", "openclaw", "bin", "installed", "seconds"}. Exits 1 on failure
+// (no registry, say); test/openclaw-real/helpers.ts then fails the leg under CI=true, else skips it.
+// The machine's ~/.npmrc points `nodedir` at Node 20's headers, which is wrong for Node 24: the
+// install runs with a HOME whose .npmrc is the user's minus that line, and without npm_config_nodedir.
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
