@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    // The real-OpenClaw leg has its own run: npm run test:openclaw (vitest.openclaw.config.ts).
+    exclude: ['test/openclaw-real/**', '**/node_modules/**'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Process-level tests spawn many CLIs; two cores are easily saturated.

@@ -1,7 +1,7 @@
 /**
  * What went wrong, namespaced by where: `runner.*` (finding, starting and running a task),
  * `config.*`, `lock.*` (a task's lock), `store.*` (the JSON stores and the run log), `batch.*`
- * and `memory.*` (the built-in tasks).
+ * and `memory.*` (the built-in tasks), `schedule.*` (installing a schedule with `runner cron`).
  */
 export type RunnerErrorCode =
   | 'runner.invalidTaskName'
@@ -32,7 +32,8 @@ export type RunnerErrorCode =
   | 'memory.invalid'
   | 'memory.unreadable'
   | 'memory.overLimit'
-  | 'memory.unparseable';
+  | 'memory.unparseable'
+  | 'schedule.installFailed';
 
 /** Exit codes of the CLI (SPEC §3); the one place they are defined. */
 export const EXIT = {

@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerAlertsCommand } from './alerts.js';
 import { registerBatchCommands } from './batch.js';
 import { registerDoctorCommand } from './doctor.js';
+import { registerCronCommand } from './cron.js';
 import { addGlobalOptions, globalOptionsOf } from './global-options.js';
 import { registerHeartbeatCommand } from './heartbeat.js';
 import { registerHelpCommand } from './help.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerDoctorCommand(program);
   registerStatusCommand(program);
   registerLogsCommand(program);
+  registerCronCommand(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }

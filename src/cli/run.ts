@@ -3,7 +3,7 @@ import { parseDuration } from '../config/duration.js';
 import { findTask } from '../core/discover.js';
 import { createStderrLogger } from '../core/logger.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
-import { RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../errors.js';
 import { assertTaskName, type Task } from '../core/task.js';
 import type { RunRecord } from '../store/run-log.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
@@ -42,8 +42,11 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
     unguard();
     cancellation.dispose();
   }
-  report(outcome, globals, task);
-  process.exitCode = outcome.exitCode;
+  const skipped = outcome.status === 'locked' && parsed.flags.skipIfRunning === true;
+  report(outcome, globals, task, skipped);
+  // A scheduler counts a non-zero exit as a failed run (OpenClaw's cron then backs off), but a run
+  // that overlaps the previous one is the lock doing its job: with --skip-if-running it exits 0.
+  process.exitCode = skipped ? EXIT.ok : outcome.exitCode;
 }
 
 /** Register `runner run <task> [args…]`, for a task whose name is also a command's. */
@@ -80,7 +83,7 @@ function rendersRecord(task: Task): task is Task & RendersRecord {
   return typeof (task as Partial<RendersRecord>).render === 'function';
 }
 
-function report(outcome: RunOutcome, globals: GlobalOptions, task: Task): void {
+function report(outcome: RunOutcome, globals: GlobalOptions, task: Task, skipped: boolean): void {
   if (globals.json) {
     printJson(outcome.record);
     return;
@@ -94,6 +97,10 @@ function report(outcome: RunOutcome, globals: GlobalOptions, task: Task): void {
       process.stdout.write(`${paint('✓', 'green')} ${record.task}${message}${seconds}${dry}\n`);
       if (rendersRecord(task)) process.stdout.write(task.render(record, { paint, formatTable }));
     }
+    return;
+  }
+  if (skipped) {
+    if (!globals.quiet) process.stdout.write(`- ${record.task} skipped: already running${dry}\n`);
     return;
   }
   const label = outcome.status === 'locked' ? 'locked' : outcome.status.replace('_', ' ');

@@ -7,6 +7,8 @@ export interface RunFlags {
   dryRun?: boolean;
   retries?: string;
   timeout?: string;
+  /** A run that finds the task already running exits 0 instead of 2 (still writing its `locked` record). */
+  skipIfRunning?: boolean;
 }
 
 /**
@@ -33,7 +35,8 @@ export function buildTaskCommand(task: Task): Command {
   command
     .addOption(new Option('--dry-run', 'show what would change; write nothing but the run record'))
     .addOption(new Option('--retries <n>', 'retries after the first attempt (default: 2, i.e. 3 attempts)'))
-    .addOption(new Option('--timeout <duration>', 'abort the run after this long (e.g. 30s, 10m)'));
+    .addOption(new Option('--timeout <duration>', 'abort the run after this long (e.g. 30s, 10m)'))
+    .addOption(new Option('--skip-if-running', 'exit 0, not 2, when the task is already running (for schedulers)'));
   return addGlobalOptions(command);
 }
 
@@ -44,7 +47,7 @@ export interface ParsedTaskArgs {
   flags: RunFlags;
 }
 
-const NOT_TASK_OPTIONS = new Set(['dryRun', 'retries', 'timeout', 'home', 'workspace', 'config', 'json', 'quiet', 'verbose', 'color']);
+const NOT_TASK_OPTIONS = new Set(['dryRun', 'retries', 'timeout', 'skipIfRunning', 'home', 'workspace', 'config', 'json', 'quiet', 'verbose', 'color']);
 
 /** Parse a task's raw arguments with {@link buildTaskCommand}; throws commander's error on bad input. */
 export function parseTaskArgs(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
@@ -56,5 +59,11 @@ export function parseTaskArgs(task: Task, rawArgs: readonly string[]): ParsedTas
   const options: TaskOptionValues = {};
   for (const [key, value] of Object.entries(all)) if (!NOT_TASK_OPTIONS.has(key)) options[key] = value as TaskOptionValues[string];
   const args = command.args;
-  return { args, options, flags: { dryRun: all.dryRun as boolean | undefined, retries: all.retries as string | undefined, timeout: all.timeout as string | undefined } };
+  const flags: RunFlags = {
+    dryRun: all.dryRun as boolean | undefined,
+    retries: all.retries as string | undefined,
+    timeout: all.timeout as string | undefined,
+    skipIfRunning: all.skipIfRunning as boolean | undefined,
+  };
+  return { args, options, flags };
 }

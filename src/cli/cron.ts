@@ -1,0 +1,156 @@
+import path from 'node:path';
+import { Option, type Command } from 'commander';
+import { parseDuration } from '../config/duration.js';
+import { findTask } from '../core/discover.js';
+import { resolveRunPolicy } from '../core/run-policy.js';
+import { assertTaskName } from '../core/task.js';
+import { RunnerError } from '../errors.js';
+import { assertJobName, buildCronPlan, defaultJobName, type CronPlan } from '../schedule/cron-plan.js';
+import { formatRunTime, parseCronSchedule } from '../schedule/cron-schedule.js';
+import { CRON_TZ_CAVEAT } from '../schedule/crontab-entry.js';
+import { updateCrontab } from '../schedule/crontab-install.js';
+import { installOpenClawJob, removeOpenClawJob } from '../schedule/openclaw-cron-install.js';
+import { currentRunnerCli } from '../schedule/runner-invocation.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf, type GlobalOptions } from './global-options.js';
+import { paint, printJson } from './output.js';
+
+interface CronOptions extends GlobalOptions {
+  cron?: string;
+  tz?: string;
+  install?: 'crontab' | 'openclaw';
+  remove?: boolean;
+  name?: string;
+  timeout?: string;
+}
+
+/** What an install or removal did, as printed and in `--json`. */
+interface InstallReport {
+  target: 'crontab' | 'openclaw';
+  action: string;
+  id?: string;
+  ids?: string[];
+}
+
+/**
+ * Register `runner cron <task> --cron EXPR [--tz ZONE] [--install crontab|openclaw] [--remove]`:
+ * check the schedule, print the crontab line and the `openclaw cron add` line, and optionally
+ * install (or remove) one of them. The lines run the task with `--skip-if-running`.
+ */
+export function registerCronCommand(program: Command): void {
+  addGlobalOptions(program.command('cron'))
+    .description('print (or install) a crontab line and an `openclaw cron add` line that run a task on a schedule')
+    .argument('<task>', 'task to schedule')
+    .option('--cron <expr>', 'cron expression, 5 fields (e.g. "*/30 * * * *") or @daily, @hourly, …')
+    .option('--tz <zone>', 'IANA time zone the expression is read in (default: the host\'s local time)')
+    .addOption(new Option('--install <target>', 'install the schedule').choices(['crontab', 'openclaw']))
+    .option('--remove', 'remove the installed schedule of that name (with --install)')
+    .option('--name <name>', 'job name: crontab block marker and OpenClaw job name (default runner-<task>)')
+    .option('--timeout <duration>', "the run's --timeout (default: the task's own); OpenClaw's job limit is 60 s above it")
+    .action(async (task: string, _options: unknown, command: Command) => {
+      await cronCommand(task, globalOptionsOf(command) as CronOptions);
+    });
+}
+
+async function cronCommand(task: string, options: CronOptions): Promise<void> {
+  assertTaskName(task);
+  if (options.remove) {
+    await removeCommand(task, options);
+    return;
+  }
+  if (options.cron === undefined) throw new RunnerError('runner.invalidArgument', '--cron: a cron expression is required (e.g. --cron "*/30 * * * *")');
+  const plan = await planFor(task, options, options.cron);
+  const install = options.install ? await installPlan(plan, options.install) : undefined;
+  if (options.json) printJson(planJson(plan, install));
+  else printPlan(plan, task, install);
+}
+
+async function removeCommand(task: string, options: CronOptions): Promise<void> {
+  if (!options.install) throw new RunnerError('runner.invalidArgument', '--remove: say where from with --install crontab or --install openclaw');
+  const name = options.name ?? defaultJobName(task);
+  assertJobName(name);
+  const report: InstallReport =
+    options.install === 'crontab'
+      ? { target: 'crontab', action: await updateCrontab(name, undefined) }
+      : { target: 'openclaw', ...(await removeOpenClawJob(name)) };
+  if (options.json) printJson({ name, install: report });
+  else process.stdout.write(`${installSentence(name, report)}\n`);
+}
+
+async function planFor(task: string, options: CronOptions, expression: string): Promise<CronPlan> {
+  const schedule = parseCronSchedule(expression, options.tz);
+  const settings = settingsOf(options);
+  const home = path.resolve(settings.home);
+  // The task must exist now: a typo would otherwise fail only at the first scheduled run.
+  const { task: found } = await findTask(task, { home });
+  const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout');
+  const policy = resolveRunPolicy(found, settings.config, { timeoutMs });
+  // Cron and OpenClaw's gateway have neither the operator's environment nor current folder: a
+  // workspace or config chosen by flag or environment is written into the line.
+  const workspace = options.workspace !== undefined || process.env.OPENCLAW_WORKSPACE ? path.resolve(settings.workspace) : undefined;
+  return buildCronPlan({
+    invocation: {
+      node: process.execPath,
+      cli: currentRunnerCli(),
+      task,
+      home,
+      workspace,
+      config: settings.configFile && options.config !== undefined ? path.resolve(settings.configFile) : undefined,
+      timeout: options.timeout,
+    },
+    schedule,
+    name: options.name,
+    runTimeoutMs: policy.timeoutMs,
+  });
+}
+
+async function installPlan(plan: CronPlan, target: 'crontab' | 'openclaw'): Promise<InstallReport> {
+  if (target === 'crontab') return { target, action: await updateCrontab(plan.name, plan.crontabBlock) };
+  return { target, ...(await installOpenClawJob(plan.name, plan.openclawAddArgs)) };
+}
+
+function planJson(plan: CronPlan, install: InstallReport | undefined): Record<string, unknown> {
+  return {
+    name: plan.name,
+    cron: plan.schedule.expression,
+    tz: plan.schedule.timeZone ?? null,
+    next_runs: plan.schedule.nextRuns.map((date) => date.toISOString()),
+    command: plan.command,
+    log_file: plan.logFile,
+    crontab: { line: plan.crontabLine, block: plan.crontabBlock },
+    openclaw: { argv: ['openclaw', 'cron', ...plan.openclawAddArgs], line: plan.openclawAddLine, timeout_seconds: plan.timeoutSeconds },
+    ...(install ? { install } : {}),
+  };
+}
+
+function printPlan(plan: CronPlan, task: string, install: InstallReport | undefined): void {
+  const { schedule } = plan;
+  const out: string[] = [];
+  out.push(`${paint('schedule', 'bold')} ${schedule.expression}${schedule.timeZone ? ` (${schedule.timeZone})` : ' (local time)'}; next runs:`);
+  for (const date of schedule.nextRuns) out.push(`  ${formatRunTime(date, schedule.timeZone)}`);
+  out.push('', `${paint('crontab', 'bold')} (crontab -e, or runner cron ${task} … --install crontab); output goes to ${plan.logFile}:`);
+  if (schedule.timeZone) out.push(`  CRON_TZ=${schedule.timeZone}`);
+  out.push(`  ${plan.crontabLine}`);
+  if (schedule.timeZone) out.push(`  ${paint(`note: ${CRON_TZ_CAVEAT}.`, 'dim')}`);
+  out.push('', `${paint('openclaw', 'bold')} (or runner cron ${task} … --install openclaw):`, `  ${plan.openclawAddLine}`);
+  out.push('', paint('Both run the task with --skip-if-running: a run that finds the previous one still going exits 0, not 2.', 'dim'));
+  if (install) out.push('', installSentence(plan.name, install));
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+function installSentence(name: string, report: InstallReport): string {
+  const where = report.target === 'crontab' ? 'the crontab' : "OpenClaw's cron";
+  switch (report.action) {
+    case 'added':
+      return `${paint('✓', 'green')} added ${name} to ${where}${report.id ? ` (id ${report.id})` : ''}`;
+    case 'replaced':
+      return `${paint('✓', 'green')} replaced ${name} in ${where}`;
+    case 'unchanged':
+      return `${paint('✓', 'green')} ${name} is already in ${where} as shown; nothing changed`;
+    case 'exists':
+      return `${paint('✓', 'green')} ${name} already exists in ${where} (id ${report.id}); nothing added (--remove it first to change it)`;
+    case 'removed':
+      return `${paint('✓', 'green')} removed ${name} from ${where}${report.ids ? ` (id ${report.ids.join(', ')})` : ''}`;
+    default:
+      return `${name} is not in ${where}; nothing removed`;
+  }
+}

@@ -1,0 +1,57 @@
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { shellLine, shellQuote } from './shell-quote.js';
+
+/**
+ * What a scheduler has to start: `runner <task>` with absolute paths only, because neither cron
+ * nor OpenClaw's gateway runs with the operator's shell, PATH, current folder or RUNNER_HOME.
+ */
+export interface RunnerInvocation {
+  /** Absolute path of the Node.js binary (cron's PATH may have another node, or none). */
+  node: string;
+  /** Absolute path of the runner's `dist/cli.js`. */
+  cli: string;
+  task: string;
+  /** Absolute runner home; also the folder the command runs in. */
+  home: string;
+  /** Passed on when the operator chose them explicitly (a flag or the environment). */
+  workspace?: string;
+  config?: string;
+  /** The run's own `--timeout`, as given. */
+  timeout?: string;
+}
+
+/** The log file a scheduled run's output is appended to. */
+export function cronLogFile(home: string): string {
+  return path.join(home, 'logs', 'cron.log');
+}
+
+/**
+ * The runner's own CLI file, resolved through symbolic links (`node_modules/.bin/runner` is one),
+ * so the line keeps working whatever folder or PATH the scheduler uses.
+ */
+export function currentRunnerCli(argv1: string | undefined = process.argv[1]): string {
+  if (!argv1) throw new Error('cannot tell where the runner CLI is (no process.argv[1])');
+  return realpathSync(path.resolve(argv1));
+}
+
+/** The argument list of the scheduled run. `--skip-if-running`: an overlapping run is not a failure. */
+export function runnerArgv(invocation: RunnerInvocation): string[] {
+  const argv = [invocation.node, invocation.cli, 'run', invocation.task, '--home', invocation.home];
+  if (invocation.workspace) argv.push('--workspace', invocation.workspace);
+  if (invocation.config) argv.push('--config', invocation.config);
+  if (invocation.timeout) argv.push('--timeout', invocation.timeout);
+  argv.push('--skip-if-running');
+  return argv;
+}
+
+/**
+ * The shell line both schedulers run:
+ * `cd <home> && mkdir -p logs && <node> <cli> run <task> … >> <home>/logs/cron.log 2>&1`.
+ * `run <task>` rather than `<task>` so a task named like a command (`list`) still means the task;
+ * `mkdir -p` because the redirection fails, and the runner never starts, without the folder.
+ */
+export function runnerShellLine(invocation: RunnerInvocation): string {
+  const log = cronLogFile(invocation.home);
+  return `cd ${shellQuote(invocation.home)} && mkdir -p logs && ${shellLine(runnerArgv(invocation))} >> ${shellQuote(log)} 2>&1`;
+}

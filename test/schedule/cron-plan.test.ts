@@ -1,0 +1,32 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { buildCronPlan } from '../../src/schedule/cron-plan.js';
+import { parseCronSchedule } from '../../src/schedule/cron-schedule.js';
+
+const invocation = { node: '/opt/node 20/bin/node', cli: '/srv/runner/dist/cli.js', task: 'disk_report', home: "/srv/o'brien" };
+
+describe('buildCronPlan', () => {
+  it('names the job runner-<task> and quotes every path for the shell', () => {
+    const plan = buildCronPlan({ invocation, schedule: parseCronSchedule('*/30 * * * *', 'UTC') });
+    expect(plan.name).toBe('runner-disk_report');
+    expect(plan.command).toBe(
+      `cd '/srv/o'\\''brien' && mkdir -p logs && '/opt/node 20/bin/node' /srv/runner/dist/cli.js run disk_report --home '/srv/o'\\''brien' --skip-if-running >> '/srv/o'\\''brien/logs/cron.log' 2>&1`,
+    );
+    expect(plan.openclawAddArgs).toEqual([
+      'add', '--name', 'runner-disk_report', '--cron', '*/30 * * * *', '--tz', 'UTC',
+      '--command', plan.command, '--command-cwd', "/srv/o'brien", '--timeout-seconds', '3600',
+    ]);
+  });
+
+  it('prints an openclaw line that a shell splits back into exactly those arguments', () => {
+    const plan = buildCronPlan({ invocation, schedule: parseCronSchedule('0 * * * *'), name: 'disk.hourly', runTimeoutMs: 90_500 });
+    const words = execFileSync('sh', ['-c', `for w in ${plan.openclawAddLine}; do printf '%s\\0' "$w"; done`], { encoding: 'utf8' });
+    expect(words.split('\0').slice(0, -1)).toEqual(['openclaw', 'cron', ...plan.openclawAddArgs]);
+    // The runner's own 91 s timeout comes first; OpenClaw's limit is a minute above it.
+    expect(plan.timeoutSeconds).toBe(151);
+  });
+
+  it('refuses a name that cannot be a marker line', () => {
+    expect(() => buildCronPlan({ invocation, schedule: parseCronSchedule('@daily'), name: 'a\nb' })).toThrow(/^--name: /);
+  });
+});
