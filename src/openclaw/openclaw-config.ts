@@ -1,6 +1,7 @@
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import JSON5 from 'json5';
 import { RunnerError } from '../errors.js';
+import { readFullySync } from '../store/read-fully.js';
 
 /**
  * Reading OpenClaw's own config file (`openclaw.json`), which is JSON5: comments, trailing commas
@@ -48,14 +49,7 @@ function readConfigText(file: string): string | undefined {
     if (stats.size > MAX_OPENCLAW_CONFIG_BYTES) {
       throw invalid(file, `OpenClaw config ${file} is ${stats.size} bytes, more than a config can be (${MAX_OPENCLAW_CONFIG_BYTES})`);
     }
-    const bytes = Buffer.alloc(stats.size);
-    let offset = 0;
-    while (offset < bytes.length) {
-      const read = readSync(fd, bytes, offset, bytes.length - offset, offset);
-      if (read === 0) break;
-      offset += read;
-    }
-    return decode(bytes.subarray(0, offset), file);
+    return decode(readFullySync(fd, stats.size), file);
   } catch (error) {
     if (error instanceof RunnerError) throw error;
     throw invalid(file, `cannot read OpenClaw config ${file}: ${reasonOf(error)}`, error);

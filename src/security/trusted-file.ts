@@ -1,5 +1,6 @@
-import { fstatSync, openSync, closeSync, readSync, statSync, constants, type Stats } from 'node:fs';
+import { fstatSync, openSync, closeSync, statSync, constants, type Stats } from 'node:fs';
 import { RunnerError } from '../errors.js';
+import { readFullySync } from '../store/read-fully.js';
 
 // S_ISVTX: in a sticky folder only a file's owner may rename or remove it.
 const STICKY_BIT = 0o1000;
@@ -73,14 +74,7 @@ export function readTrustedFile(file: string, what: string, maxBytes: number): B
     if (stats.size > maxBytes) {
       throw new RunnerError('runner.unsafeFile', `refusing to load ${what} ${file}: ${stats.size} bytes, more than the limit of ${maxBytes}`, { file });
     }
-    const buffer = Buffer.alloc(stats.size);
-    let offset = 0;
-    while (offset < buffer.length) {
-      const read = readSync(fd, buffer, offset, buffer.length - offset, offset);
-      if (read === 0) break;
-      offset += read;
-    }
-    return buffer.subarray(0, offset);
+    return readFullySync(fd, stats.size);
   } finally {
     closeSync(fd);
   }

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CLI, makeHome, runCli, startCli, collect, writeFile } from '../helpers/cli.js';
+import { makeHome, runCli, runCliWithStdoutTo, startCli, collect, writeFile } from '../helpers/cli.js';
 import { alerter, WRITER } from '../fixtures/tasks.js';
 
 /** A home with 50 alerting tasks, `alerter_0` … `alerter_49` (one task's runs would lock each other out). */
@@ -152,12 +151,7 @@ describe('alerts --drain', () => {
   it('to a full disk removes nothing and fails with a clear message', async () => {
     const h = alertHome();
     const before = pendingAlerts(h.file, 3);
-    const full = openSync('/dev/full', 'w');
-    const child = spawn(process.execPath, [CLI, 'alerts', '--drain', '--json', ...h.args], { stdio: ['ignore', full, 'pipe'] });
-    closeSync(full);
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stderr } = await runCliWithStdoutTo('/dev/full', ['alerts', '--drain', '--json', ...h.args]);
     expect(code).toBe(1);
     expect(stderr).toBe(`error: could not write the alerts to standard output (ENOSPC); none of the 3 alert(s) was removed from ${h.file}\n`);
     expect(readFileSync(h.file, 'utf8')).toBe(before);

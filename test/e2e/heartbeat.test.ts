@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calendarDay } from '../../src/core/time.js';
-import { CLI, makeHome, runCli, writeFile } from '../helpers/cli.js';
+import { makeHome, runCli, runCliWithStdoutTo, writeFile } from '../helpers/cli.js';
 
 const ZONE = 'Pacific/Kiritimati';
 
@@ -123,15 +122,7 @@ describe('runner heartbeat', () => {
   it('with stdout on a full disk removes no alert and exits 1', async () => {
     const h = heartbeatHome();
     const before = writeAlerts(h.pending, [{ id: 'c1', task: 'system_health', timestamp: '2026-02-03T17:36:00Z', level: 'critical', message: 'gateway down' }]);
-    const full = openSync('/dev/full', 'w');
-    const child = spawn(process.execPath, [CLI, 'heartbeat', ...h.args], {
-      stdio: ['ignore', full, 'pipe'],
-      env: { ...process.env, RUNNER_HOME: undefined, OPENCLAW_WORKSPACE: undefined },
-    });
-    closeSync(full);
-    let stderr = '';
-    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise((resolve) => child.on('close', resolve));
+    const { code, stderr } = await runCliWithStdoutTo('/dev/full', ['heartbeat', ...h.args]);
     expect(code).toBe(1);
     expect(stderr).toBe(`error: could not write the alerts to standard output (ENOSPC); none of the 1 alert(s) was removed from ${h.pending}\n`);
     expect(readFileSync(h.pending, 'utf8')).toBe(before);
