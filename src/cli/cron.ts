@@ -13,6 +13,7 @@ import { installOpenClawJob, removeOpenClawJob } from '../schedule/openclaw-cron
 import { currentRunnerCli } from '../schedule/runner-invocation.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf, type GlobalOptions } from './global-options.js';
 import { paint, printJson } from './output.js';
+import { parseTaskArgs } from './task-command.js';
 
 interface CronOptions extends GlobalOptions {
   cron?: string;
@@ -40,25 +41,26 @@ export function registerCronCommand(program: Command): void {
   addGlobalOptions(program.command('cron'))
     .description('print (or install) a crontab line and an `openclaw cron add` line that run a task on a schedule')
     .argument('<task>', 'task to schedule')
+    .argument('[args...]', "the task's own arguments and options, after -- (e.g. -- --min-free 15)")
     .option('--cron <expr>', 'cron expression, 5 fields (e.g. "*/30 * * * *") or @daily, @hourly, …')
     .option('--tz <zone>', 'IANA time zone the expression is read in (default: the host\'s local time)')
     .addOption(new Option('--install <target>', 'install the schedule').choices(['crontab', 'openclaw']))
     .option('--remove', 'remove the installed schedule of that name (with --install)')
     .option('--name <name>', 'job name: crontab block marker and OpenClaw job name (default runner-<task>)')
     .option('--timeout <duration>', "the run's --timeout (default: the task's own); OpenClaw's job limit is 60 s above it")
-    .action(async (task: string, _options: unknown, command: Command) => {
-      await cronCommand(task, globalOptionsOf(command) as CronOptions);
+    .action(async (task: string, taskArgs: string[], _options: unknown, command: Command) => {
+      await cronCommand(task, taskArgs, globalOptionsOf(command) as CronOptions);
     });
 }
 
-async function cronCommand(task: string, options: CronOptions): Promise<void> {
+async function cronCommand(task: string, taskArgs: readonly string[], options: CronOptions): Promise<void> {
   assertTaskName(task);
   if (options.remove) {
     await removeCommand(task, options);
     return;
   }
   if (options.cron === undefined) throw new RunnerError('runner.invalidArgument', '--cron: a cron expression is required (e.g. --cron "*/30 * * * *")');
-  const plan = await planFor(task, options, options.cron);
+  const plan = await planFor(task, taskArgs, options, options.cron);
   const install = options.install ? await installPlan(plan, options.install) : undefined;
   if (options.json) printJson(planJson(plan, install));
   else printPlan(plan, task, install);
@@ -76,12 +78,14 @@ async function removeCommand(task: string, options: CronOptions): Promise<void> 
   else process.stdout.write(`${installSentence(name, report)}\n`);
 }
 
-async function planFor(task: string, options: CronOptions, expression: string): Promise<CronPlan> {
+async function planFor(task: string, taskArgs: readonly string[], options: CronOptions, expression: string): Promise<CronPlan> {
   const schedule = parseCronSchedule(expression, options.tz);
   const settings = settingsOf(options);
   const home = path.resolve(settings.home);
   // The task must exist now: a typo would otherwise fail only at the first scheduled run.
   const { task: found } = await findTask(task, { home });
+  // So are its arguments: parsed now by the task's own parser, which names a wrong one.
+  parseTaskArgs(found, taskArgs);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout');
   const policy = resolveRunPolicy(found, settings.config, { timeoutMs });
   // Cron and OpenClaw's gateway have neither the operator's environment nor current folder: a
@@ -92,6 +96,7 @@ async function planFor(task: string, options: CronOptions, expression: string): 
       node: process.execPath,
       cli: currentRunnerCli(),
       task,
+      taskArgs,
       home,
       workspace,
       config: settings.configFile && options.config !== undefined ? path.resolve(settings.configFile) : undefined,

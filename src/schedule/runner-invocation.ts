@@ -12,6 +12,8 @@ export interface RunnerInvocation {
   /** Absolute path of the runner's `dist/cli.js`. */
   cli: string;
   task: string;
+  /** The task's own arguments and options, passed on as given. */
+  taskArgs?: readonly string[];
   /** Absolute runner home; also the folder the command runs in. */
   home: string;
   /** Passed on when the operator chose them explicitly (a flag or the environment). */
@@ -37,7 +39,7 @@ export function currentRunnerCli(argv1: string | undefined = process.argv[1]): s
 
 /** The argument list of the scheduled run. `--skip-if-running`: an overlapping run is not a failure. */
 export function runnerArgv(invocation: RunnerInvocation): string[] {
-  const argv = [invocation.node, invocation.cli, 'run', invocation.task, '--home', invocation.home];
+  const argv = [invocation.node, invocation.cli, 'run', invocation.task, ...(invocation.taskArgs ?? []), '--home', invocation.home];
   if (invocation.workspace) argv.push('--workspace', invocation.workspace);
   if (invocation.config) argv.push('--config', invocation.config);
   if (invocation.timeout) argv.push('--timeout', invocation.timeout);

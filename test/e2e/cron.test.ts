@@ -6,6 +6,21 @@ import { CLI, collect, makeHome, readRecords, runCli, startCli, waitForOutput, w
 import { QUICK, SLEEPER } from '../fixtures/tasks.js';
 import { fakeCrontab, fakeOpenClaw } from './cron-fakes.js';
 
+// A task with an argument and an option, to check that a schedule passes them on.
+const GREET = `
+import { Task } from 'taskrunner';
+export default class Greet extends Task {
+  name = 'greet';
+  description = 'Greets someone';
+  arguments = [{ name: 'who' }];
+  options = [{ flags: '--shout', description: 'in capitals' }];
+  async run(ctx) {
+    const text = 'hello, ' + ctx.args[0];
+    return { success: true, message: ctx.options.shout ? text.toUpperCase() : text };
+  }
+}
+`;
+
 function homeWith(tasks: Record<string, string>) {
   const { home, workspace } = makeHome();
   for (const [name, source] of Object.entries(tasks)) writeFile(home, `tasks/${name}.mjs`, source);
@@ -55,6 +70,21 @@ describe('runner <task> --skip-if-running', () => {
 });
 
 describe('runner cron: the lines', () => {
+  it("passes the task's own arguments and options on, checked by the task's parser now", async () => {
+    const h = homeWith({});
+    writeFile(h.home, 'tasks/greet.mjs', GREET);
+    const result = await runCli(['cron', 'greet', '--cron', '@daily', '--json', ...h.args, '--', 'Ada', '--shout']);
+    expect(result.code, result.stderr).toBe(0);
+    const plan = JSON.parse(result.stdout) as PlanJson;
+    expect(plan.command).toContain(' run greet Ada --shout --home ');
+    execFileSync('/bin/sh', ['-c', plan.command], { cwd: '/', env: { PATH: '/usr/bin:/bin', HOME: h.home } });
+    expect(h.records()[0]).toMatchObject({ task: 'greet', success: true, message: 'HELLO, ADA' });
+
+    const wrong = await runCli(['cron', 'greet', '--cron', '@daily', ...h.args, '--', '--loud']);
+    expect(wrong.code).toBe(1);
+    expect(wrong.stderr).toContain("unknown option '--loud'");
+  });
+
   it('prints the next runs, a crontab line and an openclaw line', async () => {
     const h = homeWith({ quick: QUICK });
     const result = await runCli(['cron', 'quick', '--cron', '*/30 * * * *', '--tz', 'Asia/Tokyo', ...h.args]);
