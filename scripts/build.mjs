@@ -83,7 +83,12 @@ const bundle = await build({
   // require()s; a real import() goes through src/core/import-module.ts.
   supported: { 'dynamic-import': false },
 });
-const code = bundle.outputFiles.find((file) => file.path.endsWith('.cjs')).text;
+// esbuild escapes non-ASCII characters in strings but leaves them in the comments it keeps: escape
+// those too, so the bundle is pure ASCII and the launcher reads it as Latin-1 (one byte a character,
+// no UTF-8 decoding, and V8 scans a one-byte string).
+const code = bundle.outputFiles
+  .find((file) => file.path.endsWith('.cjs'))
+  .text.replace(/[^\0-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
 const map = JSON.parse(bundle.outputFiles.find((file) => file.path.endsWith('.map')).text);
 const hash = createHash('sha256').update(code).digest('hex').slice(0, 32);
 // One line is put in front of the code: the source map's lines move down by one (`;`).

@@ -29,13 +29,14 @@ const VALUE_OPTIONS = new Set(['--home', '--workspace', '--config']);
 
 /**
  * The commands a command line may need: the one it names, or all of them when it names none (a
- * bare `runner`, `runner --help`) or asks `runner help`, which lists them. Any argument equal to a
+ * bare `runner`, `runner --help`) or asks `runner help`, which lists them; none for `--version`. Any argument equal to a
  * command's name counts, so an odd line (an unknown option taking a value) never misses its command.
  */
 export function commandsFor(argv: readonly string[]): string[] {
   const names = Object.keys(COMMANDS);
   const args = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined);
   const first = args.find((arg, i) => !arg.startsWith('-') && !VALUE_OPTIONS.has(args[i - 1] ?? ''));
+  if (first === undefined && (args.includes('--version') || args.includes('-V'))) return [];
   if (first === undefined || first === 'help') return names;
   return names.filter((name) => args.includes(name));
 }

@@ -18,12 +18,12 @@
  * - self-pruning: a miss removes the entries of other bundles (an upgrade leaves nothing behind).
  *
  * This file is bundled into dist/launch.cjs, which runs before anything else: it uses nothing but
- * Node's built-ins (crypto not among them).
+ * Node's built-ins.
  */
+import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, constants } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import zlib from 'node:zlib';
 
 /** The wrapper Node puts around a CommonJS module; kept on the first line so line numbers match. */
 const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
@@ -52,9 +52,10 @@ export interface CodeCacheResult {
   save(): void;
 }
 
-/** Run the CommonJS `file` with a code cache in `options.dir` (see the top of this file). */
+/** Run the CommonJS `file`, which must be ASCII, with a code cache in `options.dir` (see the top of this file). */
 export function runWithCodeCache(file: string, options: CodeCacheOptions): CodeCacheResult {
-  const source = readFileSync(file, 'utf8');
+  // The build makes the bundle pure ASCII (see scripts/build.mjs): Latin-1 reads it without decoding.
+  const source = readFileSync(file, 'latin1');
   const bundleHash = HASH_LINE.exec(source)?.[1];
   const cacheFile = bundleHash !== undefined && options.dir !== undefined && privateFolder(options.dir)
     ? path.join(options.dir, `${bundleHash}-${runtimeKey()}.bin`)
@@ -143,17 +144,21 @@ function readOwnFile(file: string): Buffer | undefined {
 }
 
 /**
- * A cache file is a header (the data's length and CRC-32, little-endian) and V8's data. V8 checks
- * its data's version, flags and source length, but in a release build not its bytes: a file
- * damaged on disk must be caught here, never handed to V8.
+ * A cache file is a header (the data's length, little-endian, and its SHA-256) and V8's data. V8
+ * checks its data's version, flags and source length, but in a release build not its bytes: a file
+ * damaged on disk must be caught here, never handed to V8. (SHA-256 because crypto is loaded by
+ * every run anyway and hashes this in well under a millisecond; zlib's CRC-32 costs 2 ms to load.)
  */
-const HEADER_BYTES = 8;
+const HEADER_BYTES = 4 + 32;
 
 function header(data: Buffer): Buffer {
-  const bytes = Buffer.alloc(HEADER_BYTES);
+  const bytes = Buffer.alloc(4);
   bytes.writeUInt32LE(data.length, 0);
-  bytes.writeUInt32LE(zlib.crc32(data), 4);
-  return bytes;
+  return Buffer.concat([bytes, digest(data)]);
+}
+
+function digest(data: Buffer): Buffer {
+  return createHash('sha256').update(data).digest();
 }
 
 /** The V8 data of a cache file; `damaged` when its length or checksum is wrong; undefined when there is none (or not ours). */
@@ -161,7 +166,7 @@ function readEntry(file: string): Buffer | 'damaged' | undefined {
   const bytes = readOwnFile(file);
   if (bytes === undefined) return undefined;
   const data = bytes.subarray(HEADER_BYTES);
-  const whole = bytes.length >= HEADER_BYTES && bytes.readUInt32LE(0) === data.length && bytes.readUInt32LE(4) === zlib.crc32(data);
+  const whole = bytes.length >= HEADER_BYTES && bytes.readUInt32LE(0) === data.length && digest(data).equals(bytes.subarray(4, HEADER_BYTES));
   return whole ? data : 'damaged';
 }
 
