@@ -4,8 +4,8 @@
 //   library surface, built-in tasks), so every entry shares one copy of each module. Its first line
 //   names the hash of its content, which keys its V8 code cache (src/core/code-cache.ts).
 // - dist/launch.cjs: the small loader of that bundle (src/cli/launcher.ts), shared through require's cache.
-// - dist/cli.js (the `runner` bin), dist/index.js (the library, ESM) and dist/tasks/*.js (the
-//   built-in task files discovery lists): thin ES modules over the loaded bundle.
+// - dist/cli.js (the `runner` bin), dist/index.mjs (the library, ESM) and dist/tasks/*.js (the
+//   built-in task files discovery lists): a few lines each over the loaded bundle.
 // - dist/types: declarations for library users.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -98,33 +98,33 @@ writeAtomically(path.join(dist, 'runner.cjs'), `// taskrunner-bundle ${hash}\n${
 
 await build({ ...common, entryPoints: ['src/cli/launcher.ts'], outfile: path.join(dist, 'launch.cjs') });
 
-// The ES module entries. Their export names come from the bundle itself.
-const runtime = requireHere(path.join(dist, 'runner.cjs'));
-const header = "import { createRequire } from 'node:module';\n";
-const load = (from) => `createRequire(import.meta.url)('${from}').loadRuntime()`;
-
+// The entries, each a few lines over the bundle. dist/ is CommonJS (its package.json says so), so
+// the bin starts without Node's ES module loader; the library entry is an ES module (.mjs) whose
+// export names come from the bundle itself.
+writeAtomically(path.join(dist, 'package.json'), `${JSON.stringify({ type: 'commonjs' }, null, 2)}\n`);
 writeAtomically(
   path.join(dist, 'cli.js'),
-  `#!/usr/bin/env node\n// The \`runner\` bin: runs the CLI of the shared bundle (src/cli/launcher.ts).\n${header}await createRequire(import.meta.url)('./launch.cjs').runCli();\n`,
+  "#!/usr/bin/env node\n// The `runner` bin: runs the CLI of the shared bundle (src/cli/launcher.ts).\nrequire('./launch.cjs').runCli();\n",
 );
 chmodSync(path.join(dist, 'cli.js'), 0o755);
 
+const runtime = requireHere(path.join(dist, 'runner.cjs'));
 const names = Object.keys(await runtime.loadLibrary()).filter((name) => name !== 'default');
 writeAtomically(
-  path.join(dist, 'index.js'),
-  `// taskrunner's library entry: the runtime the CLI loaded (one copy per process), or loaded now.\n${header}const library = await ${load('./launch.cjs')}.loadLibrary();\nexport const { ${names.join(', ')} } = library;\n`,
+  path.join(dist, 'index.mjs'),
+  `// taskrunner's library entry: the runtime the CLI loaded (one copy per process), or loaded now.\nimport { createRequire } from 'node:module';\nconst library = await createRequire(import.meta.url)('./launch.cjs').loadRuntime().loadLibrary();\nexport const { ${names.join(', ')} } = library;\n`,
 );
 
 const builtins = readdirSync(path.join(root, 'src/tasks')).filter((file) => file.endsWith('.ts')).map((file) => path.basename(file, '.ts'));
 for (const name of builtins) {
   writeAtomically(
     path.join(dist, 'tasks', `${name}.js`),
-    `// The built-in task ${name}, from the shared runtime (discovery lists this file for its name).\n${header}export default (await ${load('../launch.cjs')}.loadBuiltinTask('${name}')).default;\n`,
+    `// The built-in task ${name}. Discovery lists this file for the name and loads the task from the\n// shared runtime (src/core/builtin-tasks.ts); requiring it gives a promise of that module.\nmodule.exports = require('../launch.cjs').loadRuntime().loadBuiltinTask('${name}');\n`,
   );
 }
 
 // Files of earlier builds (the ESM chunks of older versions, removed built-ins) go.
-const keep = new Set(['runner.cjs', 'runner.cjs.map', 'launch.cjs', 'cli.js', 'index.js', 'tasks', 'types', 'vendor']);
+const keep = new Set(['package.json', 'runner.cjs', 'runner.cjs.map', 'launch.cjs', 'cli.js', 'index.mjs', 'tasks', 'types', 'vendor']);
 for (const name of readdirSync(dist)) if (!keep.has(name)) rmSync(path.join(dist, name), { recursive: true, force: true });
 for (const name of readdirSync(path.join(dist, 'tasks'))) {
   if (!builtins.includes(path.basename(name, '.js'))) rmSync(path.join(dist, 'tasks', name), { force: true });

@@ -9,7 +9,7 @@ export { main } from './cli/main.js';
 export { loadBuiltinTask } from './core/builtin-tasks.js';
 
 /**
- * The library surface (src/index.ts, what dist/index.js exports). Evaluated on first use, not when
+ * The library surface (src/index.ts, what dist/index.mjs exports). Evaluated on first use, not when
  * the bundle loads: `runner alerts` needs none of the run machinery it brings in.
  */
 export function loadLibrary(): Promise<typeof Library> {

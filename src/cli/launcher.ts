@@ -1,7 +1,7 @@
 /**
  * dist/launch.cjs: loads dist/runner.cjs, the one bundle holding all of taskrunner's own code, once
  * per process, and hands it to whoever asks: the `runner` bin (dist/cli.js), the library entry
- * (dist/index.js) a user task imports, the built-in task files. They all reach this file through
+ * (dist/index.mjs) a user task imports, the built-in task files. They all reach this file through
  * `require`, whose cache makes it one module per process, so the CLI and a task's
  * `import { Task } from 'taskrunner'` share one copy of the core: one unfinished-runs registry, one
  * logger, one `RunnerError` class.
