@@ -45,6 +45,10 @@ await build({
 // stores import crypto for temporary names. In the bundle each is a stand-in that requires the
 // real module on first use (a property read); code that uses it sees no difference.
 const LAZY_BUILTINS = ['crypto', 'child_process', 'worker_threads', 'readline', 'assert', 'net', 'fs/promises', 'timers/promises'];
+// signal-exit (under proper-lockfile) calls assert.equal(typeof cb, 'function') on every lock
+// taken, and loading node:assert costs 2-3 ms: a check that passes needs no module; one that fails
+// is the real assert.equal's (which also treats NaN as equal to NaN, and throws its own error).
+const ASSERT_EQUAL = `const equal = (actual, expected, ...rest) => (actual == expected ? undefined : load().equal(actual, expected, ...rest));`;
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(builder) {
@@ -58,8 +62,9 @@ const lazyBuiltins = {
       contents: `let real;
 const load = () => (real ??= require('node:${args.path}'));
 const keys = ${JSON.stringify(Object.keys(requireHere(`node:${args.path}`)))};
+${args.path === 'assert' ? ASSERT_EQUAL : ''}
 module.exports = new Proxy({}, {
-  get: (_target, key) => load()[key],
+  get: (_target, key) => (${args.path === 'assert' ? "key === 'equal' ? equal : " : ''}load()[key]),
   has: (_target, key) => key in load(),
   ownKeys: () => keys,
   getOwnPropertyDescriptor: (_target, key) => (keys.includes(key) ? { value: undefined, writable: true, enumerable: true, configurable: true } : undefined),
