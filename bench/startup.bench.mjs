@@ -1,17 +1,21 @@
-// Start-up cost of running one task: `runner noop` (a no-op TypeScript task in a temporary home,
-// compiled-module cache warm) against a bare `node -e 0`, `runner hello` (a TypeScript task whose
-// TypeScript helper is imported as `./lib/greet.js`, so Node's resolution algorithm is loaded), and
-// `runner noop` with 300 other task files in tasks/, which must not cost more because only the
-// task's own file is loaded. `runner list` over
-// the 300 files shows what full discovery costs. Run on its own with `node bench/startup.bench.mjs`
-// after `npm run build`.
+// Start-up cost, the price of every cron tick and heartbeat: `runner noop` (a no-op TypeScript task
+// in a temporary home), `runner help` (the CLI alone: no task loaded) and `runner alerts --json`
+// against a bare `node -e 0`, on Node 20 (this node) and on Node 24 when its binary is there
+// (`$NODE24`, or where CI installs it). Warm: code cache and compiled-module cache filled. Cold: the
+// first run after an install or upgrade, each run with a fresh, empty XDG_CACHE_HOME. Then, on this
+// node, `runner hello` (a TypeScript task whose TypeScript helper is imported as `./lib/greet.js`,
+// so Node's resolution algorithm is loaded) and `runner noop` with 300 other task files in tasks/,
+// which must not cost more because only the task's own file is loaded; `runner list` over the 300
+// files shows what full discovery costs. Run on its own with `node bench/startup.bench.mjs` after
+// `npm run build`.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLI, median, printTable, timeCommand } from './lib.mjs';
+import { CLI, interleave, median, node24Binary, printTable, timeCommand } from './lib.mjs';
 
 const RUNS = 20;
+const COLD_RUNS = 10;
 const OTHER_TASKS = 300;
 
 if (!existsSync(CLI)) {
@@ -65,6 +69,29 @@ const large = makeHome(OTHER_TASKS);
 const runTask = (name, home) => [CLI, name, '--home', home, '--workspace', path.join(home, 'workspace'), '--quiet'];
 const noop = (home) => runTask('noop', home);
 
+const caches = [];
+/** A new, empty cache folder: a cold start. */
+function freshCache() {
+  const dir = mkdtempSync(path.join(tmpdir(), 'taskrunner-bench-cold-'));
+  caches.push(dir);
+  return dir;
+}
+
+/** noop, help and alerts --json against `node -e 0` with `node`, warm and cold: one table row each. */
+function compareStartup(label, node) {
+  const warmEnv = { ...env, XDG_CACHE_HOME: freshCache() };
+  const cases = [
+    { name: 'node -e 0 (baseline)', args: ['-e', '0'] },
+    { name: 'runner noop', args: noop(small) },
+    { name: 'runner help', args: [CLI, 'help'] },
+    { name: 'runner alerts --json', args: [CLI, 'alerts', '--json', '--home', small] },
+  ].map((each) => ({ ...each, command: node, env: warmEnv }));
+  for (const { command, args } of cases) spawnSync(command, args, { env: warmEnv, stdio: 'ignore' });
+  const warm = interleave(cases, RUNS).map(median);
+  const cold = interleave(cases, COLD_RUNS, { before: (i) => (i === 0 ? warmEnv : { ...env, XDG_CACHE_HOME: freshCache() }) }).map(median);
+  return cases.map(({ name }, i) => [`${label}: ${name}`, warm[i], warm[i] / warm[0], cold[i], cold[i] / cold[0]]);
+}
+
 /** Wall time (ms) of one run of node with `args`; a failing run aborts the benchmark. */
 function runOnce(args) {
   const started = performance.now();
@@ -75,6 +102,17 @@ function runOnce(args) {
 }
 
 try {
+  const node24 = node24Binary();
+  const rows = compareStartup(`Node ${process.versions.node}`, process.execPath);
+  if (node24) rows.push(...compareStartup(`Node ${spawnSync(node24, ['-p', 'process.versions.node']).stdout.toString().trim()}`, node24));
+  printTable(
+    `start-up, medians of interleaved runs (ms): warm ${RUNS} runs, cold ${COLD_RUNS} runs (empty code and module caches)`,
+    ['case', 'warm ms', 'warm ×node', 'cold ms', 'cold ×node'],
+    rows,
+    2,
+  );
+  if (!node24) console.log('Node 24: skipped: no Node 24 (set $NODE24, or run `npm run test:node24` once to install it)');
+
   const cases = [
     ['node -e 0 (baseline)', ['-e', '0']],
     ['runner help (CLI floor: no task loaded)', [CLI, 'help']],
@@ -96,7 +134,7 @@ try {
     env,
   });
   printTable(
-    `start-up, median of ${RUNS} interleaved runs (ms); warm compiled-module cache`,
+    `Node ${process.versions.node}, median of ${RUNS} interleaved runs (ms); warm caches`,
     ['case', 'ms', 'vs node -e 0'],
     [
       ...cases.map(([label], i) => [label, medians[i], medians[i] / baseline]),
@@ -107,5 +145,5 @@ try {
   const [one, many] = [medians[2], medians[4]];
   console.log(`growth with ${OTHER_TASKS} more task files: ${(many - one).toFixed(1)} ms (${((many / one - 1) * 100).toFixed(1)} %)`);
 } finally {
-  for (const dir of [cacheHome, small, large]) rmSync(dir, { recursive: true, force: true });
+  for (const dir of [cacheHome, small, large, ...caches]) rmSync(dir, { recursive: true, force: true });
 }

@@ -49,18 +49,21 @@ export function registerLogsCommand(program: Command): void {
 
 async function showLogs(logFile: string, filter: LogFilter, limit: number, follow: boolean, json: boolean): Promise<void> {
   const print = (entry: HistoryEntry) => process.stdout.write(`${json ? entry.line : humanLine(entry)}\n`);
+  // A follower takes SIGINT/SIGTERM from before its first line: whoever sees that line may stop it.
+  const cancellation = follow ? abortOnSignals() : undefined;
   const files = await LogFileSet.open(logFile);
   let skipped = 0;
   try {
     const { entries, scan } = await queryLog(files, filter, limit);
     entries.forEach(print);
     skipped += scan.skipped;
-    if (follow) {
+    if (cancellation) {
       const live = files.takeLive(logFile);
       await files.close();
-      skipped += await followMatching(logFile, live, filter, print);
+      skipped += await followMatching(logFile, live, filter, print, cancellation);
     }
   } finally {
+    cancellation?.dispose();
     await files.close();
     if (skipped > 0) process.stderr.write(`${paint(`${skipped} unparseable line(s) skipped`, 'dim', process.stderr)}\n`);
   }
@@ -72,8 +75,8 @@ async function followMatching(
   from: OpenLogFile | undefined,
   filter: LogFilter,
   print: (entry: HistoryEntry) => void,
+  cancellation: ReturnType<typeof abortOnSignals>,
 ): Promise<number> {
-  const cancellation = abortOnSignals();
   // A reader that went away (`| head`) ends the follow; there is no one left to print for.
   const onStdoutError = () => process.exit(0);
   process.stdout.on('error', onStdoutError);
@@ -94,7 +97,6 @@ async function followMatching(
       { from, signal: cancellation.signal },
     );
   } finally {
-    cancellation.dispose();
     process.stdout.off('error', onStdoutError);
   }
   // Stopped by a signal: exit as the rest of the CLI does (130 for SIGINT, 143 for SIGTERM), quietly.

@@ -1,22 +1,49 @@
-#!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
-import { registerAlertsCommand } from './alerts.js';
-import { registerBatchCommands } from './batch.js';
-import { registerDoctorCommand } from './doctor.js';
-import { registerCronCommand } from './cron.js';
 import { addGlobalOptions, globalOptionsOf } from './global-options.js';
-import { registerHeartbeatCommand } from './heartbeat.js';
-import { registerHelpCommand } from './help.js';
-import { registerListCommand } from './list.js';
-import { registerLogsCommand } from './logs.js';
 import { exitCodeOf, printError } from './output.js';
-import { registerRunCommand, runTaskCommand } from './run.js';
-import { registerStatusCommand } from './status.js';
-import { registerTestAllCommand } from './test-all.js';
 import { packageVersion } from './version.js';
 
-/** Build the `runner` program; every command lives in its own file and registers itself here. */
-export function buildProgram(): Command {
+/** Registers one command (and its subcommands) on the program. */
+type Register = (program: Command) => void;
+
+/**
+ * Every command, in the order `runner --help` lists them, each in its own file. A command's module
+ * is imported only when its name is on the command line (or for the full help), so a task run or
+ * `runner alerts` loads none of the others' code (start-up is paid on every cron tick).
+ */
+const COMMANDS: Record<string, () => Promise<Register>> = {
+  run: async () => (await import('./run.js')).registerRunCommand,
+  list: async () => (await import('./list.js')).registerListCommand,
+  help: async () => (await import('./help.js')).registerHelpCommand,
+  'test-all': async () => (await import('./test-all.js')).registerTestAllCommand,
+  alerts: async () => (await import('./alerts.js')).registerAlertsCommand,
+  heartbeat: async () => (await import('./heartbeat.js')).registerHeartbeatCommand,
+  batch: async () => (await import('./batch.js')).registerBatchCommands,
+  doctor: async () => (await import('./doctor.js')).registerDoctorCommand,
+  status: async () => (await import('./status.js')).registerStatusCommand,
+  logs: async () => (await import('./logs.js')).registerLogsCommand,
+  cron: async () => (await import('./cron.js')).registerCronCommand,
+};
+
+/** Global options that take a value, so that value is not mistaken for a command name. */
+const VALUE_OPTIONS = new Set(['--home', '--workspace', '--config']);
+
+/**
+ * The commands a command line may need: the one it names, or all of them when it names none (a
+ * bare `runner`, `runner --help`) or asks `runner help`, which lists them; none for `--version`. Any argument equal to a
+ * command's name counts, so an odd line (an unknown option taking a value) never misses its command.
+ */
+export function commandsFor(argv: readonly string[]): string[] {
+  const names = Object.keys(COMMANDS);
+  const args = argv.slice(0, argv.includes('--') ? argv.indexOf('--') : undefined);
+  const first = args.find((arg, i) => !arg.startsWith('-') && !VALUE_OPTIONS.has(args[i - 1] ?? ''));
+  if (first === undefined && (args.includes('--version') || args.includes('-V'))) return [];
+  if (first === undefined || first === 'help') return names;
+  return names.filter((name) => args.includes(name));
+}
+
+/** Build the `runner` program with the commands `argv` (the user's arguments) may need. */
+export async function buildProgram(argv: readonly string[] = process.argv.slice(2)): Promise<Command> {
   const program = addGlobalOptions(new Command('runner'))
     .description('Run maintenance tasks for a self-hosted AI agent workspace')
     .usage('<task> [args...] [--dry-run] [--json] [--retries N] [--timeout DUR]')
@@ -33,26 +60,22 @@ export function buildProgram(): Command {
         program.outputHelp();
         return;
       }
+      // Loaded here: only a task run needs the run machinery.
+      const { runTaskCommand } = await import('./run.js');
       await runTaskCommand(taskName, args, globalOptionsOf(command));
     });
-  registerRunCommand(program);
-  registerListCommand(program);
-  registerHelpCommand(program);
-  registerTestAllCommand(program);
-  registerAlertsCommand(program);
-  registerHeartbeatCommand(program);
-  registerBatchCommands(program);
-  registerDoctorCommand(program);
-  registerStatusCommand(program);
-  registerLogsCommand(program);
-  registerCronCommand(program);
+  const wanted = commandsFor(argv);
+  const registers = await Promise.all(wanted.map((name) => COMMANDS[name]!()));
+  for (const register of registers) register(program);
   for (const command of program.commands) command.exitOverride();
   return program;
 }
 
-async function main(): Promise<void> {
+/** The `runner` CLI: parse, run, set the exit code. Started by the bin (launcher.ts). */
+export async function main(): Promise<void> {
   try {
-    await buildProgram().parseAsync(process.argv);
+    const program = await buildProgram();
+    await program.parseAsync(process.argv);
   } catch (error) {
     if (error instanceof CommanderError) {
       // commander has already printed its message (or the help it was asked for).
@@ -66,5 +89,3 @@ async function main(): Promise<void> {
   // but let pending stdout writes drain first.
   setTimeout(() => process.exit(), 200).unref();
 }
-
-await main();

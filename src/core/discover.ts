@@ -2,6 +2,8 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { RunnerError } from '../errors.js';
+import { loadBuiltinTask } from './builtin-tasks.js';
+import { importModule } from './import-module.js';
 import { loadTaskModule } from './load-module.js';
 import { packagePaths } from './package-paths.js';
 import { didYouMean } from './suggest.js';
@@ -141,7 +143,7 @@ async function loadTaskFile(file: string, builtin: boolean, options: DiscoverOpt
   const { home, cacheDir } = options;
   try {
     const loaded = builtin
-      ? { exports: (await importBuiltin(file)), files: [file] }
+      ? { exports: await importBuiltin(file), files: [file] }
       : await loadTaskModule(file, cacheDir === undefined ? { home } : { home, cacheDir });
     return { file, builtin, tasks: tasksOf(loaded.exports, file, builtin), imports: loaded.files.filter((each) => each !== file) };
   } catch (error) {
@@ -152,7 +154,9 @@ async function loadTaskFile(file: string, builtin: boolean, options: DiscoverOpt
 
 async function importBuiltin(file: string): Promise<Record<string, unknown>> {
   try {
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    // The runtime's own copy when it has the task (always, once built); the file otherwise.
+    const { builtinExt } = packagePaths();
+    return await (loadBuiltinTask(path.basename(file, builtinExt)) ?? importModule(pathToFileURL(file).href));
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     throw new RunnerError('runner.taskLoad', `cannot load built-in task file ${file}: ${message}`, { file, cause: error });

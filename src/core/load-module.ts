@@ -8,6 +8,7 @@ import { linkModule, RESOLVE_GLOBAL, transpileModule, type TranspiledModule } fr
 import { assertTrustedPath, mustCheck, packageScopeFile } from './load-trust.js';
 import { ensureModuleCacheDir, moduleCacheDir, readCacheFile, useCacheFile, writeCacheFile } from './module-cache.js';
 import { packagePaths } from './package-paths.js';
+import { importModule } from './import-module.js';
 import { guardRequiresUnder } from './require-guard.js';
 import { isPathSpecifier, loadResolver, resolveImport, type ResolvedImport } from './resolve-import.js';
 import { settleOrFail } from './settle-guard.js';
@@ -67,7 +68,7 @@ export async function loadTaskModule(file: string, options: LoadModuleOptions = 
   if ([...graph.values()].some((node) => node.module.importMetas.length > 0)) await installMetaResolve();
   let exports: Record<string, unknown>;
   try {
-    exports = (await settleOrFail(import(pathToFileURL(outputs.get(entryFile)!).href))) as Record<string, unknown>;
+    exports = (await settleOrFail(importModule(pathToFileURL(outputs.get(entryFile)!).href))) as Record<string, unknown>;
   } catch (error) {
     if (error instanceof RunnerError) throw error;
     const message = error instanceof Error ? error.message : String(error);

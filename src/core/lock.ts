@@ -1,7 +1,6 @@
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import lockfile from 'proper-lockfile';
 import { RunnerError } from '../errors.js';
 
 /** Default age after which a lock whose holder stopped refreshing it is taken over (SPEC §4). */
@@ -36,6 +35,8 @@ export async function acquireTaskLock(
   options: AcquireTaskLockOptions,
 ): Promise<TaskLock | undefined> {
   const lockPath = taskLockPath(home, taskName);
+  // Loaded on first use (it patches fs through graceful-fs): commands that take no lock skip it.
+  const { default: lockfile } = await import('proper-lockfile');
   let compromised = false;
   let release: () => Promise<void>;
   try {

@@ -1,4 +1,6 @@
-import pino, { type DestinationStream, type Logger } from 'pino';
+import { createRequire } from 'node:module';
+import type pinoFunction from 'pino';
+import type { DestinationStream, Logger } from 'pino';
 
 /** The least severe level a logger writes; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -7,14 +9,61 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
  * The task log on stderr (stdout stays free for results and `--json`), written synchronously so
  * nothing is lost when the process exits right after a run: pino JSON lines for cron and log
  * shippers, a short readable line per entry when a person watches a terminal.
+ *
+ * The pino logger is made on first use (a log call, a level read): most runs log nothing, and
+ * loading pino and its streams is a good part of a start-up. Until then the returned object stands
+ * in for it, `child()` included, and then forwards everything to it.
  */
-export function createStderrLogger(level: LogLevel = 'info', readable = Boolean(process.stderr.isTTY)): Logger {
-  return pino({ base: undefined, level }, readable ? readableStderr() : jsonStderr());
+export function createStderrLogger(level: LogLevel = 'info', readable?: boolean): Logger {
+  return lazyLogger(LEVEL_VALUES.get(level) ?? 30, () => {
+    const pino = loadPino();
+    return pino({ base: undefined, level }, (readable ?? Boolean(process.stderr.isTTY)) ? readableStderr() : jsonStderr(pino));
+  });
+}
+
+type Pino = typeof pinoFunction;
+
+// Required, not imported: the logger must be made synchronously on the first log call. From the
+// bundle this is a plain require of the installed package, off the start-up path.
+function loadPino(): Pino {
+  return createRequire(import.meta.url)('pino') as Pino;
+}
+
+/** pino's numeric levels; `silent` is above them all. */
+const LEVEL_VALUES = new Map<string, number>([['trace', 10], ['debug', 20], ['info', 30], ['warn', 40], ['error', 50], ['fatal', 60], ['silent', Infinity]]);
+
+/**
+ * A Logger that is `create()`d on first use. Before that, `child()` gives a lazy child, and a log
+ * call below `level` (a run's closing `debug` line at the default `info`) does nothing, as pino's
+ * would, without making the logger.
+ */
+function lazyLogger(level: number, create: () => Logger): Logger {
+  let logger: Logger | undefined;
+  const real = () => (logger ??= create());
+  const skip = () => undefined;
+  return new Proxy({} as Logger, {
+    get(_target, property) {
+      if (logger === undefined && typeof property === 'string') {
+        const methodLevel = LEVEL_VALUES.get(property);
+        if (methodLevel !== undefined && methodLevel < level) return skip;
+        if (property === 'child') {
+          return (...args: Parameters<Logger['child']>) => {
+            const childLevel = args[1]?.level;
+            return lazyLogger(childLevel === undefined ? level : (LEVEL_VALUES.get(childLevel) ?? level), () => real().child(...args) as unknown as Logger);
+          };
+        }
+      }
+      const value: unknown = Reflect.get(real(), property);
+      return typeof value === 'function' ? value.bind(logger) : value;
+    },
+    set: (_target, property, value) => Reflect.set(real(), property, value),
+    has: (_target, property) => Reflect.has(real(), property),
+  });
 }
 
 // Logging is best effort: stderr redirected to a full disk must not crash or stop the run (the
 // record tells the outcome). Without a listener, a failed write's 'error' event would throw.
-function jsonStderr(): DestinationStream {
+function jsonStderr(pino: Pino): DestinationStream {
   const destination = pino.destination({ fd: 2, sync: true });
   destination.on('error', () => undefined);
   return destination;

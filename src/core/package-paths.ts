@@ -19,9 +19,9 @@ export interface PackagePaths {
 let cached: PackagePaths | undefined;
 
 /**
- * Locate the package from this module's own URL. After bundling with code splitting this module may
- * live in `dist/cli.js`, `dist/index.js` or `dist/chunks/*.js`, so walk up to the package.json rather
- * than assuming a depth.
+ * Locate the package from this module's own URL: `src/core/` in the sources, `dist/runner.cjs` once
+ * built (beside dist/package.json, which only says `commonjs`), so walk up to taskrunner's own
+ * package.json rather than assuming a depth.
  */
 export function packagePaths(): PackagePaths {
   if (cached) return cached;
@@ -31,7 +31,7 @@ export function packagePaths(): PackagePaths {
   cached = {
     root,
     fromSource,
-    libraryUrl: pathToFileURL(path.join(root, fromSource ? 'src/index.ts' : 'dist/index.js')).href,
+    libraryUrl: pathToFileURL(path.join(root, fromSource ? 'src/index.ts' : 'dist/index.mjs')).href,
     builtinDir: path.join(root, fromSource ? 'src/tasks' : 'dist/tasks'),
     builtinExt: fromSource ? '.ts' : '.js',
   };

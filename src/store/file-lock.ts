@@ -1,5 +1,4 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
 import { RunnerError } from '../errors.js';
 import { resolveStorePath } from './resolve-path.js';
 
@@ -60,6 +59,8 @@ export async function withFileLock<T>(file: string, fn: (lock: HeldLock) => Prom
 }
 
 async function acquire(file: string, resolved: string, staleMs: number, waitMs: number, onCompromised: (error: Error) => void): Promise<() => Promise<void>> {
+  // Loaded on first use (it patches fs through graceful-fs): a command that only reads skips it.
+  const { default: lockfile } = await import('proper-lockfile');
   const deadline = Date.now() + waitMs;
   let delay = 5;
   for (;;) {

@@ -1,0 +1,137 @@
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { privateFolder, runtimeKey, runWithCodeCache } from '../../src/core/code-cache.js';
+
+let root: string;
+let cacheDir: string;
+
+beforeEach(() => {
+  root = mkdtempSync(path.join(tmpdir(), 'taskrunner-code-cache-'));
+  cacheDir = path.join(root, 'cache', 'taskrunner', 'v8');
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+/** A CommonJS "bundle" whose first line names its hash, as the build writes it. */
+function writeBundle(hash: string, body = 'module.exports = { answer: () => 42, file: __filename };'): string {
+  const file = path.join(root, `bundle-${hash}.cjs`);
+  writeFileSync(file, `// taskrunner-bundle ${hash}\n${body}\n`);
+  return file;
+}
+
+function run(file: string, dir: string | null = cacheDir) {
+  const result = runWithCodeCache(file, { dir: dir ?? undefined, require: createRequire(file) });
+  result.save();
+  return result;
+}
+
+const entries = () => readdirSync(cacheDir).filter((name) => name.endsWith('.bin'));
+
+describe('runWithCodeCache', () => {
+  it('runs the file as CommonJS, misses once, then hits', () => {
+    const file = writeBundle('a'.repeat(32));
+    const first = run(file);
+    expect((first.exports as { answer: () => number }).answer()).toBe(42);
+    expect((first.exports as { file: string }).file).toBe(file);
+    expect(first.state).toBe('miss');
+    expect(entries()).toEqual([`${'a'.repeat(32)}-${runtimeKey()}.bin`]);
+    expect(run(file).state).toBe('hit');
+  });
+
+  it('makes the folder private (0700)', () => {
+    run(writeBundle('a'.repeat(32)));
+    expect(readdirSync(cacheDir)).toHaveLength(1);
+    for (const dir of [cacheDir, path.dirname(cacheDir)]) {
+      expect(statMode(dir)).toBe(0o700);
+    }
+  });
+
+  it('ignores a damaged cache file and rewrites it', () => {
+    const file = writeBundle('b'.repeat(32));
+    run(file);
+    const [entry] = entries();
+    writeFileSync(path.join(cacheDir, entry!), 'not V8 code cache data at all');
+    const second = run(file);
+    expect(second.state).toBe('rejected');
+    expect((second.exports as { answer: () => number }).answer()).toBe(42);
+    expect(readFileSync(path.join(cacheDir, entry!)).toString()).not.toContain('not V8');
+    expect(run(file).state).toBe('hit');
+  });
+
+  it('ignores a cache file whose bytes were damaged (V8 would not notice) and rewrites it', () => {
+    const file = writeBundle('b'.repeat(32), 'module.exports = { answer: () => [1, 2, 3].map((n) => n * 2).reduce((a, b) => a + b) + 30 };');
+    run(file);
+    const entry = path.join(cacheDir, entries()[0]!);
+    const bytes = readFileSync(entry);
+    const flipped = Buffer.from(bytes);
+    for (let i = 64; i < flipped.length; i++) flipped[i]! ^= 0x55;
+    writeFileSync(entry, flipped);
+    const second = run(file);
+    expect(second.state).toBe('rejected');
+    expect((second.exports as { answer: () => number }).answer()).toBe(42);
+    expect(readFileSync(entry).equals(flipped)).toBe(false);
+    expect(run(file).state).toBe('hit');
+  });
+
+  it('uses a new key for a new bundle and removes the old entries', () => {
+    run(writeBundle('c'.repeat(32)));
+    mkdirSync(path.join(cacheDir, `${'c'.repeat(32)}-node`));
+    run(writeBundle('d'.repeat(32), 'module.exports = { answer: () => 43 };'));
+    expect(readdirSync(cacheDir)).toEqual([`${'d'.repeat(32)}-${runtimeKey()}.bin`]);
+  });
+
+  it('does not use a cache file someone else could write', () => {
+    const file = writeBundle('e'.repeat(32));
+    run(file);
+    const entry = path.join(cacheDir, entries()[0]!);
+    chmodSync(entry, 0o666);
+    expect(run(file).state).toBe('miss');
+    chmodSync(entry, 0o600);
+    chownSync(entry, 65534, 65534);
+    expect(run(file).state).toBe('miss');
+  });
+
+  it('refuses a folder writable by group or others, or owned by another user, and still runs the file', () => {
+    const file = writeBundle('f'.repeat(32));
+    mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    chmodSync(cacheDir, 0o770);
+    expect(privateFolder(cacheDir)).toBe(false);
+    const result = run(file);
+    expect(result.state).toBe('off');
+    expect((result.exports as { answer: () => number }).answer()).toBe(42);
+    expect(entries()).toEqual([]);
+
+    chmodSync(cacheDir, 0o707);
+    expect(privateFolder(cacheDir)).toBe(false);
+    chmodSync(cacheDir, 0o700);
+    expect(privateFolder(cacheDir)).toBe(true);
+    chownSync(cacheDir, 65534, 65534);
+    expect(privateFolder(cacheDir)).toBe(false);
+    expect(run(file).state).toBe('off');
+    chownSync(cacheDir, process.getuid!(), process.getgid!());
+    chmodSync(path.dirname(cacheDir), 0o777);
+    expect(privateFolder(cacheDir)).toBe(false);
+  });
+
+  it('refuses a folder that is a symbolic link', () => {
+    const elsewhere = path.join(root, 'elsewhere');
+    mkdirSync(elsewhere, { mode: 0o700 });
+    mkdirSync(path.dirname(cacheDir), { recursive: true, mode: 0o700 });
+    symlinkSync(elsewhere, cacheDir);
+    expect(privateFolder(cacheDir)).toBe(false);
+  });
+
+  it('runs without a cache when the bundle names no hash, or no folder is given', () => {
+    const file = path.join(root, 'plain.cjs');
+    writeFileSync(file, 'module.exports = 7;\n');
+    expect(run(file)).toMatchObject({ exports: 7, state: 'off' });
+    expect(run(writeBundle('a'.repeat(32)), null).state).toBe('off');
+    expect(existsSync(cacheDir)).toBe(false);
+  });
+});
+
+function statMode(dir: string): number {
+  return lstatSync(dir).mode & 0o777;
+}
