@@ -4,13 +4,15 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { LIB, median, printTable } from './lib.mjs';
+import { compileSources, median, printTable } from './lib.mjs';
 
 const PER_WRITER = 200;
 const ROUNDS = 3;
 
+const STORES = await compileSources('alerts', ['src/store/alerts.ts', 'src/store/json-file.ts']);
+
 const WRITER = `
-const { AlertStore, formatJson, readJsonFile, writeFileAtomic } = await import(${JSON.stringify(LIB)});
+const { AlertStore, formatJson, readJsonFile, writeFileAtomic } = await import(${JSON.stringify(STORES)});
 const [file, count, mode] = process.argv.slice(1);
 const store = new AlertStore(file);
 for (let i = 0; i < Number(count); i++) {

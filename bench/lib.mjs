@@ -2,12 +2,11 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { openClawCacheDir } from '../scripts/install-openclaw.mjs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const CLI = fileURLToPath(new URL('../dist/cli.js', import.meta.url));
-export const LIB = new URL('../dist/index.js', import.meta.url).href;
 
 export function median(values) {
   const sorted = [...values].sort((a, b) => a - b);
@@ -69,4 +68,27 @@ export function interleave(cases, runs, { before = () => undefined } = {}) {
     });
   }
   return times;
+}
+
+/**
+ * Benchmarks of internals (the similarity join, the stores' writer) need modules the public entry
+ * does not export: this compiles the named `src/` modules into one ES module that re-exports them,
+ * and returns its URL (for `import()` here, or in a child process). Packages stay external, so the
+ * file lives under node_modules/.cache where they resolve.
+ */
+export async function compileSources(name, modules) {
+  const { build } = await import('esbuild');
+  const outfile = path.join(ROOT, 'node_modules', '.cache', 'taskrunner-bench', `${name}.mjs`);
+  const contents = modules.map((module) => `export * from ${JSON.stringify(path.join(ROOT, module))};`).join('\n');
+  await build({
+    stdin: { contents, resolveDir: ROOT, loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    outfile,
+    logLevel: 'error',
+  });
+  return pathToFileURL(outfile).href;
 }

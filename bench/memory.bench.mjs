@@ -8,13 +8,13 @@ import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { median } from './lib.mjs';
+import { compileSources, median } from './lib.mjs';
 import { generateStore, writeStore } from './memory-store-generator.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const cli = path.join(root, 'dist', 'cli.js');
 const peakPreload = path.join(root, 'bench', 'report-peak-rss.mjs');
-const { buildWordSets, greedyDedupe } = await import(path.join(root, 'dist', 'index.js'));
+const { buildWordSets, greedyDedupe } = await import(await compileSources('memory', ['src/memory/tokens.ts', 'src/memory/similarity.ts']));
 
 const sizes = (process.env.MEMORY_BENCH_SIZES ?? '10000,100000,1000000').split(',').map(Number);
 const runsFor = (size) => (size >= 1_000_000 ? 1 : size >= 100_000 ? 3 : 5);
