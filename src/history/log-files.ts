@@ -1,6 +1,6 @@
-import { constants } from 'node:fs';
-import { open, readdir, type FileHandle } from 'node:fs/promises';
+import { readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { openForReading } from '../store/read-file.js';
 
 /** One file of the run log, opened, with the size it had when opened. */
 export interface OpenLogFile {
@@ -85,24 +85,13 @@ function rotationNumber(base: string, name: string): number | undefined {
 }
 
 async function openIfExists(file: string): Promise<OpenLogFile | undefined> {
-  let handle: FileHandle;
-  try {
-    // O_NONBLOCK: opening a FIFO put in the log's place must not wait for a writer.
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    const stats = await handle.stat();
-    // Only a regular file is read: a FIFO or a device in its place is no run log.
-    if (!stats.isFile()) {
-      await handle.close();
-      return undefined;
-    }
-    return { path: file, handle, size: stats.size, ino: stats.ino };
-  } catch (error) {
+  const opened = await openForReading(file);
+  if (opened === undefined) return undefined;
+  const { handle, stats } = opened;
+  // Only a regular file is read: a FIFO or a device in its place is no run log.
+  if (!stats.isFile()) {
     await handle.close();
-    throw error;
+    return undefined;
   }
+  return { path: file, handle, size: stats.size, ino: stats.ino };
 }

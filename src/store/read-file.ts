@@ -26,15 +26,10 @@ const CHUNK_BYTES = 1024 * 1024;
  * (the path the user gave, when `file` is that path with its links resolved).
  */
 export async function readStoreBytes(file: string, maxBytes: number, name = file): Promise<Buffer | undefined> {
-  let handle;
+  const opened = await openForReading(file);
+  if (opened === undefined) return undefined;
+  const { handle, stats } = opened;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
-  try {
-    const stats = await handle.stat();
     if (!stats.isFile()) {
       throw new RunnerError('store.notAFile', `refusing to read ${name}: ${kindOf(stats)}, not a regular file`, { file: name, retryable: false });
     }
@@ -59,6 +54,27 @@ async function readUpTo(handle: FileHandle, size: number, maxBytes: number, file
     const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null);
     if (bytesRead === 0) return buffer.subarray(0, length);
     length += bytesRead;
+  }
+}
+
+/**
+ * Open `file` for reading, without waiting on a FIFO put in its place (`O_NONBLOCK`), with the
+ * descriptor's stats for the caller to check (not the path's, which could be swapped); undefined
+ * when it does not exist. The caller closes the handle.
+ */
+export async function openForReading(file: string): Promise<{ handle: FileHandle; stats: Stats } | undefined> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  try {
+    return { handle, stats: await handle.stat() };
+  } catch (error) {
+    await handle.close();
+    throw error;
   }
 }
 
