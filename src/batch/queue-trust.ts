@@ -1,8 +1,8 @@
-import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
 import { untrustedFolderReason, untrustedReason } from '../security/trusted-file.js';
+import { openForReading } from '../store/read-file.js';
 
 /** A queue file larger than this is refused rather than read into memory. */
 export const MAX_QUEUE_BYTES = 64 * 1024 * 1024;
@@ -24,15 +24,10 @@ export interface QueueRead {
  * for the next read (a sticky folder such as /tmp does not let them).
  */
 export async function readQueueChecked(file: string): Promise<QueueRead> {
-  let handle;
+  const opened = await openForReading(file);
+  if (opened === undefined) return { text: undefined, untrusted: undefined, owner: undefined };
+  const { handle, stats } = opened;
   try {
-    handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { text: undefined, untrusted: undefined, owner: undefined };
-    throw error;
-  }
-  try {
-    const stats = await handle.stat();
     if (!stats.isFile()) throw new RunnerError('batch.unsafeQueue', `${file}: not a regular file`, { file });
     if (stats.size > MAX_QUEUE_BYTES) {
       throw new RunnerError('batch.invalid', `${file}: ${stats.size} bytes, more than the limit of ${MAX_QUEUE_BYTES}`, { file });

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/config.js';
 import { alertPushSettings, pushAlert, shouldPush } from '../openclaw/push-alert.js';
-import { AlertStore, type AlertLevel } from '../store/alerts.js';
+import { AlertStore } from '../store/alerts.js';
 import { appendTextFile, readJsonFile, updateJsonFile } from '../store/json-file.js';
 import type { TaskContext, TaskOptionValues, TaskPaths } from './task.js';
 
@@ -34,21 +34,14 @@ export function createTaskContext(init: ContextInit): TaskContext {
         log.info({ alert: { level, message } }, 'dry run: alert not written');
         return;
       }
-      const unlessPending = options.unlessPending ?? false;
+      const raised = await alerts.raise({ task: init.taskName, level, message }, { unlessPending: options.unlessPending ?? false });
+      // Pushed only once written, so a push that fails or hangs loses nothing: the heartbeat drains
+      // it. An alert still pending was pushed when it was first raised: raising it again pushes nothing.
       const push = alertPushSettings(init.config);
-      const pushes = push !== undefined && shouldPush(level, push);
-      // An alert still pending was pushed when it was first raised; raising it again pushes nothing.
-      const wasPending = pushes && unlessPending && (await isPending(alerts, init.taskName, level, message));
-      const added = await alerts.append({ task: init.taskName, level, message }, { unlessPending });
-      // Pushed only once written, so a push that fails or hangs loses nothing: the heartbeat drains it.
-      if (pushes && !wasPending) await pushAlert(added, push, log, init.signal);
+      if (raised.added && push !== undefined && shouldPush(level, push)) await pushAlert(raised.alert, push, log, init.signal);
     },
     readJson: (file) => readJsonFile(resolve(file)),
     updateJson: (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),
     appendText: (file, text) => appendTextFile(resolve(file), text, { dryRun }),
   };
-}
-
-async function isPending(alerts: AlertStore, task: string, level: AlertLevel, message: string): Promise<boolean> {
-  return (await alerts.list()).some((alert) => alert.task === task && alert.level === level && alert.message === message);
 }

@@ -1,8 +1,9 @@
-import { constants, watch, type FSWatcher } from 'node:fs';
-import { open, stat, type FileHandle } from 'node:fs/promises';
+import { watch, type FSWatcher } from 'node:fs';
+import { stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_LINE_BYTES } from './lines-backward.js';
 import type { OpenLogFile } from './log-files.js';
+import { openForReading } from '../store/read-file.js';
 
 /** How often the log is looked at when no file-system event came (fs.watch misses some, e.g. on NFS). */
 export const FOLLOW_POLL_MS = 500;
@@ -70,12 +71,15 @@ class Tail {
   ) {}
 
   static async open(file: string, onLine: (line: string | undefined) => void): Promise<Tail | undefined> {
-    // O_NONBLOCK: a FIFO swapped in under the name must not hang the follower on open.
-    const handle = await open(file, constants.O_RDONLY | constants.O_NONBLOCK).catch(() => undefined);
-    if (!handle) return undefined;
+    const opened = await openForReading(file).catch(() => undefined);
+    if (!opened) return undefined;
+    // Only a regular file is followed: a FIFO or a device swapped in under the name is no run log.
+    if (!opened.stats.isFile()) {
+      await opened.handle.close();
+      return undefined;
+    }
     // The inode of the descriptor, not of the name: the name may have moved on already.
-    const { ino } = await handle.stat();
-    return new Tail(handle, ino, 0, onLine);
+    return new Tail(opened.handle, opened.stats.ino, 0, onLine);
   }
 
   /** Read what was appended since the last read, passing on every complete line. */

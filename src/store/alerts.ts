@@ -56,6 +56,15 @@ export class AlertStore {
 
   /** Append an alert and resolve to it (with its new id). In dry-run nothing is written. */
   async append(alert: NewAlert, options: AppendAlertOptions = {}): Promise<Alert> {
+    return (await this.raise(alert, options)).alert;
+  }
+
+  /**
+   * As {@link append}, and says whether the alert was added: false when an identical one was
+   * still pending (`unlessPending`), which is then the one returned, and in dry-run. Decided under
+   * the file's lock, so two runs raising the same alert at once cannot both count as the first.
+   */
+  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<{ alert: Alert; added: boolean }> {
     if (!ALERT_LEVELS.includes(alert.level)) {
       throw new TypeError(`alert level must be one of ${ALERT_LEVELS.join(', ')}, got ${JSON.stringify(alert.level)}`);
     }
@@ -66,17 +75,17 @@ export class AlertStore {
       level: alert.level,
       message: alert.message,
     };
-    if (options.dryRun) return entry;
-    let added = entry;
+    if (options.dryRun) return { alert: entry, added: false };
+    let outcome = { alert: entry, added: true };
     await this.modify((alerts) => {
       const pending = options.unlessPending ? alerts.find((other) => sameAlert(other, entry)) : undefined;
       if (pending) {
-        added = pending;
+        outcome = { alert: pending, added: false };
         return undefined;
       }
       return [...alerts, entry];
     });
-    return added;
+    return outcome;
   }
 
   /** The pending alerts, oldest first; legacy alerts get their stable derived id. */
