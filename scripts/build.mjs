@@ -81,8 +81,11 @@ const bundle = await build({
   outfile: path.join(dist, 'runner.cjs'),
   write: false,
   sourcemap: 'external',
-  define: { 'import.meta.url': 'import_meta_url' },
-  inject: ['scripts/import-meta-url.js'],
+  // p-retry times attempts with performance.now(); reading the `performance` global loads perf_hooks
+  // (about 2 ms of every start). process.hrtime gives the same monotonic milliseconds.
+  define: { 'import.meta.url': 'import_meta_url', 'performance.now': 'monotonic_now' },
+  inject: ['scripts/import-meta-url.js', 'scripts/monotonic-now.js'],
+  alias: { 'graceful-fs': './scripts/plain-fs.cjs' },
   plugins: [vendorFiles, lazyBuiltins],
   // Code run by vm.Script has no import() on Node 20: lazy imports of the vendor files become
   // require()s; a real import() goes through src/core/import-module.ts.
@@ -120,6 +123,11 @@ writeAtomically(
   `// taskrunner's library entry: the runtime the CLI loaded (one copy per process), or loaded now.\nimport { createRequire } from 'node:module';\nconst library = await createRequire(import.meta.url)('./launch.cjs').loadRuntime().loadLibrary();\nexport const { ${names.join(', ')} } = library;\n`,
 );
 
+writeAtomically(
+  path.join(dist, 'library.cjs'),
+  "// taskrunner's library for a user task compiled to CommonJS (src/core/load-module.ts): the runtime's copy.\nmodule.exports = require('./launch.cjs').loadRuntime().librarySync();\n",
+);
+
 const builtins = readdirSync(path.join(root, 'src/tasks')).filter((file) => file.endsWith('.ts')).map((file) => path.basename(file, '.ts'));
 for (const name of builtins) {
   writeAtomically(
@@ -129,7 +137,7 @@ for (const name of builtins) {
 }
 
 // Files of earlier builds (the ESM chunks of older versions, removed built-ins) go.
-const keep = new Set(['package.json', 'runner.cjs', 'runner.cjs.map', 'launch.cjs', 'cli.js', 'index.mjs', 'tasks', 'types', 'vendor']);
+const keep = new Set(['package.json', 'runner.cjs', 'runner.cjs.map', 'launch.cjs', 'cli.js', 'index.mjs', 'library.cjs', 'tasks', 'types', 'vendor']);
 for (const name of readdirSync(dist)) if (!keep.has(name)) rmSync(path.join(dist, name), { recursive: true, force: true });
 for (const name of readdirSync(path.join(dist, 'tasks'))) {
   if (!builtins.includes(path.basename(name, '.js'))) rmSync(path.join(dist, 'tasks', name), { force: true });

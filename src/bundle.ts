@@ -15,3 +15,13 @@ export { loadBuiltinTask } from './core/builtin-tasks.js';
 export function loadLibrary(): Promise<typeof Library> {
   return import('./index.js');
 }
+
+/**
+ * The library surface, evaluated now: for a user task compiled to CommonJS (dist/library.cjs), whose
+ * `require('taskrunner')` cannot wait for a promise. esbuild turns this require() into the same lazy
+ * module as loadLibrary's import(), so both give one copy of the library.
+ */
+export function librarySync(): typeof Library {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved by esbuild at build time
+  return require('./index.js') as typeof Library;
+}

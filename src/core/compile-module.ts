@@ -12,6 +12,12 @@ export interface TranspiledModule {
   imports: { specifier: string; start: number; end: number }[];
   /** Offsets of each `import.meta` in `code`. */
   importMetas: number[];
+  /**
+   * True when the module means the same as CommonJS: static imports only, no `import.meta`, no
+   * top-level await. Such a graph is loaded with require(), which on Node 20 does not start the
+   * ES module loader (a few milliseconds of every run).
+   */
+  fitsCommonJs: boolean;
 }
 
 const IMPORT_META = 'import.meta';
@@ -23,7 +29,9 @@ const IMPORT_META = 'import.meta';
 export async function transpileModule(source: string, file: string): Promise<TranspiledModule> {
   if (path.extname(file) === '.cts') {
     // Its require() calls are resolved by Node from the original file (see linkModule), not here.
-    return { format: 'commonjs', code: await stripTypes(source, file, true), imports: [], importMetas: [] };
+    // Left to the ES module path: an ES importer's `import x from './h.cts'` is its whole module.exports,
+    // which a require() through sucrase's interop would not give when the file sets `__esModule`.
+    return { format: 'commonjs', code: await stripTypes(source, file, true), imports: [], importMetas: [], fitsCommonJs: false };
   }
   const code = isTypeScript(file) ? await stripTypes(source, file) : source;
   const lexer = await import('es-module-lexer');
@@ -38,14 +46,33 @@ export async function transpileModule(source: string, file: string): Promise<Tra
   }
   const imports: TranspiledModule['imports'] = [];
   const importMetas: number[] = [];
+  let dynamicImports = 0;
   for (const entry of found) {
+    if (entry.d >= 0) dynamicImports++;
     if (entry.d === -2) importMetas.push(entry.s);
     else if (entry.n !== undefined && entry.d === -1) imports.push({ specifier: entry.n, start: entry.s - 1, end: entry.e + 1 });
     else if (entry.n !== undefined && entry.d >= 0 && isStringLiteral(code.slice(entry.s, entry.e))) {
       imports.push({ specifier: entry.n, start: entry.s, end: entry.e });
     }
   }
-  return { format: 'module', code, imports, importMetas };
+  const fitsCommonJs = dynamicImports === 0 && importMetas.length === 0 && (await compilesAsCommonJs(code));
+  return { format: 'module', code, imports, importMetas, fitsCommonJs };
+}
+
+/** Top-level await is the one thing left that CommonJS cannot say: try compiling it as a function body. */
+async function compilesAsCommonJs(code: string): Promise<boolean> {
+  try {
+    new Function('exports', 'require', 'module', '__filename', '__dirname', await toCommonJs(code, '<check>'));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** ES module syntax to CommonJS (sucrase's imports transform); nothing else changes, line numbers stay. */
+async function toCommonJs(code: string, file: string): Promise<string> {
+  const transform = await loadSucrase();
+  return transform(code, { transforms: ['imports'], disableESTransforms: true, filePath: file }).code;
 }
 
 function isTypeScript(file: string): boolean {
@@ -95,10 +122,17 @@ function loadError(file: string, message: string, cause: unknown): RunnerError {
 export function linkModule(module: TranspiledModule, urls: ReadonlyMap<string, string>, originalFile: string): string {
   const originalUrl = pathToFileURL(originalFile).href;
   if (module.format === 'commonjs') return `${withCommonJsShim(module.code, originalFile)}\n//# sourceURL=${originalUrl}\n`;
+  let code = replaceImports(module, urls);
+  if (module.importMetas.length > 0) code += `\n${importMetaShim(originalFile)}`;
+  return `${code}\n//# sourceURL=${originalUrl}\n`;
+}
+
+/** The module's code with each import literal that `targets` names replaced, and `import.meta` by its stand-in. */
+function replaceImports(module: TranspiledModule, targets: ReadonlyMap<string, string>): string {
   const edits = [
     ...module.imports.flatMap(({ specifier, start, end }) => {
-      const url = urls.get(specifier);
-      return url === undefined ? [] : [{ start, end, text: JSON.stringify(url) }];
+      const target = targets.get(specifier);
+      return target === undefined ? [] : [{ start, end, text: JSON.stringify(target) }];
     }),
     ...module.importMetas.map((start) => ({ start, end: start + IMPORT_META.length, text: `${META_FUNCTION}()` })),
   ].sort((a, b) => a.start - b.start);
@@ -108,9 +142,16 @@ export function linkModule(module: TranspiledModule, urls: ReadonlyMap<string, s
     code += module.code.slice(at, edit.start) + edit.text;
     at = edit.end;
   }
-  code += module.code.slice(at);
-  if (module.importMetas.length > 0) code += `\n${importMetaShim(originalFile)}`;
-  return `${code}\n//# sourceURL=${originalUrl}\n`;
+  return code + module.code.slice(at);
+}
+
+/**
+ * The CommonJS text written to the cache for a module that {@link TranspiledModule.fitsCommonJs}:
+ * each import literal replaced by the absolute path it resolved to, then turned into require() calls.
+ * It runs under its original file's name (commonjs-graph.ts), which stack traces then show.
+ */
+export async function linkCommonJs(module: TranspiledModule, paths: ReadonlyMap<string, string>, originalFile: string): Promise<string> {
+  return toCommonJs(replaceImports(module, paths), originalFile);
 }
 
 /**

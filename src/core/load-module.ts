@@ -1,10 +1,12 @@
-import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readTrustedFile } from '../security/trusted-file.js';
 import { RunnerError } from '../errors.js';
-import { linkModule, RESOLVE_GLOBAL, transpileModule, type TranspiledModule } from './compile-module.js';
+import { contentHash } from './content-hash.js';
+import { runCommonJsGraph } from './commonjs-graph.js';
+import { linkCommonJs, linkModule, RESOLVE_GLOBAL, transpileModule, type TranspiledModule } from './compile-module.js';
 import { assertTrustedPath, mustCheck, packageScopeFile } from './load-trust.js';
 import { ensureModuleCacheDir, moduleCacheDir, readCacheFile, useCacheFile, writeCacheFile } from './module-cache.js';
 import { packagePaths } from './package-paths.js';
@@ -14,7 +16,7 @@ import { isPathSpecifier, loadResolver, resolveImport, type ResolvedImport } fro
 import { settleOrFail } from './settle-guard.js';
 
 /** Bumped whenever the compiled form changes, so old cache entries are never used. */
-const CACHE_FORMAT = 'taskrunner-module-2';
+const CACHE_FORMAT = 'taskrunner-module-3';
 
 /** Task files and helpers are source code; anything bigger than this is not what it claims to be. */
 const MAX_SOURCE_BYTES = 16 * 1024 * 1024;
@@ -24,6 +26,8 @@ export interface LoadedModule {
   exports: Record<string, unknown>;
   /** The file itself and the local files it imports, directly or not (absolute paths). */
   files: string[];
+  /** How it was loaded: require() when the whole graph fits CommonJS, else import(). */
+  format: 'commonjs' | 'module';
 }
 
 export interface LoadModuleOptions {
@@ -64,17 +68,42 @@ export async function loadTaskModule(file: string, options: LoadModuleOptions = 
   await ensureModuleCacheDir(cacheDir);
   guardRequiresUnder(home);
   const graph = await readGraph(entryFile, home, cacheDir);
-  const outputs = await writeOutputs(graph, cacheDir);
+  const format = fitsCommonJs(graph) ? 'commonjs' : 'module';
+  const outputs = await writeOutputs(graph, cacheDir, format);
   if ([...graph.values()].some((node) => node.module.importMetas.length > 0)) await installMetaResolve();
   let exports: Record<string, unknown>;
   try {
-    exports = (await settleOrFail(importModule(pathToFileURL(outputs.get(entryFile)!).href))) as Record<string, unknown>;
+    exports =
+      format === 'commonjs'
+        ? namespaceOf(runCommonJsGraph(entryFile, new Set(graph.keys()), (source) => readFileSync(outputs.get(source)!, 'utf8')))
+        : await settleOrFail(importModule(pathToFileURL(outputs.get(entryFile)!).href));
   } catch (error) {
     if (error instanceof RunnerError) throw error;
     const message = error instanceof Error ? error.message : String(error);
     throw new RunnerError('runner.taskLoad', `cannot load ${file}: ${message}`, { file, cause: error });
   }
-  return { exports, files: [...graph.keys()] };
+  return { exports, files: [...graph.keys()], format };
+}
+
+/**
+ * Whether every module of the graph fits CommonJS and imports only its own graph, built-ins and
+ * `taskrunner` (when the library has a CommonJS entry, that is, once built): then require() loads it.
+ */
+function fitsCommonJs(graph: Map<string, GraphNode>): boolean {
+  const { libraryFile } = packagePaths();
+  return [...graph.values()].every(
+    (node) =>
+      node.module.fitsCommonJs &&
+      [...node.resolved].every(([specifier, target]) =>
+        specifier === 'taskrunner' ? libraryFile !== undefined : target.kind === 'compile' || (target.kind === 'keep' && isBuiltin(specifier)),
+      ),
+  );
+}
+
+/** A compiled CommonJS module's exports, as an ES namespace would list them (no `__esModule` marker). */
+function namespaceOf(moduleExports: unknown): Record<string, unknown> {
+  const { __esModule: _marker, ...exports } = moduleExports as Record<string, unknown>;
+  return exports;
 }
 
 /** Read the file and, transitively, the home's source files it imports. */
@@ -157,28 +186,46 @@ async function transpiled(source: string, file: string, sourceKey: string, cache
  * compiled path. A node's output is named by a hash of everything it can reach (files, contents,
  * resolutions), so changing a helper gives its importers new names too, and cycles are fine.
  */
-async function writeOutputs(graph: Map<string, GraphNode>, cacheDir: string): Promise<Map<string, string>> {
+async function writeOutputs(graph: Map<string, GraphNode>, cacheDir: string, format: LoadedModule['format']): Promise<Map<string, string>> {
   const outputs = new Map<string, string>();
   for (const node of graph.values()) {
-    const ext = node.module.format === 'commonjs' ? '.cjs' : '.mjs';
-    outputs.set(node.file, path.join(cacheDir, `${outputKey(node, graph)}${ext}`));
+    const ext = format === 'commonjs' || node.module.format === 'commonjs' ? '.cjs' : '.mjs';
+    outputs.set(node.file, path.join(cacheDir, `${outputKey(node, graph, format)}${ext}`));
   }
   await Promise.all(
     [...graph.values()].map(async (node) => {
       const output = outputs.get(node.file)!;
       if (await useCacheFile(output)) return;
-      const urls = new Map<string, string>();
-      for (const [specifier, target] of node.resolved) {
-        if (target.kind === 'compile') urls.set(specifier, pathToFileURL(outputs.get(target.file)!).href);
-        else if (target.kind === 'url') urls.set(specifier, target.url);
-      }
-      await writeCacheFile(output, linkModule(node.module, urls, node.file));
+      await writeCacheFile(output, format === 'commonjs' ? await linkCommonJs(node.module, paths(node), node.file) : linkModule(node.module, urls(node, outputs), node.file));
     }),
   );
   return outputs;
 }
 
-function outputKey(node: GraphNode, graph: Map<string, GraphNode>): string {
+/** Where each import of an ES module output leads: a URL. */
+function urls(node: GraphNode, outputs: Map<string, string>): Map<string, string> {
+  const urls = new Map<string, string>();
+  for (const [specifier, target] of node.resolved) {
+    if (target.kind === 'compile') urls.set(specifier, pathToFileURL(outputs.get(target.file)!).href);
+    else if (target.kind === 'url') urls.set(specifier, target.url);
+  }
+  return urls;
+}
+
+/**
+ * What each require() of a CommonJS output asks for: a module of the graph by its original path
+ * (commonjs-graph.ts answers it), the library's CommonJS entry; built-ins stay as written.
+ */
+function paths(node: GraphNode): Map<string, string> {
+  const paths = new Map<string, string>();
+  for (const [specifier, target] of node.resolved) {
+    if (specifier === 'taskrunner') paths.set(specifier, packagePaths().libraryFile!);
+    else if (target.kind === 'compile') paths.set(specifier, target.file);
+  }
+  return paths;
+}
+
+function outputKey(node: GraphNode, graph: Map<string, GraphNode>, format: LoadedModule['format']): string {
   const reachable = reachableFrom(node, graph);
   const parts = [...reachable]
     .sort()
@@ -187,7 +234,7 @@ function outputKey(node: GraphNode, graph: Map<string, GraphNode>): string {
       const targets = [...each.resolved].map(([specifier, target]) => `${specifier}=${describe(target)}`);
       return [file, each.sourceKey, ...targets].join('\n');
     });
-  return hash(CACHE_FORMAT, node.file, ...parts);
+  return hash(CACHE_FORMAT, format, node.file, ...parts);
 }
 
 function reachableFrom(start: GraphNode, graph: Map<string, GraphNode>): Set<string> {
@@ -209,5 +256,5 @@ function describe(target: ResolvedImport): string {
 }
 
 function hash(...parts: string[]): string {
-  return createHash('sha256').update(parts.join('\0')).digest('hex').slice(0, 40);
+  return contentHash(parts.join('\0'));
 }

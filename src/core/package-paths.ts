@@ -10,6 +10,11 @@ export interface PackagePaths {
   fromSource: boolean;
   /** URL of the library entry that `import ... from 'taskrunner'` in a user task is rewritten to. */
   libraryUrl: string;
+  /**
+   * The library's CommonJS entry (dist/library.cjs), for a task compiled to CommonJS; none when
+   * running from source, where the library is TypeScript.
+   */
+  libraryFile: string | undefined;
   /** The folder of built-in task files, one task per file named after it. */
   builtinDir: string;
   /** The extension of built-in task files in {@link builtinDir}. */
@@ -32,6 +37,7 @@ export function packagePaths(): PackagePaths {
     root,
     fromSource,
     libraryUrl: pathToFileURL(path.join(root, fromSource ? 'src/index.ts' : 'dist/index.mjs')).href,
+    libraryFile: fromSource ? undefined : path.join(root, 'dist/library.cjs'),
     builtinDir: path.join(root, fromSource ? 'src/tasks' : 'dist/tasks'),
     builtinExt: fromSource ? '.ts' : '.js',
   };

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
@@ -11,6 +10,7 @@ import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRe
 import { createTaskContext } from './context.js';
 import { findTask } from './discover.js';
 import { acquireTaskLock, type TaskLock } from './lock.js';
+import { newRunId } from './run-id.js';
 import { createStderrLogger } from './logger.js';
 import { resolveRunPolicy, type RunPolicy } from './run-policy.js';
 import type { Task, TaskOptionValues, TaskResult } from './task.js';
@@ -138,13 +138,14 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
 /** What one run knows while it runs: its identity, policy, logger, and progress for the record. */
 class RunState {
   readonly started = new Date();
-  readonly runId = randomUUID();
+  readonly runId = newRunId();
   readonly dryRun: boolean;
   readonly policy: RunPolicy;
   readonly log: Logger;
   attempts = 0;
   lastResult: TaskResult | undefined;
-  private readonly startedAt = performance.now();
+  // process.hrtime, not performance.now(): the `performance` global loads perf_hooks (2 ms a start).
+  private readonly startedAt = process.hrtime.bigint();
 
   constructor(
     readonly task: Task,
@@ -160,7 +161,7 @@ class RunState {
       task: this.task.name,
       dryRun: this.dryRun,
       started: this.started,
-      durationSeconds: Number(((performance.now() - this.startedAt) / 1000).toFixed(3)),
+      durationSeconds: Number((Number(process.hrtime.bigint() - this.startedAt) / 1e9).toFixed(3)),
       runId: this.runId,
       attempts: this.attempts,
       lastResult: this.lastResult,

@@ -75,6 +75,32 @@ describe('runWithCodeCache', () => {
     expect(run(file).state).toBe('hit');
   });
 
+  it('notices one flipped bit, and two swapped words, anywhere in the data', () => {
+    const file = writeBundle('b'.repeat(32), 'module.exports = { answer: () => [1, 2, 3].map((n) => n * 2).reduce((a, b) => a + b) + 30 };');
+    run(file);
+    const entry = path.join(cacheDir, entries()[0]!);
+    const good = readFileSync(entry);
+    const damages = [
+      (bytes: Buffer) => (bytes[bytes.length - 1]! ^= 0x01),
+      (bytes: Buffer) => (bytes[Math.floor(bytes.length / 2)]! ^= 0x80),
+      (bytes: Buffer) => {
+        const at = bytes.length - 16;
+        const word = bytes.readUInt32LE(at);
+        bytes.writeUInt32LE(bytes.readUInt32LE(at + 4), at);
+        bytes.writeUInt32LE(word, at + 4);
+      },
+    ];
+    for (const damage of damages) {
+      const bytes = Buffer.from(good);
+      damage(bytes);
+      if (bytes.equals(good)) continue;
+      writeFileSync(entry, bytes);
+      expect(run(file).state).toBe('rejected');
+      expect(run(file).state).toBe('hit');
+      writeFileSync(entry, good);
+    }
+  });
+
   it('uses a new key for a new bundle and removes the old entries', () => {
     run(writeBundle('c'.repeat(32)));
     mkdirSync(path.join(cacheDir, `${'c'.repeat(32)}-node`));

@@ -126,8 +126,8 @@ describe('loadTaskModule', () => {
     const file = writeFile(home, 'tasks/cached.ts', `import { h } from './lib/h.ts';\nexport const value: number = h;\n`);
     await loadTaskModule(file, { cacheDir });
     const first = cacheSnapshot();
-    // Two sources, each with a transpiled form and a linked module.
-    expect([...first.keys()].filter((name) => name.endsWith('.mjs'))).toHaveLength(2);
+    // Two sources, each with a transpiled form and a linked module (CommonJS: no import.meta, no await).
+    expect([...first.keys()].filter((name) => name.endsWith('.cjs'))).toHaveLength(2);
     expect([...first.keys()].filter((name) => name.endsWith('.json'))).toHaveLength(2);
     await loadTaskModule(file, { cacheDir });
     expect(cacheSnapshot()).toEqual(first);
@@ -276,6 +276,56 @@ describe('loadTaskModule', () => {
     const error = await rejection(loadTaskModule(file, { cacheDir }));
     expect(error.message).toContain(helper);
     expect(error.message).toContain('its folder is writable by group and others');
+  });
+
+  describe('loading through require() where the module graph means the same as CommonJS', () => {
+    it('requires a graph of static imports of helpers and built-ins, exports as a namespace lists them', async () => {
+      writeFile(home, 'tasks/lib/words.ts', `export const WORD: string = 'word';\nexport default function upper(s: string): string { return s.toUpperCase(); }\n`);
+      const file = writeFile(
+        home,
+        'tasks/plain.ts',
+        `import upper, { WORD } from './lib/words.ts';\nimport * as fs from 'node:fs';\nimport { join } from 'node:path';\nexport const value = upper(WORD) + typeof fs.readFileSync + join('a', 'b');\nexport default class Plain {}\n`,
+      );
+      const loaded = await loadTaskModule(file, { cacheDir });
+      expect(loaded.format).toBe('commonjs');
+      expect(loaded.exports.value).toBe(`WORDfunction${path.join('a', 'b')}`);
+      expect(Object.keys(loaded.exports).sort()).toEqual(['default', 'value']);
+      expect(readdirSync(cacheDir).filter((name) => name.endsWith('.mjs'))).toEqual([]);
+    });
+
+    it('keeps import cycles working through require()', async () => {
+      writeFile(home, 'tasks/b.ts', `import { a } from './a.ts';\nexport const b = () => 'b' + a.length;\n`);
+      const file = writeFile(home, 'tasks/a.ts', `import { b } from './b.ts';\nexport const a = 'aa';\nexport const both = () => b();\n`);
+      const loaded = await loadTaskModule(file, { cacheDir });
+      expect(loaded.format).toBe('commonjs');
+      expect((loaded.exports.both as () => string)()).toBe('b2');
+    });
+
+    it('imports as an ES module a graph with top-level await, import.meta, import() or a package', async () => {
+      writeFile(home, 'node_modules/esm-only/package.json', JSON.stringify({ name: 'esm-only', type: 'module', exports: './index.js' }));
+      writeFile(home, 'node_modules/esm-only/index.js', `export const esm = true;\n`);
+      writeFile(home, 'tasks/lib/waits.ts', `export const waited: number = await Promise.resolve(7);\n`);
+      const cases = {
+        'tla.ts': `export const value = await Promise.resolve(1);\n`,
+        'helper-tla.ts': `import { waited } from './lib/waits.ts';\nexport const value = waited;\n`,
+        'meta.ts': `export const value = import.meta.url.length > 0;\n`,
+        'dynamic.ts': `export const value = () => import('node:path');\n`,
+        'package.ts': `import { esm } from 'esm-only';\nexport const value = esm;\n`,
+      };
+      for (const [name, source] of Object.entries(cases)) {
+        const loaded = await loadTaskModule(writeFile(home, `tasks/${name}`, source), { cacheDir });
+        expect([name, loaded.format]).toEqual([name, 'module']);
+        expect(loaded.exports.value).toBeTruthy();
+      }
+    });
+
+    it('names the original file, at the right line, in the stack of an error thrown while loading', async () => {
+      const file = writeFile(home, 'tasks/throws-cjs.ts', `import { join } from 'node:path';\nconst x: number = 1;\n\nthrow new Error('boom ' + join('a', String(x)));\n`);
+      const error = await rejection(loadTaskModule(file, { cacheDir }));
+      expect(error.message).toContain(`boom ${path.join('a', '1')}`);
+      const cause = (error as { cause?: Error }).cause;
+      expect(cause?.stack).toContain(`${file}:4:`);
+    });
   });
 });
 

@@ -60,6 +60,37 @@ describe('runner with user task files', () => {
     expect(snapshot(cacheDir())).toEqual(first);
   });
 
+  it('loads a task that imports only taskrunner, helpers and built-ins through require(), sharing the runtime', async () => {
+    writeFile(
+      home,
+      'tasks/plain.ts',
+      `import { Task, RunnerError, type TaskContext } from 'taskrunner';\nimport { exclaim } from './lib/exclaim.ts';\nimport path from 'node:path';\n\nexport default class Plain extends Task {\n  name = 'plain';\n  description = 'plain';\n  async run(ctx: TaskContext) {\n    if (ctx.args[0] === 'fail') throw new RunnerError('runner.invalidArgument', 'told to fail');\n    return { success: true, message: exclaim(path.basename(__filename)) };\n  }\n}\n`,
+    );
+    const result = await cli('plain', '--json');
+    expect(result.stderr).toBe('');
+    // __filename is the task's own file, not the cached copy.
+    expect(JSON.parse(result.stdout)).toMatchObject({ task: 'plain', success: true, message: 'plain.ts!' });
+    const cached = readdirSync(cacheDir());
+    expect(cached.filter((name) => name.endsWith('.cjs'))).toHaveLength(2);
+    expect(cached.filter((name) => name.endsWith('.mjs'))).toEqual([]);
+    // The task's RunnerError is the runtime's own class: a bad-input error is not retried.
+    const failed = await cli('plain', 'fail', '--json', '--retries', '3');
+    expect(failed.code).toBe(1);
+    expect(JSON.parse(failed.stdout)).toMatchObject({ success: false, attempts: 1 });
+  });
+
+  it('runs a task with top-level await and import.meta, which stays an ES module', async () => {
+    writeFile(
+      home,
+      'tasks/awaits.ts',
+      `import { Task } from 'taskrunner';\nconst base = await Promise.resolve(import.meta.filename);\nexport default class Awaits extends Task {\n  name = 'awaits';\n  description = 'awaits';\n  async run() { return { success: true, message: base.endsWith('awaits.ts') ? 'own file' : base }; }\n}\n`,
+    );
+    const result = await cli('awaits', '--json');
+    expect(result.stderr).toBe('');
+    expect(JSON.parse(result.stdout)).toMatchObject({ success: true, message: 'own file' });
+    expect(readdirSync(cacheDir()).filter((name) => name.endsWith('.mjs'))).toHaveLength(1);
+  });
+
   it('lets many cold runs compile into the cache at once', async () => {
     // `help` loads the task without running it, so the runs do not contend for the task's lock.
     const results = await Promise.all(Array.from({ length: 6 }, () => cli('help', 'hello')));
