@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -50,20 +50,37 @@ export async function resolveImport(specifier: string, fromFile: string, library
   if (isBuiltin(specifier) || (/^[a-z][a-z0-9+.-]*:/i.test(specifier) && !specifier.startsWith('file:'))) {
     return { kind: 'keep' };
   }
-  const resolve = await loadResolver();
-  let url: string;
-  try {
-    // Like import.meta.resolve, this answers the URL of a file that does not exist instead of failing,
-    // so that its TypeScript twin can be looked for below.
-    url = resolve(specifier, pathToFileURL(fromFile).href);
-  } catch (error) {
-    throw cannotResolve(specifier, fromFile, error);
+  let url = resolveRelative(specifier, fromFile);
+  if (url === undefined) {
+    const resolve = await loadResolver();
+    try {
+      // Like import.meta.resolve, this answers the URL of a file that does not exist instead of failing,
+      // so that its TypeScript twin can be looked for below.
+      url = resolve(specifier, pathToFileURL(fromFile).href);
+    } catch (error) {
+      throw cannotResolve(specifier, fromFile, error);
+    }
   }
   if (!url.startsWith('file:')) return { kind: 'keep' };
   const file = existingFile(fileURLToPath(url), specifier);
   if (!file) throw cannotResolve(specifier, fromFile);
   if (isSourceFile(file)) return { kind: 'compile', file };
   return { kind: 'url', url: pathToFileURL(file).href, file };
+}
+
+/**
+ * What Node's resolver (and import-meta-resolve, as used above) answers for a plain `./x` or `../x`:
+ * the URL against the importing file, made real (symbolic links followed) when it is a file. Done
+ * here so that a task importing only its own helpers never loads the resolver (a start pays about
+ * 4 ms for it). Undefined for anything less plain (encoded separators, a query, a hash).
+ */
+function resolveRelative(specifier: string, fromFile: string): string | undefined {
+  if (!specifier.startsWith('./') && !specifier.startsWith('../')) return undefined;
+  if (/%2f|%5c/i.test(specifier)) return undefined;
+  const url = new URL(specifier, pathToFileURL(fromFile));
+  if (url.search !== '' || url.hash !== '') return undefined;
+  const file = fileURLToPath(url);
+  return statSync(file, { throwIfNoEntry: false })?.isFile() ? pathToFileURL(realpathSync(file)).href : url.href;
 }
 
 /**
