@@ -158,10 +158,11 @@ function sparkline(cell) {
     cursor: { show: false },
     select: { show: false },
     axes: [{ show: false }, { show: false }],
-    scales: { x: { time: true }, y: { range: (_u, min, max) => [0, Math.max(max ?? 1, 0.001) * 1.1] } },
+    padding: [4, 4, 2, 4],
+    scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(max ?? 1, 0.001) * 1.15] } },
     series: [
       {},
-      { stroke: '#4ec27a', width: 1, points: { show: false }, spanGaps: true },
+      { stroke: '#4ec27a', width: 1, points: { show: xs.length <= 2, size: 4 }, spanGaps: true },
       { stroke: '#f0605a', width: 0, paths: () => null, points: { show: true, size: 5, fill: '#f0605a', stroke: '#f0605a' } },
     ],
   };
@@ -210,7 +211,7 @@ function renderTasks(view) {
       el('td', { class: 'num p50' }, seconds(status?.duration_p50)),
       el('td', { class: 'num p95' }, seconds(status?.duration_p95)),
       chart,
-      el('td', { class: 'wrap red', title: status?.last_error ?? '' }, status?.last_error ? `${oneLine(status.last_error, 70)} ` : '', status?.last_error_at ? agoCell(status.last_error_at) : null),
+      el('td', { class: 'wrap grow red', title: status?.last_error ?? '' }, status?.last_error ? oneLine(status.last_error, 90) : '', status?.last_error_at ? el('span', { class: 'dim' }, ' · ', agoCell(status.last_error_at)) : null),
       el('td', {},
         task.source === 'history' ? null : el('button', { type: 'button', class: 'small run', 'data-task': task.name, onclick: () => runNow(task.name, false) }, 'run'),
         ' ',
@@ -341,7 +342,7 @@ function runRows(record, fresh = false) {
     el('td', {}, resultCell(result, record.dry_run === true)),
     el('td', { class: 'num' }, seconds(record.duration_seconds)),
     el('td', { class: 'num' }, record.attempts ?? '-'),
-    el('td', { class: `wrap ${record.success === true ? '' : 'red'}` }, oneLine(text, 160)),
+    el('td', { class: `wrap grow ${record.success === true ? '' : 'red'}` }, oneLine(text, 160)),
   );
   return [row, detail];
 }
@@ -369,22 +370,25 @@ async function loadAlerts() {
 function renderAlerts(alerts) {
   const byLevel = new Map(LEVELS.map((level) => [level, []]));
   for (const alert of alerts) (byLevel.get(alert.level) ?? byLevel.get('info')).push(alert);
-  const sections = [];
+  const groups = [];
   for (const [level, list] of byLevel) {
     if (list.length === 0) continue;
-    sections.push(el('h2', { class: `level ${LEVEL_CLASS[level]}` }, `${level} (${list.length})`));
-    sections.push(el('table', { class: 'grid alerts', 'data-level': level },
-      el('thead', {}, el('tr', {}, el('th', {}, 'ID'), el('th', {}, 'RAISED'), el('th', {}, 'TASK'), el('th', {}, 'MESSAGE'), el('th', {}, ''))),
-      el('tbody', {}, list.map((alert) => el('tr', { 'data-id': alert.id },
+    groups.push(el('tbody', { 'data-level': level },
+      el('tr', { class: 'level-head' }, el('td', { colspan: 5, class: LEVEL_CLASS[level] }, `${level} (${list.length})`)),
+      list.map((alert) => el('tr', { 'data-id': alert.id },
         el('td', { class: 'dim' }, alert.id),
         el('td', {}, agoCell(alert.timestamp)),
         el('td', {}, String(alert.task ?? '')),
-        el('td', { class: `wrap ${LEVEL_CLASS[level]}` }, String(alert.message ?? '')),
+        el('td', { class: `wrap grow ${LEVEL_CLASS[level]}` }, String(alert.message ?? '')),
         el('td', {}, el('button', { type: 'button', class: 'small ack', 'data-id': alert.id, onclick: () => ackAlerts([alert.id]) }, 'ack')),
-      ))),
+      )),
     ));
   }
-  $('#alerts-list').replaceChildren(...(sections.length > 0 ? sections : [el('p', { class: 'dim', id: 'no-alerts' }, 'no pending alerts')]));
+  $('#alerts-list').replaceChildren(groups.length === 0
+    ? el('p', { class: 'dim', id: 'no-alerts' }, 'no pending alerts')
+    : el('table', { class: 'grid', id: 'alerts-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'ID'), el('th', {}, 'RAISED'), el('th', {}, 'TASK'), el('th', {}, 'MESSAGE'), el('th', {}, ''))),
+      groups));
   const counts = LEVELS.map((level) => [level, byLevel.get(level).length]).filter(([, n]) => n > 0);
   $('#alerts-summary').textContent = alerts.length === 0 ? '' : `${alerts.length} pending: ${counts.map(([level, n]) => `${n} ${level}`).join(', ')}`;
   $('#ack-all').disabled = alerts.length === 0;
@@ -439,7 +443,7 @@ function renderBatch(items, diary) {
     el('td', { class: 'num' }, `${item.attempts}/${item.max_attempts}`),
     el('td', {}, item.depends_on.length > 0 ? item.depends_on.join(',') : '-'),
     el('td', { class: 'dim' }, item.kind),
-    el('td', { class: 'wrap' }, oneLine(item.task, 100)),
+    el('td', { class: 'wrap grow' }, oneLine(item.task, 100)),
   )));
   setCount('#count-batch', pending + count('running'), count('failed') > 0 ? 'red' : '');
   $('#diary').replaceChildren(...(diary.length === 0 ? [el('p', { class: 'dim' }, 'no work blocks yet')] : diary.map((block) => el('div', { class: 'block', 'data-block': block.number },
@@ -447,7 +451,8 @@ function renderBatch(items, diary) {
     el('div', { class: 'field' }, el('b', {}, 'Result: '), block.result),
     el('div', { class: 'field' }, el('b', {}, 'Insight: '), block.insight),
     el('div', { class: 'field' }, el('b', {}, 'Next: '), block.next),
-    block.status ? el('div', { class: 'field' }, block.status) : null,
+    // The diary's ✅ is drawn as a check mark any monospace font has.
+    block.status ? el('div', { class: /complete/i.test(block.status) ? 'field green' : 'field' }, block.status.replace('✅', '✓')) : null,
   ))));
 }
 
@@ -504,7 +509,7 @@ function renderHealth(reports) {
         el('tbody', {}, checks.map(([name, check]) => el('tr', { 'data-check': name },
           el('td', {}, name),
           el('td', { class: HEALTH_CLASS[check.status] ?? '' }, check.status),
-          el('td', { class: 'wrap' }, String(check.summary ?? '')),
+          el('td', { class: 'wrap grow' }, String(check.summary ?? '')),
         ))),
       ),
     );
@@ -515,7 +520,7 @@ function renderHealth(reports) {
     el('td', {}, agoCell(report.timestamp)),
     el('td', { class: HEALTH_CLASS[report.status] ?? RESULT_CLASS[resultOf(report)] }, report.status ?? resultOf(report)),
     checkCell(report, 'gateway'), checkCell(report, 'disk'), checkCell(report, 'cron'),
-    el('td', { class: 'wrap' }, oneLine(report.message ?? report.error ?? '', 120)),
+    el('td', { class: 'wrap grow' }, oneLine(report.message ?? report.error ?? '', 120)),
   )));
   const points = [...reports].reverse().filter((report) => timeOf(report.timestamp) !== undefined && report.status in HEALTH_RANK);
   const holder = $('#health-chart');
@@ -525,7 +530,7 @@ function renderHealth(reports) {
   if (points.length > 1 && typeof uPlot !== 'undefined') {
     healthChart = new uPlot({
       width: Math.min(900, holder.clientWidth || 900),
-      height: 120,
+      height: 170,
       legend: { show: false },
       scales: { x: { time: true }, y: { range: [0, 4.2] } },
       axes: [
