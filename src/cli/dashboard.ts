@@ -34,11 +34,12 @@ export function registerDashboardCommand(program: Command): void {
       const source = await createDataSource(settings);
       const dashboard = await startDashboard({ settings, source, host: flags.host, port, token, loopback, version: packageVersion() });
       const url = token === undefined ? dashboard.url : `${dashboard.url}?token=${encodeURIComponent(token)}`;
-      process.stdout.write(`runner dashboard: ${url}\n`);
-      process.stdout.write(`  home ${settings.home}, workspace ${settings.workspace}; Ctrl-C stops it\n`);
+      // One write: a reader of the first line has the rest too.
+      const lines = [`runner dashboard: ${url}`, `  home ${settings.home}, workspace ${settings.workspace}; Ctrl-C stops it`];
       if (token !== undefined) {
-        process.stdout.write(`  every request needs the token (${configured ? 'dashboard.token in the config' : 'made for this start'}): open the URL above, or send Authorization: Bearer <token>\n`);
+        lines.push(`  every request needs the token (${configured ? 'dashboard.token in the config' : 'made for this start'}): open the URL above, or send Authorization: Bearer <token>`);
       }
+      process.stdout.write(`${lines.join('\n')}\n`);
       if (flags.open) openBrowser(url);
       await untilSignal();
       await dashboard.close();

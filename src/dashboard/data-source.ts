@@ -40,8 +40,9 @@ export interface DashboardDataSource {
   /**
    * Call `listener` with every change until `signal` aborts: each new run record, and a nudge when
    * the alerts, the queue or the diary changed. Changes reach the listener within a second.
+   * Resolves once watching: changes made after that are reported.
    */
-  watch(listener: (event: SourceEvent) => void, signal: AbortSignal): void;
+  watch(listener: (event: SourceEvent) => void, signal: AbortSignal): Promise<void>;
 }
 
 export interface SourceDescription {

@@ -174,35 +174,24 @@ export class FileDataSource implements DashboardDataSource {
     return (await this.discover()).tasks.has(name) || (await this.discover(true)).tasks.has(name);
   }
 
-  watch(listener: (event: SourceEvent) => void, signal: AbortSignal): void {
-    void this.followRecords(listener, signal);
-    const alertsFile = this.alertStore.file;
-    const queueFile = queueFileOf(this.settings.workspace);
-    const diaryFile = Diary.fileOf(this.settings.workspace);
-    watchFiles(
-      [alertsFile, queueFile, diaryFile],
-      (file) => listener({ type: file === alertsFile ? 'alerts' : file === queueFile ? 'batch' : 'diary' }),
-      signal,
-    );
-  }
-
-  /** Every record appended from now on. */
-  private async followRecords(listener: (event: SourceEvent) => void, signal: AbortSignal): Promise<void> {
+  async watch(listener: (event: SourceEvent) => void, signal: AbortSignal): Promise<void> {
+    // The log is followed from its end as it is now: every record appended from here on is reported.
     const files = await LogFileSet.open(this.logFile);
     const live = files.takeLive(this.logFile);
     await files.close();
-    try {
-      await followLog(
-        this.logFile,
-        (line) => {
-          const record = line === undefined ? undefined : parseRecord(line);
-          if (record) listener({ type: 'record', record });
-        },
-        { from: live, signal },
-      );
-    } catch {
-      // A log that cannot be read is shown as such by the pages that read it; live updates stop.
-    }
+    const onLine = (line: string | undefined) => {
+      const record = line === undefined ? undefined : parseRecord(line);
+      if (record) listener({ type: 'record', record });
+    };
+    // A log that cannot be read is shown as such by the pages that read it; live records stop.
+    followLog(this.logFile, onLine, { from: live, signal }).catch(() => undefined);
+    const alertsFile = this.alertStore.file;
+    const queueFile = queueFileOf(this.settings.workspace);
+    await watchFiles(
+      [alertsFile, queueFile, Diary.fileOf(this.settings.workspace)],
+      (file) => listener({ type: file === alertsFile ? 'alerts' : file === queueFile ? 'batch' : 'diary' }),
+      signal,
+    );
   }
 
   private workspace(): string {

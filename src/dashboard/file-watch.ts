@@ -10,8 +10,9 @@ export const WATCH_POLL_MS = 250;
  * until `signal` aborts. Their folders are watched (fs.watch) and, as fs.watch misses some events
  * (network file systems, a folder created later), every file's stat is also compared every
  * `pollMs`, so a change is seen within that at the latest. Atomic replaces (rename over) count.
+ * Resolves once the files' current state is known: changes from then on are reported.
  */
-export function watchFiles(files: readonly string[], onChange: (file: string) => void, signal: AbortSignal, pollMs = WATCH_POLL_MS): void {
+export async function watchFiles(files: readonly string[], onChange: (file: string) => void, signal: AbortSignal, pollMs = WATCH_POLL_MS): Promise<void> {
   const seen = new Map<string, string>();
   let checking = false;
   let again = false;
@@ -36,7 +37,7 @@ export function watchFiles(files: readonly string[], onChange: (file: string) =>
       checking = false;
     }
   };
-  void check();
+  await check();
   const timer = setInterval(() => void check(), pollMs);
   timer.unref();
   const watchers: FSWatcher[] = [];

@@ -15,9 +15,13 @@ export class LiveHub {
   private readonly clients = new Set<ServerResponse>();
   private readonly controller = new AbortController();
   private readonly keepalive: NodeJS.Timeout;
+  /** Resolves once the source is watched. */
+  readonly ready: Promise<void>;
 
   constructor(source: DashboardDataSource) {
-    source.watch((event) => this.publish(event), this.controller.signal);
+    this.ready = source.watch((event) => this.publish(event), this.controller.signal).catch((error: unknown) => {
+      process.stderr.write(`dashboard: live updates stopped: ${(error as Error)?.message ?? String(error)}\n`);
+    });
     this.keepalive = setInterval(() => {
       for (const client of this.clients) client.write(': keepalive\n\n');
     }, KEEPALIVE_MS);

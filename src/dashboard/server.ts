@@ -114,6 +114,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       else response.end();
     });
   });
+  // Watching before listening: a page that connects sees every change from its first request on.
+  await live.ready;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
       live.close();

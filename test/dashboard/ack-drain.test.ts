@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { makeHome, REPO_ROOT, runCli } from '../helpers/cli.js';
-import { HAVE_CHROMIUM, launchBrowser, startDashboardProcess, type Dashboard } from './helpers.js';
+import { HAVE_CHROMIUM, launchBrowser, startDashboardProcess, type Dashboard, type PageDocument } from './helpers.js';
 
 const COUNT = 60;
 const WAIT = { timeout: 30_000 };
@@ -74,8 +74,9 @@ describe.skipIf(!HAVE_CHROMIUM)('acknowledging alerts in the page while `runner 
     const deadline = Date.now() + 60_000;
     while (Date.now() < deadline) {
       await page.evaluate(() => {
-        for (const button of document.querySelectorAll<HTMLButtonElement>('button.ack:not([data-clicked])')) {
-          button.dataset.clicked = '1';
+        const { document } = globalThis as unknown as { document: PageDocument };
+        for (const button of document.querySelectorAll('button.ack:not([data-clicked])')) {
+          button.setAttribute('data-clicked', '1');
           button.click();
         }
       });

@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import type { BrowserContext } from 'playwright-core';
+import type { BrowserContext, Locator } from 'playwright-core';
 import { alerter } from '../fixtures/tasks.js';
 import { collect, makeHome, startCli, writeFile } from '../helpers/cli.js';
 
@@ -180,4 +180,18 @@ export function seededHome(): SeededHome {
     '**Status:** ✅ Complete', '',
   ].join('\n'));
   return { home, workspace, args: ['--home', home, '--workspace', workspace], records, alerts };
+}
+
+/** An attribute of every element a locator matches, in page order. */
+export function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
+  return locator.evaluateAll((elements, attribute) => elements.map((element) => element.getAttribute(attribute)), name);
+}
+
+/**
+ * What the tests' page scripts use of the DOM (the test files are compiled without the DOM's
+ * types, for Node). Page functions run in the browser, where these are the real thing.
+ */
+export interface PageDocument {
+  querySelectorAll(selector: string): Iterable<{ click(): void; setAttribute(name: string, value: string): void }>;
+  querySelector(selector: string): { submit(): void } | null;
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli } from '../helpers/cli.js';
-import { HAVE_CHROMIUM, launchBrowser, seededHome, startDashboardProcess, type Dashboard, type SeededHome } from './helpers.js';
+import { attributes, HAVE_CHROMIUM, launchBrowser, seededHome, startDashboardProcess, type Dashboard, type SeededHome } from './helpers.js';
 
 const SCREENSHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
 const WAIT = { timeout: 30_000 };
@@ -17,7 +17,7 @@ function nearestRank(values: number[], p: number): number {
 async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Charts draw after their rows scroll into view; give the page a settled frame.
-  await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+  await page.evaluate(() => new Promise((resolve) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => resolve(undefined))));
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
@@ -43,7 +43,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
   it('tasks: every discovered task with its last result, success rate, p50/p95 and a chart, as the log says', async () => {
     await page.goto(`${dashboard.url}#tasks`);
     await page.locator('#tasks-table tr[data-task="hello"] canvas').first().waitFor(WAIT);
-    const names = await page.locator('#tasks-table tbody tr').evaluateAll((rows) => rows.map((row) => (row as HTMLElement).dataset.task));
+    const names = await attributes(page.locator('#tasks-table tbody tr'), 'data-task');
     expect(names).toEqual(['alerter', 'batch', 'failing', 'hello', 'memory_capture', 'memory_consolidate', 'retired', 'system_health']);
 
     const hello = page.locator('#tasks-table tr[data-task="hello"]');
@@ -76,7 +76,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     // The file is in order of writing; the page shows it newest written first.
     const written = [...home.records].reverse();
     expect(await rows.count()).toBe(Math.min(100, home.records.length));
-    expect(await rows.evaluateAll((list) => list.map((row) => (row as HTMLElement).dataset.runId))).toEqual(written.slice(0, 100).map((r) => r.run_id));
+    expect(await attributes(rows, 'data-run-id')).toEqual(written.slice(0, 100).map((r) => r.run_id));
     expect(newestFirst.length).toBe(home.records.length);
 
     await rows.first().click();
@@ -87,7 +87,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     await page.check('#runs-failed');
     await page.click('#runs-filter button[type="submit"]');
     const failedIds = written.filter((r) => r.task === 'failing' && r.success !== true).map((r) => r.run_id);
-    await expect.poll(() => rows.evaluateAll((list) => list.map((row) => (row as HTMLElement).dataset.runId)), WAIT).toEqual(failedIds);
+    await expect.poll(() => attributes(rows, 'data-run-id'), WAIT).toEqual(failedIds);
     await rows.nth(1).click();
     await screenshot(page, 'runs');
 
@@ -97,7 +97,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     await page.selectOption('#runs-since', '6h');
     await page.click('#runs-filter button[type="submit"]');
     const recent = written.filter((r) => Date.parse(String(r.timestamp)) >= Date.now() - 6 * 3_600_000).map((r) => r.run_id);
-    await expect.poll(() => rows.evaluateAll((list) => list.map((row) => (row as HTMLElement).dataset.runId)), WAIT).toEqual(recent);
+    await expect.poll(() => attributes(rows, 'data-run-id'), WAIT).toEqual(recent);
   });
 
   it('alerts: pending alerts by level, as pending.json holds them, shown as text', async () => {
@@ -117,10 +117,10 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     await page.goto(`${dashboard.url}#batch`);
     await page.locator('#batch-table tr[data-id]').first().waitFor(WAIT);
     const listed = JSON.parse((await runCli(['batch', 'list', '--json', ...home.args])).stdout) as { id: string; state: string }[];
-    expect(await page.locator('#batch-table tr[data-id]').evaluateAll((list) => list.map((row) => [(row as HTMLElement).dataset.id, (row as HTMLElement).dataset.state])))
-      .toEqual(listed.map((item) => [item.id, item.state]));
+    expect(await attributes(page.locator('#batch-table tr[data-id]'), 'data-id')).toEqual(listed.map((item) => item.id));
+    expect(await attributes(page.locator('#batch-table tr[data-id]'), 'data-state')).toEqual(listed.map((item) => item.state));
     expect(await page.locator('#batch-table tr[data-id="b0000004"]').textContent()).toContain('blocked: b0000003 failed');
-    expect(await page.locator('#diary .block').evaluateAll((list) => list.map((block) => (block as HTMLElement).dataset.block))).toEqual(['1136', '1135']);
+    expect(await attributes(page.locator('#diary .block'), 'data-block')).toEqual(['1136', '1135']);
 
     await page.fill('#batch-form input[name="task"]', 'Added from the dashboard');
     await page.selectOption('#batch-form select[name="priority"]', 'high');
