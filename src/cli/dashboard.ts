@@ -41,6 +41,8 @@ export function registerDashboardCommand(program: Command): void {
       }
       process.stdout.write(`${lines.join('\n')}\n`);
       if (flags.open) openBrowser(url);
+      // Discover the tasks and read the log's end now, while the operator opens the page.
+      source.tasks().catch(() => undefined);
       await untilSignal();
       await dashboard.close();
       process.exitCode = 0;

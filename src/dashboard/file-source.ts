@@ -42,6 +42,7 @@ export class FileDataSource implements DashboardDataSource {
   private readonly logFile: string;
   private readonly alertStore: AlertStore;
   private registry: { at: number; value: Promise<TaskRegistry> } | undefined;
+  private tasksInFlight: Promise<TasksView> | undefined;
 
   constructor(private readonly settings: Settings) {
     this.logFile = runLogPath(settings.home);
@@ -52,7 +53,15 @@ export class FileDataSource implements DashboardDataSource {
     return { mode: 'files', home: this.settings.home, workspace: this.settings.workspace };
   }
 
-  async tasks(): Promise<TasksView> {
+  tasks(): Promise<TasksView> {
+    // Pages asking at once (several tabs, a burst of live records) share one read of the log.
+    this.tasksInFlight ??= this.readTasks().finally(() => {
+      this.tasksInFlight = undefined;
+    });
+    return this.tasksInFlight;
+  }
+
+  private async readTasks(): Promise<TasksView> {
     const registry = await this.discover();
     const summaries = await summariseTasks(this.logFile, {
       known: new Set(registry.tasks.keys()),
