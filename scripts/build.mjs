@@ -7,6 +7,7 @@
 // - dist/cli.js (the `runner` bin), dist/index.mjs (the library, ESM) and dist/tasks/*.js (the
 //   built-in task files discovery lists): a few lines each over the loaded bundle.
 // - dist/types: declarations for library users.
+// - dist/dashboard: the page of `runner dashboard` (src/dashboard/assets) and uPlot, as they are.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
