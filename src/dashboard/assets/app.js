@@ -275,7 +275,8 @@ function renderRun(entry) {
   } else {
     parts.push(el('span', { class: 'dim' }, finished ? `exited ${finished.code}` : 'running…'));
   }
-  if (finished && finished.code !== 0 && finished.output) parts.push(el('pre', {}, finished.output.trim()));
+  // The run's own output only when it wrote no record (it could not start: the record says the rest).
+  if (!record && finished && finished.code !== 0 && finished.output) parts.push(el('pre', {}, finished.output.trim()));
   item.replaceChildren(...parts);
 }
 
