@@ -100,7 +100,7 @@ try {
     console.log(`no Chromium at ${CHROMIUM}: the rendered-panel column is left out`);
   }
 
-  const rows = { bareReady: [], bareTtfb: [], ready: [], pageTtfb: [], apiTtfb: [], apiWarm: [], rendered: [], rss: [], status: [] };
+  const rows = { bareReady: [], bareTtfb: [], ready: [], pageTtfb: [], apiTtfb: [], apiWarm: [], runs: [], rareFailed: [], rendered: [], rss: [], status: [], logs: [] };
   // One untimed round first: page cache, V8 code cache, compiled task modules.
   for (let round = -1; round < RUNS; round++) {
     const timed = round >= 0;
@@ -112,6 +112,8 @@ try {
     const page = await timeGet(server.url);
     const api = await timeGet(`${server.url}api/tasks`);
     const warm = await timeGet(`${server.url}api/tasks`);
+    const runsPage = await timeGet(`${server.url}api/runs?limit=100`);
+    const failedPage = await timeGet(`${server.url}api/runs?limit=100&failed=1&task=${names[TASK_COUNT - 1]}`);
     if (api.status !== 200) throw new Error(`/api/tasks answered ${api.status}`);
     await stop(server.child);
 
@@ -137,7 +139,15 @@ try {
     const statusMs = performance.now() - statusStarted;
     if (status.status !== 0) throw new Error(`runner status exited ${status.status}: ${status.stderr}`);
 
+    const logsStarted = performance.now();
+    const logs = spawnSync(process.execPath, [CLI, 'logs', '--json', '--limit', '100', ...where], { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    const logsMs = performance.now() - logsStarted;
+    if (logs.status !== 0) throw new Error(`runner logs exited ${logs.status}: ${logs.stderr}`);
+
     if (!timed) continue;
+    rows.runs.push(runsPage.total);
+    rows.rareFailed.push(failedPage.total);
+    rows.logs.push(logsMs);
     rows.bareReady.push(bare.readyMs);
     rows.bareTtfb.push(bareGet.ttfb);
     rows.ready.push(server.readyMs);
@@ -157,6 +167,8 @@ try {
       ['first byte of the page (ms)', median(rows.pageTtfb), median(rows.bareTtfb), 'bare node:http server'],
       ['first byte of /api/tasks, cold (ms)', median(rows.apiTtfb), median(rows.status), 'runner status --json (whole process)'],
       ['first byte of /api/tasks, again (ms)', median(rows.apiWarm), median(rows.status), 'runner status --json (whole process)'],
+      ['/api/runs, newest 100 (ms, whole answer)', median(rows.runs), median(rows.logs), 'runner logs --json --limit 100 (whole process)'],
+      ['/api/runs, failed runs of the rarest task (ms)', median(rows.rareFailed), NaN, '-'],
       ['goto to rendered tasks panel (ms)', median(rows.rendered), NaN, '-'],
       ['server RSS after the panel (MiB)', median(rows.rss), NaN, '-'],
     ],

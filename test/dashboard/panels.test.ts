@@ -14,10 +14,14 @@ function nearestRank(values: number[], p: number): number {
   return sorted[Math.max(0, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+const failingRunsOf = (home: SeededHome) => home.records.filter((r) => r.task === 'failing');
+
 async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
   // Charts draw after their rows scroll into view; give the page a settled frame.
   await page.evaluate(() => new Promise((resolve) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => resolve(undefined))));
+  // No focus ring from the last field typed into.
+  await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
 }
 
@@ -58,6 +62,9 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     const failingRuns = home.records.filter((r) => r.task === 'failing');
     const successes = failingRuns.filter((r) => r.success === true).length;
     expect(await failing.locator('.result').textContent()).toBe('failed');
+    // Failing since: the newest runs failed in a row (n = 10 and 11), since the first of them.
+    expect(await failing.locator('.failing-since').textContent()).toBe(' ×2 since 6h ago');
+    expect(await failing.locator('.failing-since').getAttribute('title')).toContain(new Date(Date.parse(String(failingRunsOf(home)[10]!.timestamp))).toISOString());
     expect(await failing.locator('.result').getAttribute('class')).toContain('red');
     expect(await failing.locator('.success').textContent()).toBe(`${Math.round((successes / failingRuns.length) * 100)}% of ${failingRuns.length}`);
     expect(await failing.textContent()).toContain('disk on fire 11');

@@ -206,7 +206,7 @@ function renderTasks(view) {
     const row = el('tr', { 'data-task': task.name },
       el('td', { title: task.description || task.name }, task.name, task.source === 'history' ? el('span', { class: 'dim' }, ' (not found now)') : null),
       el('td', { class: 'last-run' }, status ? agoCell(status.last_run) : el('span', { class: 'dim' }, 'never')),
-      el('td', {}, status ? resultCell(status.last_result) : el('span', { class: 'dim' }, '-')),
+      el('td', {}, status ? resultCell(status.last_result) : el('span', { class: 'dim' }, '-'), failingSince(task)),
       el('td', { class: 'success' }, status && status.success_rate !== null ? `${Math.round(status.success_rate * 100)}% of ${status.runs}` : '-'),
       el('td', { class: 'num p50' }, seconds(status?.duration_p50)),
       el('td', { class: 'num p95' }, seconds(status?.duration_p95)),
@@ -229,6 +229,19 @@ function renderTasks(view) {
     (view.skipped_lines > 0 ? `; ${view.skipped_lines} unparseable line(s) skipped` : '');
   $('#tasks-broken').textContent = view.broken.length === 0 ? '' : `broken task files: ${view.broken.map((b) => `${b.file}: ${b.reason}`).join('; ')}`;
   fillTaskSelects(view.tasks.filter((task) => task.source !== 'history').map((task) => task.name), view.tasks.map((task) => task.name));
+}
+
+/** "× 3 since 2h ago": how many runs in a row have failed, counted back from the newest, and since when. */
+function failingSince(task) {
+  const { recent, status } = task;
+  if (!status || status.last_result === 'ok' || status.last_result === 'locked' || recent.ok.length === 0) return null;
+  let first = recent.ok.length;
+  while (first > 0 && !recent.ok[first - 1]) first -= 1;
+  const streak = recent.ok.length - first;
+  if (streak === 0) return null;
+  const since = new Date(recent.t[first]).toISOString();
+  return el('span', { class: 'dim failing-since', title: `failed ${streak} run(s) in a row, the first at ${since}` },
+    ` ×${streak}${first === 0 ? '+' : ''} since `, agoCell(since));
 }
 
 function fillTaskSelects(runnable, all) {
@@ -561,9 +574,14 @@ function refresh(name, delay = 150) {
 function connect() {
   const live = $('#live');
   const events = new EventSource('/api/events');
+  let connected = false;
   events.addEventListener('hello', () => {
     live.textContent = '● live';
     live.className = 'live';
+    // Reconnected (the server restarted, the network dropped): what changed meanwhile was not
+    // streamed, so the panels read again.
+    if (connected) for (const name of Object.keys(LOADERS)) refresh(name, 0);
+    connected = true;
   });
   events.addEventListener('error', () => {
     live.textContent = '○ reconnecting';
