@@ -2,8 +2,17 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
-/** The cookie a first visit with `?token=` sets, so the page's own requests carry the token. */
+/**
+ * The cookie a first visit with `?token=` sets, so the page's own requests carry the token. Cookies
+ * do not tell ports apart: the name carries the port, so two dashboards on one host keep theirs.
+ */
 export const TOKEN_COOKIE = 'runner_dashboard_token';
+
+/** The token cookie's name for a `Host` header (`127.0.0.1:8321` → `runner_dashboard_token_8321`). */
+export function tokenCookieName(hostHeader: string): string {
+  const port = /:(\d+)$/.exec(hostHeader)?.[1] ?? '80';
+  return `${TOKEN_COOKIE}_${port}`;
+}
 
 /** Whether `host` (as given to `--host`) only listens on this machine. */
 export function isLoopbackHost(host: string): boolean {
@@ -53,7 +62,7 @@ export class RequestGuard {
     const token = this.options.token;
     const bearer = bearerOf(request);
     if (token !== undefined) {
-      const given = bearer ?? cookieOf(request, TOKEN_COOKIE) ?? (request.method === 'GET' ? url.searchParams.get('token') ?? undefined : undefined);
+      const given = bearer ?? cookieOf(request, tokenCookieName(host)) ?? (request.method === 'GET' ? url.searchParams.get('token') ?? undefined : undefined);
       if (given === undefined || !sameSecret(given, token)) {
         return refuse(401, 'dashboard.unauthorized', 'this dashboard needs its token: open the URL it printed at start (with ?token=…) or send Authorization: Bearer <token>');
       }
@@ -70,7 +79,7 @@ export class RequestGuard {
       }
     }
     if (token !== undefined && request.method === 'GET' && url.searchParams.has('token') && bearer === undefined) {
-      return { ok: true, redirectWithCookie: `${TOKEN_COOKIE}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` };
+      return { ok: true, redirectWithCookie: `${tokenCookieName(host)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` };
     }
     return { ok: true };
   }

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { hostName, isLoopbackHost, newToken, RequestGuard, TOKEN_COOKIE } from '../../../src/dashboard/security.js';
+import { hostName, isLoopbackHost, newToken, RequestGuard, tokenCookieName } from '../../../src/dashboard/security.js';
 
 function request(method: string, headers: Record<string, string>): IncomingMessage {
   return { method, headers } as unknown as IncomingMessage;
@@ -54,6 +54,13 @@ describe('RequestGuard with a token', () => {
   const token = 'a-token-of-thirty-two-characters';
   const guard = new RequestGuard({ token, loopback: false });
   const host = '192.168.1.5:8321';
+  const TOKEN_COOKIE = tokenCookieName(host);
+
+  it('names its cookie after the port, so dashboards on one host keep their own', () => {
+    expect(tokenCookieName(host)).toBe('runner_dashboard_token_8321');
+    expect(tokenCookieName('[::1]:9000')).toBe('runner_dashboard_token_9000');
+    expect(guard.check(request('GET', { host: '192.168.1.5:9999', cookie: `${TOKEN_COOKIE}=${token}` }), url('/'), false)).toMatchObject({ ok: false, status: 401 });
+  });
 
   it('refuses requests without it, or with a wrong one', () => {
     expect(guard.check(request('GET', { host }), url('/'), false)).toMatchObject({ ok: false, status: 401, code: 'dashboard.unauthorized' });
