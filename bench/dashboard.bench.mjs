@@ -1,7 +1,7 @@
 // `runner dashboard` on a home with a 1,000,000-line run log and 300 tasks (300 task files, and
 // records of all of them; see history-log.mjs): time to the printed URL (server ready), time to the
 // first byte of the page and of the tasks API (cold: discovery and the log scan), time to a
-// rendered tasks panel in headless Chromium, and the server's RSS after that. Baselines: a bare
+// rendered tasks panel and runs panel in headless Chromium, and the server's RSS after that. Baselines: a bare
 // node:http server (ready, first byte) and `runner status --json` on the same home. Medians of
 // DASHBOARD_BENCH_RUNS fresh servers (default 5). Run alone with `node bench/dashboard.bench.mjs`
 // after `npm run build`; DASHBOARD_BENCH_LINES and DASHBOARD_BENCH_TASKS change the home.
@@ -100,7 +100,7 @@ try {
     console.log(`no Chromium at ${CHROMIUM}: the rendered-panel column is left out`);
   }
 
-  const rows = { bareReady: [], bareTtfb: [], ready: [], pageTtfb: [], apiTtfb: [], apiWarm: [], runs: [], rareFailed: [], rendered: [], rss: [], status: [], logs: [] };
+  const rows = { bareReady: [], bareTtfb: [], ready: [], pageTtfb: [], apiTtfb: [], apiWarm: [], runs: [], rareFailed: [], rendered: [], runsRendered: [], rss: [], status: [], logs: [] };
   // One untimed round first: page cache, V8 code cache, compiled task modules.
   for (let round = -1; round < RUNS; round++) {
     const timed = round >= 0;
@@ -120,6 +120,7 @@ try {
     // A fresh server for the browser: the panel is timed from a cold start of its data too.
     const viewed = await startServer(process.execPath, [CLI, 'dashboard', '--port', '0', ...where]);
     let rendered = NaN;
+    let runsRendered = NaN;
     if (browser) {
       const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const started = performance.now();
@@ -127,6 +128,11 @@ try {
       await tab.locator(`#tasks-table tbody tr:nth-child(${TASK_COUNT})`).waitFor({ state: 'attached', timeout: 120_000 });
       await tab.locator('#tasks-table tbody tr td.chart canvas').first().waitFor({ timeout: 120_000 });
       rendered = performance.now() - started;
+      // The runs panel of the same page: its first screen of the big history.
+      const runsStarted = performance.now();
+      await tab.goto(`${viewed.url}#runs`);
+      await tab.locator('#runs-table tbody tr.run:nth-child(199)').waitFor({ state: 'attached', timeout: 120_000 });
+      runsRendered = performance.now() - runsStarted;
       await tab.close();
     } else {
       await timeGet(`${viewed.url}api/tasks`);
@@ -155,6 +161,7 @@ try {
     rows.apiTtfb.push(api.ttfb);
     rows.apiWarm.push(warm.ttfb);
     rows.rendered.push(rendered);
+    rows.runsRendered.push(runsRendered);
     rows.rss.push(rss);
     rows.status.push(statusMs);
   }
@@ -170,7 +177,8 @@ try {
       ['/api/runs, newest 100 (ms, whole answer)', median(rows.runs), median(rows.logs), 'runner logs --json --limit 100 (whole process)'],
       ['/api/runs, failed runs of the rarest task (ms)', median(rows.rareFailed), NaN, '-'],
       ['goto to rendered tasks panel (ms)', median(rows.rendered), NaN, '-'],
-      ['server RSS after the panel (MiB)', median(rows.rss), NaN, '-'],
+      ['goto to rendered runs panel, 100 rows (ms)', median(rows.runsRendered), NaN, '-'],
+      ['server RSS after the panels (MiB)', median(rows.rss), NaN, '-'],
     ],
     1,
   );

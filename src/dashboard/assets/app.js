@@ -594,7 +594,8 @@ function connect() {
       state.runs.records.unshift(record);
       $('#runs-table').tBodies[0].prepend(...runRows(record, true));
     }
-    refresh('tasks', 300);
+    // The tasks panel reads the log's end again: at most about once a second while records pour in.
+    refresh('tasks', 700);
     if (record.task === 'system_health') refresh('health');
   });
   events.addEventListener('alerts', () => {
