@@ -1,7 +1,9 @@
 import { createServer } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { collect, makeHome, runCli, startCli, writeFile } from '../helpers/cli.js';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { collect, makeHome, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
 import { startDashboardProcess } from './helpers.js';
 
 describe('runner dashboard as a process', () => {
@@ -38,6 +40,24 @@ describe('runner dashboard as a process', () => {
     const shortToken = await runCli(['dashboard', '--port', '0', '--home', home, '--workspace', workspace]);
     expect(shortToken.code).toBe(1);
     expect(shortToken.stderr).toContain('dashboard.token: at least 16 characters');
+  });
+
+  it('--open starts the system opener with the URL, and a missing opener is no error', async () => {
+    const { home, workspace } = makeHome('taskrunner-dashboard-proc-');
+    const bin = path.join(home, 'bin');
+    const opened = path.join(home, 'opened.txt');
+    writeFile(bin, 'xdg-open', `#!/bin/sh\necho "$1" > '${opened}'\n`);
+    chmodSync(path.join(bin, 'xdg-open'), 0o755);
+    const child = startCli(['dashboard', '--port', '0', '--open', '--home', home, '--workspace', workspace], { env: { PATH: `${bin}:${process.env.PATH}` } });
+    await waitForOutput(child, /runner dashboard: http/);
+    await expect.poll(() => (existsSync(opened) ? readFileSync(opened, 'utf8').trim() : ''), { timeout: 20_000 }).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+    child.kill('SIGTERM');
+    expect((await collect(child)).code).toBe(0);
+
+    const alone = startCli(['dashboard', '--port', '0', '--open', '--home', home, '--workspace', workspace], { env: { PATH: path.join(home, 'nothing-here') } });
+    await waitForOutput(alone, /could not start xdg-open/);
+    alone.kill('SIGTERM');
+    expect((await collect(alone)).code).toBe(0);
   });
 
   it('a port in use is a clear error', async () => {
