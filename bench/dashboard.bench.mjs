@@ -125,13 +125,17 @@ try {
       const tab = await browser.newPage({ viewport: { width: 1400, height: 900 } });
       const started = performance.now();
       await tab.goto(`${viewed.url}#tasks`);
-      await tab.locator(`#tasks-table tbody tr:nth-child(${TASK_COUNT})`).waitFor({ state: 'attached', timeout: 120_000 });
-      await tab.locator('#tasks-table tbody tr td.chart canvas').first().waitFor({ timeout: 120_000 });
+      // Checked on every frame (a locator's wait polls more coarsely and would add its own delay).
+      await tab.waitForFunction(
+        (count) => globalThis.document.querySelectorAll('#tasks-table tbody tr').length >= count && globalThis.document.querySelector('#tasks-table td.chart canvas') !== null,
+        TASK_COUNT,
+        { polling: 'raf', timeout: 120_000 },
+      );
       rendered = performance.now() - started;
       // The runs panel of the same page: its first screen of the big history.
       const runsStarted = performance.now();
       await tab.goto(`${viewed.url}#runs`);
-      await tab.locator('#runs-table tbody tr.run:nth-child(199)').waitFor({ state: 'attached', timeout: 120_000 });
+      await tab.waitForFunction(() => globalThis.document.querySelectorAll('#runs-table tbody tr.run').length >= 100, undefined, { polling: 'raf', timeout: 120_000 });
       runsRendered = performance.now() - runsStarted;
       await tab.close();
     } else {
