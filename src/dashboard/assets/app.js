@@ -205,7 +205,7 @@ function renderTasks(view) {
     chart.recent = task.recent;
     const row = el('tr', { 'data-task': task.name },
       el('td', { title: task.description || task.name }, task.name, task.source === 'history' ? el('span', { class: 'dim' }, ' (not found now)') : null),
-      el('td', { class: 'last-run' }, status ? agoCell(status.last_run) : el('span', { class: 'dim' }, 'never')),
+      el('td', { class: 'last-run' }, status ? agoCell(status.last_run) : el('span', { class: 'dim', title: view.scan_complete ? 'no run in the log' : `no run in the newest ${view.lines_read} lines of the log` }, view.scan_complete ? 'never' : 'not recently')),
       el('td', {}, status ? resultCell(status.last_result) : el('span', { class: 'dim' }, '-'), failingSince(task)),
       el('td', { class: 'success' }, status && status.success_rate !== null ? `${Math.round(status.success_rate * 100)}% of ${status.runs}` : '-'),
       el('td', { class: 'num p50' }, seconds(status?.duration_p50)),
