@@ -211,7 +211,7 @@ function renderTasks(view) {
       el('td', { class: 'num p50' }, seconds(status?.duration_p50)),
       el('td', { class: 'num p95' }, seconds(status?.duration_p95)),
       chart,
-      el('td', { class: 'wrap grow red', title: status?.last_error ?? '' }, status?.last_error ? oneLine(status.last_error, 90) : '', status?.last_error_at ? el('span', { class: 'dim' }, ' · ', agoCell(status.last_error_at)) : null),
+      el('td', { class: 'wrap grow red', title: status?.last_error ?? '' }, status?.last_error ? oneLine(status.last_error, 90) : '', status?.last_error_at ? el('span', { class: 'dim nowrap' }, ' · ', agoCell(status.last_error_at)) : null),
       el('td', {},
         task.source === 'history' ? null : el('button', { type: 'button', class: 'small run', 'data-task': task.name, onclick: () => runNow(task.name, false) }, 'run'),
         ' ',
