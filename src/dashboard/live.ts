@@ -3,6 +3,8 @@ import type { DashboardDataSource, SourceEvent } from './data-source.js';
 
 /** A comment line sent this often keeps proxies and the browser from dropping an idle stream (ms). */
 const KEEPALIVE_MS = 15_000;
+/** Bytes waiting for a page beyond which its stream is dropped. */
+const MAX_BUFFERED = 1 << 20;
 
 /** An event the page gets: a change of the data, or news of a run started from the page. */
 export type LiveEvent = SourceEvent | { type: 'run'; id: string; task: string; dry_run: boolean; state: 'started' | 'finished'; code?: number | null; output?: string };
@@ -46,7 +48,16 @@ export class LiveHub {
 
   publish(event: LiveEvent): void {
     const text = `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
-    for (const client of this.clients) client.write(text);
+    for (const client of this.clients) {
+      // A page that does not read its stream (asleep, a stalled network) is not buffered for
+      // without bound: it is dropped, and reads everything again when it reconnects.
+      if (client.writableLength > MAX_BUFFERED) {
+        this.clients.delete(client);
+        client.destroy();
+        continue;
+      }
+      client.write(text);
+    }
   }
 
   get size(): number {
