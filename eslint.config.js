@@ -19,4 +19,9 @@ export default tseslint.config(
     files: ['src/cli/**', 'test/**', 'bench/**', 'scripts/**'],
     rules: { 'no-console': 'off' },
   },
+  {
+    // The dashboard's page runs in the browser, with uPlot loaded by a script tag before it.
+    files: ['src/dashboard/assets/**'],
+    languageOptions: { globals: { ...globals.browser, uPlot: 'readonly' } },
+  },
 );

@@ -17,8 +17,8 @@ function random(seed) {
   };
 }
 
-function record(n, rand, start) {
-  const task = TASKS[Math.floor(rand() * rand() * TASKS.length)];
+function record(n, rand, start, tasks) {
+  const task = tasks[Math.floor(rand() * rand() * tasks.length)];
   const timestamp = new Date(start + n * 15_000).toISOString().replace('Z', '+00:00');
   if (rand() < 0.01) return { task, timestamp, success: false, error: 'Task is already running (locked)', locked: true };
   const ok = rand() > 0.08;
@@ -28,8 +28,11 @@ function record(n, rand, start) {
   return { ...head, ...tail, error: `connect ECONNREFUSED 127.0.0.1:${18000 + Math.floor(rand() * 100)}`, error_type: 'Error', retry_attempts: 2, all_attempts_failed: true };
 }
 
-/** Write `lines` lines to `<home>/logs/tasks.jsonl`, every 100,000th one corrupt. */
-export function writeRunLog(home, lines) {
+/**
+ * Write `lines` lines to `<home>/logs/tasks.jsonl`, every 100,000th one corrupt, of the given tasks
+ * (the first ones much more often than the last: some tasks run every minute, some once a week).
+ */
+export function writeRunLog(home, lines, tasks = TASKS) {
   const file = path.join(home, 'logs', 'tasks.jsonl');
   mkdirSync(path.dirname(file), { recursive: true });
   const fd = openSync(file, 'w');
@@ -37,7 +40,7 @@ export function writeRunLog(home, lines) {
   const start = Date.now() - lines * 15_000;
   let batch = '';
   for (let n = 0; n < lines; n++) {
-    batch += n % 100_000 === 50_000 ? '{"task":"backup","timestamp":"2026-0\n' : `${JSON.stringify(record(n, rand, start))}\n`;
+    batch += n % 100_000 === 50_000 ? '{"task":"backup","timestamp":"2026-0\n' : `${JSON.stringify(record(n, rand, start, tasks))}\n`;
     if (batch.length > 1 << 20) {
       writeSync(fd, batch);
       batch = '';

@@ -7,9 +7,10 @@
 // - dist/cli.js (the `runner` bin), dist/index.mjs (the library, ESM) and dist/tasks/*.js (the
 //   built-in task files discovery lists): a few lines each over the loaded bundle.
 // - dist/types: declarations for library users.
+// - dist/dashboard: the page of `runner dashboard` (src/dashboard/assets) and uPlot, as they are.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -136,8 +137,20 @@ for (const name of builtins) {
   );
 }
 
+// The dashboard's page (src/dashboard/assets) and its charting library, served as they are: no
+// front-end build step for users.
+mkdirSync(path.join(dist, 'dashboard'), { recursive: true });
+const dashboardFiles = [
+  ...['index.html', 'app.js', 'style.css'].map((name) => [path.join(root, 'src/dashboard/assets', name), name]),
+  ...['uPlot.iife.min.js', 'uPlot.min.css'].map((name) => [path.join(path.dirname(requireHere.resolve('uplot/package.json')), 'dist', name), name]),
+];
+for (const [from, name] of dashboardFiles) writeAtomically(path.join(dist, 'dashboard', name), readFileSync(from));
+for (const name of readdirSync(path.join(dist, 'dashboard'))) {
+  if (!dashboardFiles.some(([, kept]) => kept === name)) rmSync(path.join(dist, 'dashboard', name), { force: true });
+}
+
 // Files of earlier builds (the ESM chunks of older versions, removed built-ins) go.
-const keep = new Set(['package.json', 'runner.cjs', 'runner.cjs.map', 'launch.cjs', 'cli.js', 'index.mjs', 'library.cjs', 'tasks', 'types', 'vendor']);
+const keep = new Set(['package.json', 'runner.cjs', 'runner.cjs.map', 'launch.cjs', 'cli.js', 'index.mjs', 'library.cjs', 'tasks', 'types', 'vendor', 'dashboard']);
 for (const name of readdirSync(dist)) if (!keep.has(name)) rmSync(path.join(dist, name), { recursive: true, force: true });
 for (const name of readdirSync(path.join(dist, 'tasks'))) {
   if (!builtins.includes(path.basename(name, '.js'))) rmSync(path.join(dist, 'tasks', name), { force: true });

@@ -1,7 +1,8 @@
 /**
  * What went wrong, namespaced by where: `runner.*` (finding, starting and running a task),
  * `config.*`, `lock.*` (a task's lock), `store.*` (the JSON stores and the run log), `batch.*`
- * and `memory.*` (the built-in tasks), `schedule.*` (installing a schedule with `runner cron`).
+ * and `memory.*` (the built-in tasks), `schedule.*` (installing a schedule with `runner cron`),
+ * `dashboard.*` (`runner dashboard`: bad requests, refused requests, a port it cannot bind).
  */
 export type RunnerErrorCode =
   | 'runner.invalidTaskName'
@@ -33,7 +34,14 @@ export type RunnerErrorCode =
   | 'memory.unreadable'
   | 'memory.overLimit'
   | 'memory.unparseable'
-  | 'schedule.installFailed';
+  | 'schedule.installFailed'
+  | 'dashboard.badRequest'
+  | 'dashboard.notFound'
+  | 'dashboard.unknownTask'
+  | 'dashboard.forbidden'
+  | 'dashboard.unauthorized'
+  | 'dashboard.unsupported'
+  | 'dashboard.listenFailed';
 
 /** Exit codes of the CLI (SPEC §3); the one place they are defined. */
 export const EXIT = {
@@ -59,7 +67,7 @@ export interface RunnerErrorOptions {
 const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
   'store.corrupt', 'store.invalid', 'store.notAFile', 'store.tooLarge', 'store.unwritable', 'config.invalid',
   'runner.invalidArgument', 'runner.unsafeFile', 'runner.noWorkspace', 'lock.failed', 'batch.invalid',
-  'batch.unsafeQueue', 'memory.invalid',
+  'batch.unsafeQueue', 'memory.invalid', 'dashboard.badRequest', 'dashboard.unknownTask',
 ]);
 
 /**

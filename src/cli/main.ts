@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import('./status.js')).registerStatusCommand,
   logs: async () => (await import('./logs.js')).registerLogsCommand,
   cron: async () => (await import('./cron.js')).registerCronCommand,
+  dashboard: async () => (await import('./dashboard.js')).registerDashboardCommand,
 };
 
 /** Global options that take a value, so that value is not mistaken for a command name. */

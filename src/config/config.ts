@@ -75,6 +75,7 @@ const ConfigSchema = v.strictObject({
       v.strictObject({ timeout: v.optional(duration), attempts: v.optional(positiveInt) }),
     ),
   ),
+  dashboard: v.optional(v.strictObject({ token: v.optional(v.pipe(v.string(), v.minLength(16, 'at least 16 characters'))) })),
   heartbeat: v.optional(v.strictObject({ ack: v.optional(v.picklist(['HEARTBEAT_OK', 'NO_REPLY'])) })),
   alerts: v.optional(
     v.strictObject({

@@ -63,6 +63,16 @@ export interface RunnerConfig {
   };
   /** Per-task overrides, keyed by task name. */
   tasks?: Record<string, TaskConfig>;
+  /** `runner dashboard`. */
+  dashboard?: {
+    /**
+     * The token every request must carry (`Authorization: Bearer …`, or the cookie a first visit
+     * with `?token=…` sets). Required when the dashboard listens beyond loopback (`--host`); a
+     * random one is made and printed at start when unset. When set, it is required on loopback too.
+     * At least 16 characters.
+     */
+    token?: string;
+  };
   /** `runner heartbeat`. */
   heartbeat?: {
     /**

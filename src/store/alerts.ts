@@ -115,16 +115,24 @@ export class AlertStore {
     });
   }
 
-  /** Remove the alerts with these ids; resolves to the ids that were not found. */
+  /**
+   * Remove the alerts with these ids; resolves to the ids that were not found. An ack takes turns
+   * with drains (their lock): an alert a drain is handing out cannot also be acknowledged, so an ack
+   * (from the CLI or the dashboard) and a drain together never hand out one alert twice, and an id
+   * a drain took first comes back as not found.
+   */
   async ack(ids: readonly string[]): Promise<string[]> {
     // An empty inbox has nothing to remove: no folder, lock or file is made for it.
     if ((await this.list()).length === 0) return [...new Set(ids)];
-    const wanted = new Set(ids);
-    await this.modify((alerts) => {
-      for (const alert of alerts) wanted.delete(alert.id);
-      return this.without(alerts, ids);
+    const drainLock = `${await resolveStorePath(this.file)}.drain`;
+    return withFileLock(drainLock, async () => {
+      const wanted = new Set(ids);
+      await this.modify((alerts) => {
+        for (const alert of alerts) wanted.delete(alert.id);
+        return this.without(alerts, ids);
+      });
+      return [...wanted];
     });
-    return [...wanted];
   }
 
   private async remove(ids: readonly string[]): Promise<void> {

@@ -32,3 +32,35 @@ describe('AlertStore.drain', () => {
     expect(messages(JSON.parse(readFileSync(alerts.file, 'utf8')) as Alert[])).toEqual(['meanwhile']);
   });
 });
+
+describe('AlertStore.ack', () => {
+  it('takes turns with a drain: an alert being handed out is not also acknowledged', async () => {
+    const alerts = store();
+    const one = await alerts.append({ task: 't', level: 'error', message: 'one' });
+    let release!: () => void;
+    let consuming!: () => void;
+    const inConsume = new Promise<void>((resolve) => (consuming = resolve));
+    const drain = alerts.drain(async () => {
+      consuming();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await inConsume;
+    // The drain holds its turn: the ack waits for it, then finds the alert gone.
+    let acked: string[] | undefined;
+    const ack = alerts.ack([one.id]).then((missing) => (acked = missing));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(acked).toBeUndefined();
+    release();
+    expect(messages(await drain)).toEqual(['one']);
+    expect(await ack).toEqual([one.id]);
+    expect(await alerts.list()).toEqual([]);
+  });
+
+  it('removes what it names and says which ids were not pending', async () => {
+    const alerts = store();
+    const one = await alerts.append({ task: 't', level: 'info', message: 'one' });
+    const two = await alerts.append({ task: 't', level: 'info', message: 'two' });
+    expect(await alerts.ack([one.id, 'nosuch'])).toEqual(['nosuch']);
+    expect(await alerts.list()).toEqual([two]);
+  });
+});

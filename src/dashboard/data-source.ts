@@ -1,0 +1,148 @@
+import type { BatchListItem } from '../batch/list.js';
+import type { Priority } from '../batch/queue-file.js';
+import type { DiaryBlock } from '../batch/diary-tail.js';
+import type { Settings } from '../config/config.js';
+import { RunnerError } from '../errors.js';
+import type { TaskStatus } from '../history/task-status.js';
+import type { Alert } from '../store/alerts.js';
+import type { RunRecord } from '../store/run-log.js';
+
+/**
+ * Everything the dashboard reads or changes goes through one {@link DashboardDataSource}: the
+ * server and its routes never open a file themselves. Files on one machine are the implementation
+ * today (`file-source.ts`); the distributed backend (SPEC §10: history, alerts and queue shared
+ * through Redis or PostgreSQL) plugs in at {@link createDataSource}.
+ */
+export interface DashboardDataSource {
+  /** What the header says: where the data comes from. */
+  describe(): SourceDescription;
+  /** Every discovered task with its status and recent runs, plus tasks seen only in the history. */
+  tasks(): Promise<TasksView>;
+  /** The run history, newest first, one page of it. */
+  runs(query: RunsQuery): Promise<RunsPage>;
+  /** The pending alerts, oldest first. */
+  alerts(): Promise<Alert[]>;
+  /**
+   * Acknowledge (remove) alerts through the same locked store as `runner alerts ack`, taking turns
+   * with drains; `'all'` acknowledges every alert pending at that moment.
+   */
+  ackAlerts(ids: readonly string[] | 'all'): Promise<AckOutcome>;
+  /** The batch queue as `runner batch list --json` shows it. */
+  batch(): Promise<BatchListItem[]>;
+  /** Add an entry to the batch queue, as `runner batch add` does. */
+  addBatch(entry: NewBatchEntry): Promise<{ id: string; pending: number }>;
+  /** The newest work blocks of the diary, newest first. */
+  diary(limit: number): Promise<DiaryBlock[]>;
+  /** The newest system_health reports, newest first. */
+  health(limit: number): Promise<HealthView>;
+  /** Whether a task of this name can be run here (is discovered). */
+  hasTask(name: string): Promise<boolean>;
+  /**
+   * Call `listener` with every change until `signal` aborts: each new run record, and a nudge when
+   * the alerts, the queue or the diary changed. Changes reach the listener within a second.
+   * Resolves once watching: changes made after that are reported.
+   */
+  watch(listener: (event: SourceEvent) => void, signal: AbortSignal): Promise<void>;
+}
+
+export interface SourceDescription {
+  mode: 'files' | 'distributed';
+  home: string;
+  workspace: string;
+}
+
+/** One task as the tasks panel shows it. */
+export interface TaskSummary {
+  name: string;
+  description: string;
+  /** `builtin`, `user`, or `history` for a task seen in the log but not discovered now. */
+  source: 'builtin' | 'user' | 'history';
+  /** As `runner status` reports it; null when the scanned part of the log has no run of it. */
+  status: TaskStatus | null;
+  /** Its newest runs, oldest first: start (ms since the epoch), duration (s, or null) and outcome. */
+  recent: { t: number[]; d: (number | null)[]; ok: boolean[] };
+}
+
+export interface TasksView {
+  tasks: TaskSummary[];
+  /** Task files that could not be loaded. */
+  broken: { file: string; reason: string }[];
+  /** Runs per task the status covers (as `runner status --runs`). */
+  window: number;
+  /** Points per task in `recent`. */
+  points: number;
+  lines_read: number;
+  /** Lines of the log read at most (newest first); older runs are not summarised. */
+  max_lines: number;
+  /** False when the scan stopped before the oldest record (every task's window was full, or `max_lines`). */
+  scan_complete: boolean;
+  skipped_lines: number;
+}
+
+export interface RunsQuery {
+  task?: string;
+  failed?: boolean;
+  /** Only runs that started at or after this (ms). */
+  sinceMs?: number;
+  /** Only runs that started before this (ms). */
+  untilMs?: number;
+  /** Matching records to pass over, newest first (the pages before this one). */
+  offset: number;
+  limit: number;
+}
+
+export interface RunsPage {
+  /** Newest first. */
+  records: RunRecord[];
+  offset: number;
+  /** True when older matching records may follow. */
+  more: boolean;
+  lines_read: number;
+  skipped_lines: number;
+}
+
+export interface AckOutcome {
+  acknowledged: string[];
+  /** Ids that were not pending (any more): already acknowledged or drained. */
+  missing: string[];
+}
+
+/** What the page may add to the batch queue. `command` entries (shell code) are CLI-only. */
+export interface NewBatchEntry {
+  task: string;
+  result?: string;
+  insight?: string;
+  next_step?: string;
+  priority?: Priority;
+  depends_on?: string[];
+  run?: string;
+  max_attempts?: number;
+}
+
+export interface HealthView {
+  /** Newest first; each is a system_health run record (its `status`, `message` and `checks`). */
+  reports: RunRecord[];
+}
+
+export type SourceEvent =
+  | { type: 'record'; record: RunRecord }
+  | { type: 'alerts' }
+  | { type: 'batch' }
+  | { type: 'diary' };
+
+/**
+ * The data source for these settings: the files of the home and workspace, or, with `queue.url`
+ * configured, the shared stores of the distributed backend.
+ */
+export async function createDataSource(settings: Settings): Promise<DashboardDataSource> {
+  if (settings.config.queue?.url !== undefined) {
+    // The distributed stores are not part of this build: say so rather than show one machine's files
+    // as if they were the shared state.
+    throw new RunnerError(
+      'dashboard.unsupported',
+      `queue.url is set (${settings.configFile ?? 'config'}): the dashboard of the distributed backend is not available in this version; unset queue.url to see this machine's files`,
+    );
+  }
+  const { FileDataSource } = await import('./file-source.js');
+  return new FileDataSource(settings);
+}

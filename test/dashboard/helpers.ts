@@ -1,0 +1,197 @@
+import type { ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { BrowserContext, Locator } from 'playwright-core';
+import { alerter } from '../fixtures/tasks.js';
+import { collect, makeHome, startCli, writeFile } from '../helpers/cli.js';
+
+/** Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it), or `$CHROMIUM_PATH`. */
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const HAVE_CHROMIUM = existsSync(CHROMIUM);
+
+if (!HAVE_CHROMIUM) {
+  if (process.env.CI === 'true') throw new Error(`${CHROMIUM} is missing: the dashboard's browser tests must run in CI (.ci/run installs chromium)`);
+  console.warn(`dashboard browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
+}
+
+/** Headless Chromium with a fresh profile (its own user-data dir), as one browser context. */
+export async function launchBrowser(): Promise<BrowserContext> {
+  const { chromium } = await import('playwright-core');
+  const profile = mkdtempSync(path.join(tmpdir(), 'taskrunner-chromium-'));
+  return chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    viewport: { width: 1400, height: 860 },
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+export interface Dashboard {
+  url: string;
+  /** The token in the printed URL, when there is one. */
+  token: string | undefined;
+  child: ChildProcess;
+  stdout: () => string;
+  /** SIGTERM, and the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Start `runner dashboard --port 0 …` as a process and read its URL from stdout. */
+export async function startDashboardProcess(args: readonly string[]): Promise<Dashboard> {
+  const child = startCli(['dashboard', '--port', '0', ...args]);
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  let err = '';
+  child.stderr!.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL within 30 s; stdout:\n${out}\nstderr:\n${err}`)), 30_000);
+    const look = () => {
+      const match = /runner dashboard: (http:\/\/\S+)/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve(match[1]!);
+      }
+    };
+    child.stdout!.on('data', look);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`dashboard exited ${code}:\n${out}\n${err}`));
+    });
+  });
+  const parsed = new URL(url);
+  const token = parsed.searchParams.get('token') ?? undefined;
+  return {
+    url: `${parsed.origin}/`,
+    token,
+    child,
+    stdout: () => out,
+    stop: async () => {
+      child.kill('SIGTERM');
+      return (await collect(child)).code;
+    },
+  };
+}
+
+const NOW = Date.now();
+/** An ISO timestamp with offset `minutes` ago, as the runner writes them. */
+export const minutesAgo = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString().replace('Z', '+00:00');
+
+/** A task that succeeds at once. */
+const HELLO = `
+import { Task } from 'taskrunner';
+export default class Hello extends Task {
+  name = 'hello';
+  description = 'Says hello';
+  defaults = { attempts: 1 };
+  async run() {
+    return { success: true, message: 'hello from the page' };
+  }
+}
+`;
+
+/** A task that fails at once. */
+const FAILING = `
+import { Task } from 'taskrunner';
+export default class Failing extends Task {
+  name = 'failing';
+  description = 'Always fails';
+  defaults = { attempts: 1 };
+  async run() {
+    throw new Error('disk on fire');
+  }
+}
+`;
+
+export interface SeededHome {
+  home: string;
+  workspace: string;
+  args: string[];
+  records: Record<string, unknown>[];
+  alerts: { id: string; task: string; timestamp: string; level: string; message: string }[];
+}
+
+/**
+ * A home with known contents: three user tasks (`hello`, `failing`, `alerter`), a run log (hello 30 runs of
+ * n+1 seconds, all ok; failing 12 runs, every third ok, the newest failed; three system_health
+ * reports; `retired`, a task no longer discovered), four pending alerts, a batch queue with ready,
+ * waiting, blocked, failed and running entries, and a diary of two work blocks.
+ */
+export function seededHome(): SeededHome {
+  const { home, workspace } = makeHome('taskrunner-dashboard-');
+  writeFile(home, 'tasks/hello.mjs', HELLO);
+  writeFile(home, 'tasks/failing.mjs', FAILING);
+  writeFile(home, 'tasks/alerter.mjs', alerter('alerter'));
+  const records: Record<string, unknown>[] = [];
+  const add = (record: Record<string, unknown>) => records.push(record);
+  add({ task: 'retired', dry_run: false, timestamp: minutesAgo(5000), success: true, duration_seconds: 4, run_id: 'r0', attempts: 1 });
+  for (let n = 0; n < 30; n++) {
+    add({ task: 'hello', dry_run: false, timestamp: minutesAgo(600 - n * 10), success: true, message: `hello ${n}`, duration_seconds: n + 1, run_id: `h${n}`, attempts: 1 });
+    if (n < 12) {
+      const ok = n % 3 === 0 && n !== 11;
+      add({
+        task: 'failing', dry_run: false, timestamp: minutesAgo(590 - n * 20), success: ok, duration_seconds: 0.5 + n, run_id: `f${n}`, attempts: 1,
+        ...(ok ? { message: 'fine' } : { error: `disk on fire ${n}`, error_type: 'Error', retry_attempts: 0, all_attempts_failed: true }),
+      });
+    }
+  }
+  const health = (minutes: number, status: string, disk: string) => add({
+    task: 'system_health', dry_run: false, timestamp: minutesAgo(minutes), success: true,
+    message: status === 'healthy' ? 'healthy: gateway, disk and cron' : `${status}: disk ${disk}`,
+    status,
+    checks: {
+      gateway: { status: 'healthy', summary: 'live at http://127.0.0.1:18789/health' },
+      disk: { status: disk, summary: `/ is ${disk === 'healthy' ? 41 : 86}% used` },
+      cron: { status: 'skipped', summary: 'no openclaw on PATH' },
+    },
+    duration_seconds: 0.2, run_id: `s${minutes}`, attempts: 1,
+  });
+  health(300, 'healthy', 'healthy');
+  health(200, 'warning', 'warning');
+  health(5, 'warning', 'warning');
+  mkdirSync(path.join(home, 'logs'), { recursive: true });
+  writeFileSync(path.join(home, 'logs', 'tasks.jsonl'), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+
+  const alerts = [
+    { id: 'a1c0ffee0001', task: 'system_health', timestamp: minutesAgo(50), level: 'critical', message: 'disk critical: / is 93% used' },
+    { id: 'a1c0ffee0002', task: 'failing', timestamp: minutesAgo(40), level: 'error', message: 'failing failed after 1 attempt: disk on fire' },
+    { id: 'a1c0ffee0003', task: 'memory_consolidate', timestamp: minutesAgo(30), level: 'info', message: 'pruned 64 entries' },
+    { id: 'a1c0ffee0004', task: 'hello', timestamp: minutesAgo(20), level: 'warning', message: '<b>not bold</b> & not HTML' },
+  ];
+  writeFile(home, 'alerts/pending.json', `${JSON.stringify(alerts, null, 2)}\n`);
+
+  const entry = (id: string, task: string, extra: Record<string, unknown> = {}) => ({
+    task, result: '', insight: '', next_step: '', status: 'pending', added: minutesAgo(100), id, ...extra,
+  });
+  writeFile(workspace, 'batch-tasks.json', `${JSON.stringify([
+    entry('b0000001', 'Document the API', { priority: 'high' }),
+    entry('b0000002', 'Publish the docs', { depends_on: ['b0000001'] }),
+    entry('b0000003', 'Rebuild the index', { status: 'failed', attempts: 3, max_attempts: 3, error: 'exit code 2', priority: 'low' }),
+    entry('b0000004', 'Reindex after rebuild', { depends_on: ['b0000003'] }),
+    entry('b0000005', 'Old-style entry, no extras', { status: 'complete', completed: minutesAgo(90) }),
+  ], null, 2)}\n`);
+  writeFile(workspace, 'diary.md', [
+    '# Diary', '',
+    '### 2026-02-03T17:35Z — Work Block 1135 — Document block-counter.py', '',
+    '**Task:** Document block-counter.py', '**Result:** Created README (4753 bytes)', '**Insight:** Batch execution = velocity multiplier', '**Next:** Continue documentation sprint', '',
+    '**Status:** ✅ Complete', '',
+    '### 2026-02-03T17:52Z — Work Block 1136 — Write the changelog', '',
+    '**Task:** Write the changelog', '**Result:** CHANGELOG.md for 0.1.0', '**Insight:** Small releases read better', '**Next:** Tag the release', '',
+    '**Status:** ✅ Complete', '',
+  ].join('\n'));
+  return { home, workspace, args: ['--home', home, '--workspace', workspace], records, alerts };
+}
+
+/** An attribute of every element a locator matches, in page order. */
+export function attributes(locator: Locator, name: string): Promise<(string | null)[]> {
+  return locator.evaluateAll((elements, attribute) => elements.map((element) => element.getAttribute(attribute)), name);
+}
+
+/**
+ * What the tests' page scripts use of the DOM (the test files are compiled without the DOM's
+ * types, for Node). Page functions run in the browser, where these are the real thing.
+ */
+export interface PageDocument {
+  querySelectorAll(selector: string): Iterable<{ click(): void; setAttribute(name: string, value: string): void }>;
+  querySelector(selector: string): { submit(): void } | null;
+}
