@@ -87,6 +87,9 @@ const bundle = await build({
   define: { 'import.meta.url': 'import_meta_url', 'performance.now': 'monotonic_now' },
   inject: ['scripts/import-meta-url.js', 'scripts/monotonic-now.js'],
   alias: { 'graceful-fs': './scripts/plain-fs.cjs' },
+  // The distributed backend's libraries stay in node_modules, required only when a queue is
+  // configured: BullMQ's PostgreSQL backend reads its SQL migrations from its own folder.
+  external: ['bullmq', 'ioredis', 'pg'],
   plugins: [vendorFiles, lazyBuiltins],
   // Code run by vm.Script has no import() on Node 20: lazy imports of the vendor files become
   // require()s; a real import() goes through src/core/import-module.ts.

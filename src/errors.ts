@@ -2,7 +2,8 @@
  * What went wrong, namespaced by where: `runner.*` (finding, starting and running a task),
  * `config.*`, `lock.*` (a task's lock), `store.*` (the JSON stores and the run log), `batch.*`
  * and `memory.*` (the built-in tasks), `schedule.*` (installing a schedule with `runner cron`),
- * `dashboard.*` (`runner dashboard`: bad requests, refused requests, a port it cannot bind).
+ * `dashboard.*` (`runner dashboard`: bad requests, refused requests, a port it cannot bind),
+ * `queue.*` (the distributed backend of SPEC §10: `runner enqueue`, `runner worker`, `runner schedule`).
  */
 export type RunnerErrorCode =
   | 'runner.invalidTaskName'
@@ -41,7 +42,11 @@ export type RunnerErrorCode =
   | 'dashboard.forbidden'
   | 'dashboard.unauthorized'
   | 'dashboard.unsupported'
-  | 'dashboard.listenFailed';
+  | 'dashboard.listenFailed'
+  | 'queue.invalidUrl'
+  | 'queue.unreachable'
+  | 'queue.unsupported'
+  | 'queue.failed';
 
 /** Exit codes of the CLI (SPEC §3); the one place they are defined. */
 export const EXIT = {
@@ -67,7 +72,7 @@ export interface RunnerErrorOptions {
 const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
   'store.corrupt', 'store.invalid', 'store.notAFile', 'store.tooLarge', 'store.unwritable', 'config.invalid',
   'runner.invalidArgument', 'runner.unsafeFile', 'runner.noWorkspace', 'lock.failed', 'batch.invalid',
-  'batch.unsafeQueue', 'memory.invalid', 'dashboard.badRequest', 'dashboard.unknownTask',
+  'batch.unsafeQueue', 'memory.invalid', 'dashboard.badRequest', 'dashboard.unknownTask', 'queue.invalidUrl', 'queue.unsupported',
 ]);
 
 /**

@@ -68,7 +68,15 @@ const ConfigSchema = v.strictObject({
   ),
   logs: v.optional(v.strictObject({ maxBytes: v.optional(positiveInt), keep: v.optional(positiveInt) })),
   batch: v.optional(v.strictObject({ commandTimeout: v.optional(duration) })),
-  queue: v.optional(v.strictObject({ url: v.optional(v.string()), prefix: v.optional(v.string()) })),
+  queue: v.optional(
+    v.strictObject({
+      url: v.optional(v.string()),
+      prefix: v.optional(v.pipe(v.string(), v.regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'letters, digits and _, not starting with a digit'))),
+      concurrency: v.optional(positiveInt),
+      lockMs: v.optional(v.pipe(timerMs, v.minValue(1000))),
+      shutdownMs: v.optional(timerMs),
+    }),
+  ),
   tasks: v.optional(
     v.record(
       v.pipe(v.string(), v.regex(TASK_NAME_PATTERN, 'a task name is [a-z0-9_-], at most 64 characters')),

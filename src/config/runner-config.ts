@@ -57,9 +57,16 @@ export interface RunnerConfig {
   };
   /** The distributed backend (SPEC §10); files on one machine when unset. */
   queue?: {
-    /** `redis://…` or `postgres://…`. */
+    /** `redis://…` (or `rediss://…`) or `postgres://…` (or `postgresql://…`). */
     url?: string;
+    /** Namespace of the runner's queues and shared stores: the BullMQ key prefix on Redis, the schema on PostgreSQL (default `runner`). */
     prefix?: string;
+    /** Jobs one `runner worker` process runs at once (default 4; `--concurrency` wins). */
+    concurrency?: number;
+    /** How long a worker's hold on a job lasts without renewal: a worker that died is noticed after about this long (ms, default 30000). */
+    lockMs?: number;
+    /** How long `runner worker` waits for active jobs after SIGTERM before aborting them (ms, default 30000). */
+    shutdownMs?: number;
   };
   /** Per-task overrides, keyed by task name. */
   tasks?: Record<string, TaskConfig>;

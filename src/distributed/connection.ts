@@ -1,0 +1,198 @@
+import type { Job, PgModule, PgPool, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { RunnerError } from '../errors.js';
+import type { QueueTarget } from './backend.js';
+
+/** How long the first connection may take before the server counts as unreachable. */
+export const CONNECT_TIMEOUT_MS = 3_000;
+// Running BullMQ's schema migrations (PostgreSQL) the first time takes a few hundred ms; a lock
+// held by another process migrating at the same moment a little more.
+const READY_TIMEOUT_MS = 15_000;
+
+type BullMQ = typeof import('bullmq');
+
+/** Options of {@link openQueueConnection}. */
+export interface ConnectionOptions {
+  /** Whether BullMQ queues and workers will be made (the shared stores alone need only the client). */
+  bullmq: boolean;
+  /** PostgreSQL: connections in the process's one pool (default 2). */
+  poolSize?: number;
+  /** Called with connection errors after the first connect (a server restarting): reconnection is automatic. */
+  onError?: (error: Error) => void;
+}
+
+/**
+ * One process's connection to the queue server: ONE Redis client, or ONE PostgreSQL pool (plus the
+ * LISTEN connection BullMQ keeps), shared by every BullMQ queue and worker the process makes and by
+ * the shared stores. A PostgreSQL connection per queue would make 10 worker processes × 50 task
+ * queues exhaust `max_connections` (100 by default).
+ */
+export interface QueueConnection {
+  readonly target: QueueTarget;
+  readonly bullmq: BullMQ;
+  /** The Redis client (Redis only). */
+  readonly redis: Redis | undefined;
+  /** A pool whose connections have `search_path` set to the schema (PostgreSQL only). */
+  readonly pg: PgPool | undefined;
+  queue(name: string): Queue;
+  worker(name: string, processor: Processor, options: Omit<WorkerOptions, 'connection'>): Worker;
+  close(): Promise<void>;
+}
+
+/**
+ * Connect to `target`, failing within a few seconds with `queue.unreachable` (naming the URL
+ * without its password) when the server does not answer. BullMQ, ioredis and pg are loaded here,
+ * only when a queue is configured.
+ */
+export async function openQueueConnection(target: QueueTarget, options: ConnectionOptions): Promise<QueueConnection> {
+  const bullmq = options.bullmq ? await import('bullmq') : (undefined as unknown as BullMQ);
+  return target.kind === 'redis' ? openRedis(target, bullmq, options) : openPostgres(target, bullmq, options);
+}
+
+async function openRedis(target: QueueTarget, bullmq: BullMQ, options: ConnectionOptions): Promise<QueueConnection> {
+  const { Redis } = await import('ioredis');
+  const redis = new Redis(target.url, {
+    lazyConnect: true,
+    connectTimeout: CONNECT_TIMEOUT_MS,
+    // BullMQ's workers block on the connection and want commands to wait through a reconnect.
+    maxRetriesPerRequest: null,
+    enableReadyCheck: true,
+  });
+  let connected = false;
+  redis.on('error', (error: Error) => {
+    if (connected) options.onError?.(error);
+  });
+  try {
+    await withTimeout(redis.connect(), CONNECT_TIMEOUT_MS);
+    connected = true;
+  } catch (error) {
+    redis.disconnect();
+    throw unreachable(target, error);
+  }
+  const prefix = target.prefix;
+  return {
+    target,
+    bullmq,
+    redis,
+    pg: undefined,
+    queue: (name) => new bullmq.Queue(name, { connection: redis, prefix }),
+    worker: (name, processor, workerOptions) => new bullmq.Worker(name, processor, { ...workerOptions, connection: redis, prefix }),
+    close: async () => {
+      await redis.quit().catch(() => redis.disconnect());
+    },
+  };
+}
+
+async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: ConnectionOptions): Promise<QueueConnection> {
+  quietConcurrentQueryWarning();
+  const poolConfig = {
+    connectionString: target.url,
+    max: options.poolSize ?? 2,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    keepAlive: true,
+  };
+  if (!options.bullmq) return openPlainPostgres(target, poolConfig, options);
+  // One PostgresConnection (one pool, one LISTEN connection) for every queue of the process: each
+  // BullMQ backend made below borrows it instead of opening its own.
+  const connection = new bullmq.PostgresConnection({ ...poolConfig, schema: target.prefix, migrate: true });
+  connection.on('error', (error: Error) => options.onError?.(error));
+  try {
+    await withTimeout(connection.waitUntilReady(), READY_TIMEOUT_MS);
+  } catch (error) {
+    await connection.close().catch(() => undefined);
+    throw unreachable(target, error);
+  }
+  type Backend = InstanceType<BullMQ['PostgresQueueBackend']>;
+  const backends: Backend[] = [];
+  // A non-owning backend does not re-LISTEN by itself when the LISTEN connection was rebuilt (a
+  // server restart): its workers would then find new jobs only at their next poll.
+  connection.on('listenerinvalidated', () => {
+    for (const backend of backends) (backend as unknown as { listening: boolean; listeningEvents: boolean }).listening = false;
+  });
+  const factory = (name: string, opts: ConstructorParameters<BullMQ['PostgresQueueBackend']>[2]) => {
+    const backend = new bullmq.PostgresQueueBackend(connection, name, opts, false);
+    backends.push(backend);
+    return backend;
+  };
+  const classes = bullmq.withBackend(factory);
+  return {
+    target,
+    bullmq,
+    redis: undefined,
+    pg: connection.pool,
+    queue: (name) => new classes.Queue(name, { connection: target.url }) as unknown as Queue,
+    worker: (name, processor, workerOptions) =>
+      new classes.Worker(name, processor as Processor<unknown>, { ...workerOptions, connection: target.url }) as unknown as Worker,
+    close: () => connection.close(),
+  };
+}
+
+async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string, unknown>, options: ConnectionOptions): Promise<QueueConnection> {
+  const pg = (await import('pg')).default as unknown as PgModule;
+  const schema = quoteIdentifier(target.prefix);
+  const pool = new pg.Pool({ ...poolConfig, options: `-c search_path=${schema}` });
+  pool.on('error', (error) => options.onError?.(error));
+  try {
+    await withTimeout(pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`), CONNECT_TIMEOUT_MS + 1000);
+  } catch (error) {
+    await pool.end().catch(() => undefined);
+    throw unreachable(target, error);
+  }
+  return {
+    target,
+    bullmq: undefined as unknown as BullMQ,
+    redis: undefined,
+    pg: pool,
+    queue: () => {
+      throw new Error('opened without BullMQ');
+    },
+    worker: () => {
+      throw new Error('opened without BullMQ');
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** `"name"`, for a schema name `queue.prefix` has already restricted to letters, digits and `_`. */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
+
+function unreachable(target: QueueTarget, error: unknown): RunnerError {
+  const reason = error instanceof Error ? error.message || error.name : String(error);
+  return new RunnerError('queue.unreachable', `cannot reach the queue server at ${target.displayUrl}: ${reason}`, { cause: error });
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
+// Several BullMQ backends share one LISTEN connection and each issues its `LISTEN` on it; pg queues
+// such queries correctly but warns that it will stop doing so in pg 9. The warning says nothing an
+// operator can act on, so it alone is silenced.
+let quieted = false;
+function quietConcurrentQueryWarning(): void {
+  if (quieted) return;
+  quieted = true;
+  const emitWarning = process.emitWarning.bind(process) as (...args: unknown[]) => void;
+  process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+    const text = typeof warning === 'string' ? warning : warning.message;
+    if (text.includes('client is already executing a query')) return;
+    emitWarning(warning, ...rest);
+  }) as typeof process.emitWarning;
+}
+
+/** The type of a job's data in the runner's queues. */
+export type RunnerJob = Job<Record<string, unknown>, unknown, string>;
