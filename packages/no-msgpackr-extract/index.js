@@ -1,0 +1,2 @@
+// No native extractor: msgpackr checks for one and uses its JavaScript implementation without it.
+module.exports = null;
