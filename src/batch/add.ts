@@ -4,12 +4,11 @@ import {
   countPending,
   newEntryId,
   PRIORITIES,
-  queueFileOf,
-  updateQueue,
   type BatchEntry,
   type Priority,
   type QueuedEntry,
 } from './queue-file.js';
+import { fileQueueStore, type QueueStore } from './queue-store.js';
 
 /** What to add to the batch queue; `task` is required, the rest optional. */
 export interface AddBatchTaskOptions {
@@ -28,12 +27,15 @@ export interface AddBatchTaskOptions {
   run?: string;
   max_attempts?: number;
   dryRun?: boolean;
+  /** The queue to add to; the workspace's `batch-tasks.json` unless given. */
+  store?: QueueStore;
 }
 
 export interface AddedBatchTask {
   entry: QueuedEntry;
   /** Pending entries in the queue after the add (the new one included). */
   pending: number;
+  /** The queue's name: the file's path, or the shared queue's server and prefix. */
   file: string;
 }
 
@@ -44,9 +46,11 @@ export interface AddedBatchTask {
  */
 export async function addBatchTask(options: AddBatchTaskOptions): Promise<AddedBatchTask> {
   const draft = validateAdd(options);
-  const file = queueFileOf(options.workspace);
-  return updateQueue(
-    file,
+  const store = options.store ?? fileQueueStore(options.workspace);
+  const forbidden = store.forbids?.(draft);
+  if (forbidden !== undefined) throw new RunnerError('runner.invalidArgument', `batch add: ${forbidden}`);
+  const file = store.name;
+  return store.update(
     (entries) => {
       const known = new Set(entries.map((entry) => entry.id));
       const missing = (draft.depends_on ?? []).filter((id) => !known.has(id));

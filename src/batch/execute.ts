@@ -4,9 +4,9 @@ import { claimNext, isExecutable, settle, type Outcome } from './claims.js';
 import { Diary, type WorkBlock, type WorkBlockDraft } from './diary.js';
 import { repairTornAppend } from './diary-append.js';
 import { DEFAULT_COMMAND_TIMEOUT_MS, describeOutcome, executeCommand } from './execute-command.js';
-import { acquireExecutorLock } from './executor-lock.js';
 import { executionOrder } from './order.js';
-import { countPending, queueFileOf, readQueue, updateQueue, type QueuedEntry } from './queue-file.js';
+import { countPending, type QueuedEntry } from './queue-file.js';
+import { fileQueueStore, type QueueStore } from './queue-store.js';
 import { needsRecovery, recoverEntries } from './recovery.js';
 import { describeSummary, emptySummary, listed, type BatchItemReport, type BatchSummary } from './summary.js';
 
@@ -59,6 +59,11 @@ export interface ExecuteBatchOptions {
   /** Time limit of each command (ms); 10 minutes unless given. */
   commandTimeoutMs?: number;
   onProgress?: (progress: BatchProgress) => void;
+  /**
+   * The queue: the workspace's `batch-tasks.json` unless given (the shared queue when `queue.url`
+   * is configured). The diary is always the workspace's own `diary.md`.
+   */
+  store?: QueueStore;
 }
 
 /**
@@ -73,23 +78,23 @@ export async function executeBatch(options: ExecuteBatchOptions): Promise<BatchS
   if (!Number.isInteger(limit) || limit < 1) {
     throw new RunnerError('runner.invalidArgument', `batch: the number of tasks must be a positive integer, got ${limit}`);
   }
-  const file = queueFileOf(options.workspace);
+  const store = options.store ?? fileQueueStore(options.workspace);
   const diaryFile = Diary.fileOf(options.workspace);
-  if (options.dryRun) return planBatch(file, await Diary.open(diaryFile), options.runId, limit);
+  if (options.dryRun) return planBatch(store, await Diary.open(diaryFile), options.runId, limit);
   const lockLost = new AbortController();
-  const lock = await acquireExecutorLock(file, (error) => lockLost.abort(error));
+  const lock = await store.acquireExecutorLock((error) => lockLost.abort(error));
   try {
     await repairTornAppend(diaryFile);
     const diary = await Diary.open(diaryFile);
     const signal = options.signal ? AbortSignal.any([options.signal, lockLost.signal]) : lockLost.signal;
-    return await new BatchExecution(file, diary, { ...options, signal }, limit).run();
+    return await new BatchExecution(store, diary, { ...options, signal }, limit).run();
   } finally {
     await lock.release();
   }
 }
 
-async function planBatch(file: string, diary: Diary, runId: string, limit: number): Promise<BatchSummary> {
-  const entries = await readQueue(file);
+async function planBatch(store: QueueStore, diary: Diary, runId: string, limit: number): Promise<BatchSummary> {
+  const entries = await store.read();
   const recovered = recoverEntries(entries, diary.loggedIds, runId);
   const next = executionOrder(entries).slice(0, limit);
   const numbers = diary.nextNumbers(next.filter((entry) => !isExecutable(entry)).length);
@@ -122,7 +127,7 @@ class BatchExecution {
   private total = 0;
 
   constructor(
-    private readonly file: string,
+    private readonly store: QueueStore,
     private readonly diary: Diary,
     private readonly options: ExecuteBatchOptions & { signal: AbortSignal },
     private readonly limit: number,
@@ -143,9 +148,9 @@ class BatchExecution {
   }
 
   private async recover(): Promise<QueuedEntry[]> {
-    const current = await readQueue(this.file);
+    const current = await this.store.read();
     if (!needsRecovery(current, this.options.runId)) return current;
-    return updateQueue(this.file, (entries) => {
+    return this.store.update((entries) => {
       this.summary.recovered = recoverEntries(entries, this.diary.loggedIds, this.options.runId);
       return entries;
     });
@@ -154,15 +159,25 @@ class BatchExecution {
   // The file is judged at every claim, on the descriptor the claim read: a queue file swapped in
   // by someone else since the last claim must not make us run its commands (SPEC §6).
   private async claim(): Promise<QueuedEntry[]> {
-    const claim = await updateQueue(this.file, (entries, source) => {
+    const { forbidden, ...claim } = await this.store.update((entries, source) => {
       if (source.untrusted) this.refuseReason = source.untrusted;
-      return claimNext(entries, {
-        runId: this.options.runId,
-        exclude: this.tried,
-        max: Math.min(MAX_GROUP, this.limit - this.summary.executed),
-        refuse: () => source.untrusted,
-      });
+      const forbidden = this.failForbidden(entries);
+      return {
+        forbidden,
+        ...claimNext(entries, {
+          runId: this.options.runId,
+          exclude: this.tried,
+          max: Math.min(MAX_GROUP, this.limit - this.summary.executed),
+          refuse: () => source.untrusted,
+        }),
+      };
     });
+    for (const entry of forbidden) {
+      this.tried.add(entry.id);
+      this.summary.failed++;
+      this.report({ id: entry.id, task: entry.task, outcome: 'failed', error: entry.error });
+      await this.options.alert?.(`batch task ${entry.id} "${entry.task}" not run: ${entry.error ?? 'forbidden'}`, 'error');
+    }
     for (const { entry, reason } of claim.refused) {
       this.tried.add(entry.id);
       this.summary.refused++;
@@ -170,6 +185,23 @@ class BatchExecution {
     }
     for (const entry of claim.claimed) this.tried.add(entry.id);
     return claim.claimed;
+  }
+
+  // Entries this store never runs (a command in the shared queue) are failed where they stand, in
+  // the same write as the claim: not run, not retried, kept with the reason for `batch list`.
+  private failForbidden(entries: QueuedEntry[]): QueuedEntry[] {
+    const forbids = this.store.forbids?.bind(this.store);
+    if (!forbids) return [];
+    const failed: QueuedEntry[] = [];
+    for (const entry of entries) {
+      const reason = entry.status === 'pending' ? forbids(entry) : undefined;
+      if (reason === undefined) continue;
+      entry.status = 'failed';
+      entry.error = reason;
+      entry.failed_at = new Date().toISOString();
+      failed.push(entry);
+    }
+    return failed;
   }
 
   private async executeGroup(group: QueuedEntry[]): Promise<void> {
@@ -210,7 +242,7 @@ class BatchExecution {
       if (logged.has(entry.id)) outcomes.push({ id: entry.id, kind: 'done' });
       else if (!outcomes.some((outcome) => outcome.id === entry.id)) outcomes.push({ id: entry.id, kind: 'released' });
     }
-    const settled = await updateQueue(this.file, (entries) => settle(entries, this.options.runId, outcomes));
+    const settled = await this.store.update((entries) => settle(entries, this.options.runId, outcomes));
     this.reportGroup(group, blocks, results, outcomes, settled);
     for (const entry of settled.exhausted) await this.alertExhausted(entry);
     if (stopped !== undefined) throw stopped;
@@ -300,7 +332,7 @@ class BatchExecution {
 
   private async finish(): Promise<BatchSummary> {
     const summary = this.summary;
-    summary.pending = countPending(await readQueue(this.file));
+    summary.pending = countPending(await this.store.read());
     const refusedBecause = summary.refused > 0 ? this.refuseReason : undefined;
     if (refusedBecause) {
       await this.options.alert?.(refusedBecause, 'warning');

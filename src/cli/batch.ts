@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import type { BatchListItem } from '../batch/list.js';
+import type { QueueStore } from '../batch/queue-store.js';
 import { escapeControl } from '../batch/printable.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
+import { queueConfigured } from '../distributed/backend.js';
 import { RunnerError } from '../errors.js';
 import { addGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { printJson, printTable } from './output.js';
@@ -11,7 +13,8 @@ import { runTaskCommand } from './run.js';
  * `runner batch [N]`, `runner batch add ...` and `runner batch list`. Executing runs the `batch`
  * task through the runner core (its lock, record and exit code); adding and listing only touch the
  * queue file, so they never wait for a running executor. Heavy modules load inside the actions:
- * every `runner` start imports this file.
+ * every `runner` start imports this file. With `queue.url` configured, all three work on the shared
+ * batch queue in the queue server instead (src/distributed/shared-batch-*.ts, loaded only then).
  */
 export function registerBatchCommands(program: Command): void {
   const batch = addGlobalOptions(program.command('batch'))
@@ -69,6 +72,26 @@ function workspaceOf(options: GlobalOptions): string {
   return workspace;
 }
 
+/**
+ * The queue `batch add` and `batch list` work on: the shared one when a queue is configured (no
+ * workspace needed: the queue is not in it), else the workspace's file. Closed after `work`.
+ */
+async function withQueue<T>(options: GlobalOptions, work: (store: QueueStore, workspace: string) => Promise<T>): Promise<T> {
+  const settings = settingsOf(options);
+  if (!queueConfigured(settings)) {
+    const { fileQueueStore } = await import('../batch/queue-store.js');
+    const workspace = workspaceOf(options);
+    return work(fileQueueStore(workspace), workspace);
+  }
+  const { openBatchQueue } = await import('../distributed/shared-batch-queue.js');
+  const store = await openBatchQueue(settings);
+  try {
+    return await work(store, settings.workspace);
+  } finally {
+    await store.close();
+  }
+}
+
 const FIELDS = ['Task', 'Result', 'Insight', 'Next step'] as const;
 
 async function addAction(given: (string | undefined)[], options: Record<string, unknown>): Promise<void> {
@@ -78,8 +101,9 @@ async function addAction(given: (string | undefined)[], options: Record<string, 
     throw new RunnerError('runner.invalidArgument', 'batch add: the task text is required, e.g. runner batch add "Document the API"');
   }
   const { addBatchTask } = await import('../batch/add.js');
-  const added = await addBatchTask({
-    workspace: workspaceOf(options),
+  const added = await withQueue(options, (store, workspace) => addBatchTask({
+    store,
+    workspace,
     task,
     result,
     insight,
@@ -90,7 +114,7 @@ async function addAction(given: (string | undefined)[], options: Record<string, 
     run: options.run as string | undefined,
     max_attempts: parseMaxAttempts(options.maxAttempts),
     dryRun: options.dryRun === true,
-  });
+  }));
   if (options.json) {
     console.log(JSON.stringify({ id: added.entry.id, pending: added.pending, dry_run: options.dryRun === true, entry: added.entry }));
     return;
@@ -138,11 +162,8 @@ async function promptMissing(given: (string | undefined)[]): Promise<(string | u
 }
 
 async function listAction(options: Record<string, unknown>): Promise<void> {
-  const [{ readQueue, queueFileOf }, { describeQueue }] = await Promise.all([
-    import('../batch/queue-file.js'),
-    import('../batch/list.js'),
-  ]);
-  const items = describeQueue(await readQueue(queueFileOf(workspaceOf(options))));
+  const { describeQueue } = await import('../batch/list.js');
+  const items = describeQueue(await withQueue(options, (store) => store.read()));
   if (options.json) {
     printJson(items);
     return;

@@ -1,5 +1,7 @@
 import { DEFAULT_BATCH_LIMIT, executeBatch, type BatchProgress, type BatchRunOutcome, type ExecuteBatchOptions } from '../batch/execute.js';
+import type { QueueStore } from '../batch/queue-store.js';
 import { parseDuration } from '../config/duration.js';
+import { queueConfigured } from '../distributed/backend.js';
 import { runTask } from '../core/run-task.js';
 import { Task, type TaskContext, type TaskResult } from '../core/task.js';
 import { RunnerError } from '../errors.js';
@@ -22,7 +24,17 @@ export default class BatchTask extends Task<BatchOptions> {
   override defaults = { attempts: 1 };
 
   async run(ctx: TaskContext<BatchOptions>): Promise<TaskResult> {
+    const store = await sharedQueueOf(ctx);
+    try {
+      return await this.execute(ctx, store);
+    } finally {
+      await store?.close();
+    }
+  }
+
+  private execute(ctx: TaskContext<BatchOptions>, store: QueueStore | undefined): Promise<TaskResult> {
     return executeBatch({
+      store,
       workspace: ctx.paths.workspace,
       runId: ctx.runId,
       limit: parseLimit(ctx.args[0]),
@@ -35,6 +47,17 @@ export default class BatchTask extends Task<BatchOptions> {
       onProgress: progressPrinter(ctx),
     });
   }
+}
+
+/**
+ * With `queue.url` configured, the batch runs the shared queue (the diary stays the workspace's);
+ * its modules and client load only then. Undefined: the workspace's batch-tasks.json.
+ */
+async function sharedQueueOf(ctx: TaskContext): Promise<QueueStore | undefined> {
+  const settings = { config: ctx.config, configFile: undefined, home: ctx.paths.home, workspace: ctx.paths.workspace };
+  if (!queueConfigured(settings)) return undefined;
+  const { openBatchQueue } = await import('../distributed/shared-batch-queue.js');
+  return openBatchQueue(settings);
 }
 
 // The flag wins over `batch.commandTimeout` in the config; executeBatch has the default.
