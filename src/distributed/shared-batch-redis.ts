@@ -12,14 +12,27 @@ import { EXECUTOR_LEASE_MS, forbidsInSharedQueue, parseSharedQueue, sharedQueueN
 // mean something is wrong (thousands of writers at once), not bad luck.
 const MAX_CONFLICTS = 200;
 
+// Write the new document only if the stored one is still the one the change was computed from
+// (ARGV[3] = '0': there was none). Unlike WATCH, this holds whatever happens to the connection
+// between the read and the write (ioredis reconnecting and resending commands, say).
+const COMPARE_AND_SET = `local current = redis.call('GET', KEYS[1])
+if ARGV[3] == '0' then
+  if current then return 0 end
+elseif current ~= ARGV[1] then
+  return 0
+end
+redis.call('SET', KEYS[1], ARGV[2])
+return 1`;
+
 // The lease is renewed, and released, only by its holder (compare-and-set on its token).
 const RENEW = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) else return 0 end`;
 
 /**
  * The shared batch queue on Redis: the queue document (the same JSON as `batch-tasks.json`) in the
- * key `<prefix>:runner-store:batch-queue`, changed with WATCH/MULTI (a change that lost to another
- * writer is redone on a fresh read); the executor lock is a renewed lease in
+ * key `<prefix>:runner-store:batch-queue`, changed optimistically: read, change, then write with a
+ * compare-and-set script that fails if another writer came first, in which case the change is
+ * redone on a fresh read. The executor lock is a renewed lease in
  * `<prefix>:runner-store:batch-executor` (SET NX PX), which expires when its holder dies.
  */
 export function redisBatchQueue(redis: Redis, target: QueueTarget, close: () => Promise<void>): QueueStore {
@@ -27,42 +40,25 @@ export function redisBatchQueue(redis: Redis, target: QueueTarget, close: () => 
   const lockKey = `${target.prefix}:runner-store:batch-executor`;
   const name = sharedQueueName(target);
   const source: QueueSource = { untrusted: undefined };
-  // WATCH belongs to the connection: this process's transactions on it go one at a time.
-  let tail: Promise<unknown> = Promise.resolve();
-  const serially = <T>(work: () => Promise<T>): Promise<T> => {
-    const run = tail.then(work, work);
-    tail = run.catch(() => undefined);
-    return run;
-  };
 
   return {
     name,
     read: async () => parseSharedQueue(await redis.get(queueKey), name),
     update: <T>(change: (entries: QueuedEntry[], source: QueueSource) => T, options: { dryRun?: boolean } = {}) =>
-      serially(async () => {
+      (async () => {
         for (let conflicts = 0; ; conflicts++) {
-          await redis.watch(queueKey);
-          let entries: QueuedEntry[];
-          let outcome: T;
-          try {
-            entries = parseSharedQueue(await redis.get(queueKey), name);
-            outcome = change(entries, source);
-          } catch (error) {
-            await redis.unwatch();
-            throw error;
-          }
-          if (options.dryRun) {
-            await redis.unwatch();
-            return outcome;
-          }
-          const written = await redis.multi().set(queueKey, formatJson(entries)).exec();
-          if (written !== null) return outcome;
+          const stored = await redis.get(queueKey);
+          const entries = parseSharedQueue(stored, name);
+          const outcome = change(entries, source);
+          if (options.dryRun) return outcome;
+          const written = await redis.eval(COMPARE_AND_SET, 1, queueKey, stored ?? '', formatJson(entries), stored === null ? '0' : '1');
+          if (written === 1) return outcome;
           if (conflicts >= MAX_CONFLICTS) {
             throw new RunnerError('store.locked', `${name}: gave up after ${MAX_CONFLICTS} conflicting concurrent changes`);
           }
           await new Promise((resolve) => setTimeout(resolve, Math.random() * 20));
         }
-      }),
+      })(),
     acquireExecutorLock: async (onCompromised) => {
       const token = `${hostname()}:${process.pid}:${randomBytes(6).toString('hex')}`;
       if ((await redis.set(lockKey, token, 'PX', EXECUTOR_LEASE_MS, 'NX')) !== 'OK') {
