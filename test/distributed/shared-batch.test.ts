@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { collect } from '../helpers/cli.js';
+import { collect, writeFile } from '../helpers/cli.js';
 import { markerCounts } from '../e2e/batch-helpers.js';
 import { availableBackends, BACKENDS, dropPrefix, sharedHome, writeSharedQueue, type SharedHome } from './shared-batch-helpers.js';
 
@@ -115,18 +115,16 @@ describe.each(BACKENDS)('shared batch queue on $kind', (backend) => {
   it.skipIf(!up)('runs each entry exactly once with executors on two homes at the same time', async () => {
     const q = queue();
     const homes = [sharedHome(q), sharedHome(q)];
-    const total = 40;
-    for (let i = 0; i < total; i += 10) {
-      await homes[0]!.cli(['batch', 'add', `Block ${i}`]);
-      await Promise.all(Array.from({ length: 9 }, (_, j) => collect(homes[j % 2]!.start(['batch', 'add', `Block ${i + j + 1}`]))));
-    }
+    const total = 16;
+    await homes[0]!.cli(['batch', 'add', 'Block 0']);
+    await Promise.all(Array.from({ length: total - 1 }, (_, j) => collect(homes[j % 2]!.start(['batch', 'add', `Block ${j + 1}`]))));
     expect((json((await homes[0]!.cli(['batch', 'list', '--json'])).stdout) as unknown[]).length).toBe(total);
     // Both homes keep executing small batches at once until the queue is empty; a run that finds
     // the other executing is refused (exit 2) and tries again.
     const codes = new Set<number | null>();
     const loop = async (home: SharedHome) => {
       for (;;) {
-        const result = await home.cli(['batch', '3']);
+        const result = await home.cli(['batch', '2']);
         codes.add(result.code);
         if (result.code !== 0 && result.code !== 2) throw new Error(result.stderr);
         if (result.code === 0 && /0 pending/.test(result.stdout + result.stderr)) return;
@@ -139,6 +137,37 @@ describe.each(BACKENDS)('shared batch queue on $kind', (backend) => {
     expect(all.size).toBe(total);
     expect([...all.values()].every((k) => k === 1)).toBe(true);
     expect(json((await homes[1]!.cli(['batch', 'list', '--json'])).stdout)).toEqual([]);
+  });
+
+  it.skipIf(!up)('retries a failing run entry up to max_attempts, then keeps it failed and blocks what depends on it', async () => {
+    const q = queue();
+    const h = sharedHome(q);
+    writeFile(h.home, 'tasks/grumble.mjs', [
+      'export default class Grumble {',
+      "  static [Symbol.for('taskrunner.task')] = true;",
+      "  name = 'grumble';",
+      "  description = 'Fails';",
+      '  defaults = { attempts: 1 };',
+      "  async run() { return { success: false, message: 'not today' }; }",
+      '}',
+      '',
+    ].join('\n'));
+    const added = JSON.parse((await h.cli(['batch', 'add', 'Grumble', '--run', 'grumble', '--max-attempts', '2', '--json'])).stdout) as { id: string };
+    await h.cli(['batch', 'add', 'After grumble', '--depends-on', added.id]);
+    const dry = await h.cli(['batch', '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    expect(await h.cli(['batch', 'list', '--json']).then((r) => (JSON.parse(r.stdout) as unknown[]).length)).toBe(2);
+    expect((await h.cli(['batch', '1'])).code).toBe(1);
+    let list = JSON.parse((await h.cli(['batch', 'list', '--json'])).stdout) as Record<string, unknown>[];
+    expect(list[0]).toMatchObject({ id: added.id, state: 'ready', attempts: 1, max_attempts: 2, error: expect.stringContaining('not today') });
+    expect((await h.cli(['batch', '1'])).code).toBe(1);
+    list = JSON.parse((await h.cli(['batch', 'list', '--json'])).stdout) as Record<string, unknown>[];
+    expect(list).toEqual([
+      expect.objectContaining({ task: 'After grumble', state: 'blocked', blocked_by: [added.id] }),
+      expect.objectContaining({ id: added.id, state: 'failed', attempts: 2 }),
+    ]);
+    expect((await h.cli(['alerts', '--json'])).stdout).toContain('failed after 2 attempts');
+    expect(h.diary()).toBe('');
   });
 
   it.skipIf(!up)('says the server is unreachable, without the password, and exits 1', async () => {
