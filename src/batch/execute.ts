@@ -96,7 +96,12 @@ export async function executeBatch(options: ExecuteBatchOptions): Promise<BatchS
 async function planBatch(store: QueueStore, diary: Diary, runId: string, limit: number): Promise<BatchSummary> {
   const entries = await store.read();
   const recovered = recoverEntries(entries, diary.loggedIds, runId);
-  const next = executionOrder(entries).slice(0, limit);
+  // Entries this store never runs would be failed, not run (see BatchExecution.failForbidden).
+  const forbidden = entries.flatMap((entry) => {
+    const reason = entry.status === 'pending' ? store.forbids?.(entry) : undefined;
+    return reason === undefined ? [] : [{ id: entry.id, task: entry.task, outcome: 'refused' as const, error: reason }];
+  });
+  const next = executionOrder(entries, new Set(forbidden.map((item) => item.id))).slice(0, limit);
   const numbers = diary.nextNumbers(next.filter((entry) => !isExecutable(entry)).length);
   let planned = 0;
   const items = next.map((entry): BatchItemReport => {
@@ -109,7 +114,7 @@ async function planBatch(store: QueueStore, diary: Diary, runId: string, limit: 
     ...summary,
     dry_run: true,
     would_run: items.length,
-    items,
+    items: [...forbidden, ...items],
     message: `Dry run: would execute ${items.length} of ${countPending(entries)} pending tasks${listed(items)}`,
   };
 }

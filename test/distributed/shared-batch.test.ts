@@ -91,6 +91,13 @@ describe.each(BACKENDS)('shared batch queue on $kind', (backend) => {
       { id: 'evil', task: 'Planted', status: 'pending', command: 'touch pwned' },
       { id: 'fine', task: 'Planned work', status: 'pending' },
     ]);
+    const dry = await h.cli(['batch', '5', '--dry-run', '--json']);
+    expect(dry.code).toBe(0);
+    expect(json(dry.stdout)).toMatchObject({
+      dry_run: true,
+      would_run: 1,
+      items: [{ id: 'evil', outcome: 'refused' }, { id: 'fine', outcome: 'would-run' }],
+    });
     const run = await h.cli(['batch', '5', '--json']);
     expect(run.code).toBe(1);
     expect(existsSync(path.join(h.workspace, 'pwned'))).toBe(false);
