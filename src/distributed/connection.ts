@@ -133,7 +133,11 @@ async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string,
   const pool = new pg.Pool({ ...poolConfig, options: `-c search_path=${schema}` });
   pool.on('error', (error) => options.onError?.(error));
   try {
-    await withTimeout(pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`), CONNECT_TIMEOUT_MS + 1000);
+    // Processes starting at once race `CREATE SCHEMA IF NOT EXISTS` (it is not safe against a
+    // concurrent create): the loser's unique violation means the schema is there.
+    await withTimeout(pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`), CONNECT_TIMEOUT_MS + 1000).catch((error: unknown) => {
+      if (!['23505', '42P06'].includes(String((error as { code?: unknown }).code))) throw error;
+    });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw unreachable(target, error);
