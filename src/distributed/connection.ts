@@ -59,15 +59,19 @@ async function openRedis(target: QueueTarget, bullmq: BullMQ, options: Connectio
     enableReadyCheck: true,
   });
   let connected = false;
+  // ioredis rejects a failed first connect with "Connection is closed."; the reason (ECONNREFUSED,
+  // a DNS failure) came as an error event before it.
+  let firstError: Error | undefined;
   redis.on('error', (error: Error) => {
     if (connected) options.onError?.(error);
+    else firstError ??= error;
   });
   try {
     await withTimeout(redis.connect(), CONNECT_TIMEOUT_MS);
     connected = true;
   } catch (error) {
     redis.disconnect();
-    throw unreachable(target, error);
+    throw unreachable(target, firstError ?? error);
   }
   const prefix = target.prefix;
   return {

@@ -37,11 +37,12 @@ export class PostgresHistory implements SharedHistory {
   }
 
   async append(record: RunRecord): Promise<void> {
-    const { rows } = await this.pool.query(`INSERT INTO ${this.table} (task, record) VALUES ($1, $2) RETURNING seq`, [record.task, serialize(record)]);
-    const seq = Number(rows[0]?.seq);
-    if (Number.isSafeInteger(seq) && seq > this.limit) {
-      await this.pool.query(`DELETE FROM ${this.table} WHERE seq <= $1`, [seq - this.limit]);
-    }
+    // One round trip: the insert, and the rows it pushed past the bound.
+    await this.pool.query(
+      `WITH added AS (INSERT INTO ${this.table} (task, record) VALUES ($1, $2) RETURNING seq)
+       DELETE FROM ${this.table} WHERE seq <= (SELECT seq FROM added) - $3`,
+      [record.task, serialize(record), this.limit],
+    );
   }
 
   async scanNewestFirst(visit: (record: RunRecord) => boolean | void, options: { maxRecords?: number } = {}): Promise<void> {
