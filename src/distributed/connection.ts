@@ -1,3 +1,4 @@
+import type * as BullMQModule from 'bullmq';
 import type { Job, PgModule, PgPool, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RunnerError } from '../errors.js';
@@ -9,7 +10,7 @@ export const CONNECT_TIMEOUT_MS = 3_000;
 // held by another process migrating at the same moment a little more.
 const READY_TIMEOUT_MS = 15_000;
 
-type BullMQ = typeof import('bullmq');
+type BullMQ = typeof BullMQModule;
 
 /** Options of {@link openQueueConnection}. */
 export interface ConnectionOptions {
