@@ -1,5 +1,4 @@
 import type { Settings } from '../config/config.js';
-import { queueConfigured } from '../distributed/backend.js';
 import type { Stores } from '../distributed/stores-for.js';
 import { AlertStore } from '../store/alerts.js';
 import { runLogPath } from '../store/run-log.js';
@@ -10,7 +9,7 @@ import { runLogPath } from '../store/run-log.js';
  * imported only in the second case, so the file mode's start-up is unchanged.
  */
 export async function openStores(settings: Settings): Promise<Stores> {
-  if (!queueConfigured(settings)) {
+  if (!queueIsConfigured(settings)) {
     const alerts = AlertStore.forHome(settings.home);
     return { alerts, alertsAt: alerts.file, history: undefined, historyAt: runLogPath(settings.home), close: async () => {} };
   }
@@ -25,4 +24,14 @@ export async function withStores<T>(settings: Settings, work: (stores: Stores) =
   } finally {
     await stores.close();
   }
+}
+
+/**
+ * Whether `queue.url` turns on the distributed backend: the rule of `queueConfigured` in
+ * src/distributed/backend.ts (test/distributed/open-stores.test.ts keeps them equal), repeated here
+ * so that the file mode's commands import nothing of src/distributed/.
+ */
+export function queueIsConfigured(settings: Settings): boolean {
+  const url = settings.config.queue?.url;
+  return typeof url === 'string' && url !== '';
 }

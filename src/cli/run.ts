@@ -6,11 +6,11 @@ import { runTask, type RunOutcome } from '../core/run-task.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { assertTaskName, type Task } from '../core/task.js';
 import type { RunRecord } from '../store/run-log.js';
-import { queueConfigured } from '../distributed/backend.js';
 import type { Stores } from '../distributed/stores-for.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { formatTable, paint, printJson } from './output.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
+import { openStores, queueIsConfigured } from './open-stores.js';
 import { abortOnSignals } from './signals.js';
 import { parseTaskArgs } from './task-command.js';
 
@@ -28,7 +28,7 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
   const timeoutMs = parsed.flags.timeout === undefined ? undefined : parseDuration(parsed.flags.timeout, '--timeout');
   // With a queue configured, ctx.alert raises into the shared inbox and the record also goes to the
   // shared history; the server is reached before the run, so an unreachable one runs nothing.
-  const shared = queueConfigured(settings) ? await (await import('./open-stores.js')).openStores(settings) : undefined;
+  const shared = queueIsConfigured(settings) ? await openStores(settings) : undefined;
   const cancellation = abortOnSignals();
   const unguard = guardRunUntilRecorded();
   let outcome: RunOutcome;
