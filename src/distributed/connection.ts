@@ -55,8 +55,9 @@ async function openRedis(target: QueueTarget, bullmq: BullMQ, options: Connectio
   const redis = new Redis(target.url, {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
-    // BullMQ's workers block on the connection and want commands to wait through a reconnect.
-    maxRetriesPerRequest: null,
+    // BullMQ's workers block on the connection and want commands to wait through a reconnect; a
+    // command of the CLI alone (the shared stores) fails instead of waiting for ever.
+    maxRetriesPerRequest: options.bullmq ? null : 2,
     enableReadyCheck: true,
   });
   let connected = false;
