@@ -50,3 +50,4 @@ export type { MemoryConfig, RetryConfig, RunnerConfig, TaskConfig } from './conf
 // The alerts inbox the heartbeat reads (tasks write to it with `ctx.alert`).
 export { AlertStore, ALERT_LEVELS } from './store/alerts.js';
 export type { Alert, AlertLevel, AppendAlertOptions, NewAlert } from './store/alerts.js';
+export type { AlertInbox } from './distributed/shared-stores.js';

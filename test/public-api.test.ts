@@ -48,7 +48,7 @@ describe("the public entry, 'taskrunner'", () => {
     const names = exports.map((symbol) => symbol.name).sort();
     expect(names).toEqual(
       [
-        'ALERT_LEVELS', 'Alert', 'AlertLevel', 'AlertStore', 'AppendAlertOptions', 'BrokenTaskFile', 'DiscoverOptions',
+        'ALERT_LEVELS', 'Alert', 'AlertInbox', 'AlertLevel', 'AlertStore', 'AppendAlertOptions', 'BrokenTaskFile', 'DiscoverOptions',
         'DiscoveredTask', 'EXIT', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError',
         'RetryConfig', 'RunOutcome', 'RunRecord', 'RunStatus', 'RunTaskOptions', 'RunnerConfig', 'RunnerError',
         'RunnerErrorCode', 'RunnerErrorOptions', 'Settings', 'Task', 'TaskArgument', 'TaskClass', 'TaskConfig',

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
 import { RunnerError } from '../errors.js';
-import { AlertStore, type Alert } from '../store/alerts.js';
+import type { Alert } from '../store/alerts.js';
 import { drainToStdout } from './drain-to-stdout.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { withStores } from './open-stores.js';
 import { paint, printJson, printTable } from './output.js';
 
 /** Register `runner alerts [--json] [--drain]` and `runner alerts ack <id…>`. */
@@ -12,14 +13,15 @@ export function registerAlertsCommand(program: Command): void {
     .option('--drain', 'print the pending alerts and remove exactly those printed')
     .action(async (options: { drain?: boolean }, command: Command) => {
       const globals = globalOptionsOf(command);
-      const store = AlertStore.forHome(settingsOf(globals).home);
       const print = (list: readonly Alert[]) => (globals.json ? printJson(list) : printAlerts(list));
-      if (!options.drain) {
-        print(await store.list());
-        return;
-      }
-      // Removed only once stdout has taken every byte: a full disk or a closed pipe removes nothing.
-      await drainToStdout(store, print);
+      await withStores(settingsOf(globals), async ({ alerts, alertsAt }) => {
+        if (!options.drain) {
+          print(await alerts.list());
+          return;
+        }
+        // Removed only once stdout has taken every byte: a full disk or a closed pipe removes nothing.
+        await drainToStdout(alerts, alertsAt, print);
+      });
     });
 
   addGlobalOptions(alerts.command('ack'))
@@ -27,7 +29,7 @@ export function registerAlertsCommand(program: Command): void {
     .argument('<ids...>', 'alert ids, as `runner alerts` shows them')
     .action(async (ids: string[], _options: unknown, command: Command) => {
       const globals = globalOptionsOf(command);
-      const missing = await AlertStore.forHome(settingsOf(globals).home).ack(ids);
+      const missing = await withStores(settingsOf(globals), ({ alerts }) => alerts.ack(ids));
       if (globals.json) printJson({ acknowledged: ids.filter((id) => !missing.includes(id)), missing });
       else if (!globals.quiet) process.stdout.write(`acknowledged ${ids.length - missing.length} alert(s)\n`);
       if (missing.length > 0) {

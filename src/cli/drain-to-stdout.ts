@@ -1,16 +1,17 @@
 import { RunnerError } from '../errors.js';
-import type { Alert, AlertStore } from '../store/alerts.js';
+import type { AlertInbox } from '../distributed/shared-stores.js';
+import type { Alert } from '../store/alerts.js';
 
 /**
  * Drain the alerts inbox onto stdout without losing an alert: `print` writes what it is given, and
  * the alerts are removed only once stdout has taken every byte. A full disk (`> /dev/full`) or a
  * reader that went away (EPIPE) removes nothing and fails with `runner.outputFailed` naming the
- * inbox. Used by `runner alerts --drain` and `runner heartbeat`. Resolves to the alerts drained.
+ * inbox (`where`: its file, or the shared inbox's server). Used by `runner alerts --drain` and `runner heartbeat`. Resolves to the alerts drained.
  */
-export function drainToStdout(store: AlertStore, print: (alerts: readonly Alert[]) => void): Promise<Alert[]> {
+export function drainToStdout(store: AlertInbox, where: string, print: (alerts: readonly Alert[]) => void): Promise<Alert[]> {
   return store.drain(async (alerts) => {
     await printedToStdout(() => print(alerts)).catch((error: unknown) => {
-      throw outputFailed(error, store.file, alerts.length);
+      throw outputFailed(error, where, alerts.length);
     });
   });
 }

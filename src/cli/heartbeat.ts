@@ -1,8 +1,9 @@
 import { Option, type Command } from 'commander';
 import { ACKS, chooseAck, dailyNoteChore, heartbeatReport, reportText, type Ack, type DailyNoteOutcome } from '../heartbeat/heartbeat.js';
-import { AlertStore, type Alert } from '../store/alerts.js';
+import type { Alert } from '../store/alerts.js';
 import { drainToStdout } from './drain-to-stdout.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { withStores } from './open-stores.js';
 import { printJson } from './output.js';
 
 /**
@@ -20,7 +21,9 @@ export function registerHeartbeatCommand(program: Command): void {
       const settings = settingsOf(globals);
       const note = await dailyNoteChore(settings.workspace, settings.config);
       const ack = chooseAck(options.ack, settings.config);
-      await drainToStdout(AlertStore.forHome(settings.home), (alerts) => print(alerts, note, ack, globals.json === true));
+      await withStores(settings, (stores) =>
+        drainToStdout(stores.alerts, stores.alertsAt, (alerts) => print(alerts, note, ack, globals.json === true)),
+      );
     });
 }
 

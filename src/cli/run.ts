@@ -6,9 +6,11 @@ import { runTask, type RunOutcome } from '../core/run-task.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { assertTaskName, type Task } from '../core/task.js';
 import type { RunRecord } from '../store/run-log.js';
+import type { Stores } from '../distributed/stores-for.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
 import { formatTable, paint, printJson } from './output.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
+import { openStores, queueIsConfigured } from './open-stores.js';
 import { abortOnSignals } from './signals.js';
 import { parseTaskArgs } from './task-command.js';
 
@@ -24,11 +26,16 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
   const parsed = parseTaskArgs(task, rawArgs);
   const retries = parsed.flags.retries === undefined ? undefined : parseRetries(parsed.flags.retries);
   const timeoutMs = parsed.flags.timeout === undefined ? undefined : parseDuration(parsed.flags.timeout, '--timeout');
+  // With a queue configured, ctx.alert raises into the shared inbox and the record also goes to the
+  // shared history; the server is reached before the run, so an unreachable one runs nothing.
+  const shared = queueIsConfigured(settings) ? await openStores(settings) : undefined;
   const cancellation = abortOnSignals();
   const unguard = guardRunUntilRecorded();
   let outcome: RunOutcome;
+  let sharedFailure: string | undefined;
   try {
     outcome = await runTask(task, {
+      alerts: shared?.alerts,
       settings,
       args: parsed.args,
       options: parsed.options,
@@ -38,15 +45,34 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
       signal: cancellation.signal,
       log: createStderrLogger(logLevelOf(globals)),
     });
+    if (shared) sharedFailure = await appendShared(shared, outcome.record);
   } finally {
     unguard();
     cancellation.dispose();
+    await shared?.close().catch(() => undefined);
   }
   const skipped = outcome.status === 'locked' && parsed.flags.skipIfRunning === true;
   report(outcome, globals, task, skipped);
   // A scheduler counts a non-zero exit as a failed run (OpenClaw's cron then backs off), but a run
   // that overlaps the previous one is the lock doing its job: with --skip-if-running it exits 0.
   process.exitCode = skipped ? EXIT.ok : outcome.exitCode;
+  if (sharedFailure !== undefined) {
+    process.stderr.write(`${paint('✗', 'red', process.stderr)} ${sharedFailure}\n`);
+    // The run itself is recorded in this home's log; a record missing from the shared history is
+    // still a failure the scheduler should see.
+    if (process.exitCode === EXIT.ok) process.exitCode = EXIT.failure;
+  }
+}
+
+/** Append the record to the shared history; resolves to why it could not be, or undefined. */
+async function appendShared(stores: Stores, record: RunRecord): Promise<string | undefined> {
+  if (!stores.history) return undefined;
+  try {
+    await stores.history.append(record);
+    return undefined;
+  } catch (error) {
+    return `could not add the run record to ${stores.historyAt}: ${error instanceof Error ? error.message : String(error)} (it is in this home's logs/tasks.jsonl)`;
+  }
 }
 
 /** Register `runner run <task> [args…]`, for a task whose name is also a command's. */

@@ -4,10 +4,11 @@ import { parseTimestamp } from '../core/time.js';
 import { RunnerError } from '../errors.js';
 import { formatAgo } from '../history/relative-time.js';
 import type { RunResult } from '../history/record.js';
-import { DEFAULT_STATUS_MAX_LINES, DEFAULT_STATUS_WINDOW, readStatus, type StatusReport } from '../history/status.js';
+import { DEFAULT_STATUS_MAX_LINES, DEFAULT_STATUS_WINDOW, readStatus, readStatusFrom, type StatusReport } from '../history/status.js';
 import type { TaskStatus } from '../history/task-status.js';
 import { runLogPath } from '../store/run-log.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { withStores } from './open-stores.js';
 import { paint, printJson, printTable } from './output.js';
 
 interface StatusOptions {
@@ -24,12 +25,17 @@ export function registerStatusCommand(program: Command): void {
     .action(async (options: StatusOptions, command: Command) => {
       const globals = globalOptionsOf(command);
       const settings = settingsOf(globals);
-      const report = await readStatus(runLogPath(settings.home), {
+      const statusOptions = {
         window: positiveInteger(options.runs, '--runs'),
         maxLines: positiveInteger(options.maxLines, '--max-lines'),
-      });
+      };
+      // With a queue configured, every host's runs from the shared history; else this home's log.
+      const { report, source } = await withStores(settings, async ({ history, historyAt }) => ({
+        report: history ? await readStatusFrom(history, statusOptions) : await readStatus(runLogPath(settings.home), statusOptions),
+        source: history ? historyAt : runLogPath(settings.home),
+      }));
       if (globals.json) printJson(report);
-      else printStatus(report, runLogPath(settings.home), settings.config.timezone);
+      else printStatus(report, source, settings.config.timezone);
     });
 }
 

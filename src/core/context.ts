@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/config.js';
+import type { AlertInbox } from '../distributed/shared-stores.js';
 import { alertPushSettings, pushAlert, shouldPush } from '../openclaw/push-alert.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendTextFile, readJsonFile, updateJsonFile } from '../store/json-file.js';
@@ -17,6 +18,8 @@ export interface ContextInit {
   paths: TaskPaths;
   log: Logger;
   attempt: number;
+  /** Where `ctx.alert` raises alerts: the shared inbox with a queue configured; the home's file by default. */
+  alerts?: AlertInbox;
 }
 
 /**
@@ -26,9 +29,10 @@ export interface ContextInit {
 export function createTaskContext(init: ContextInit): TaskContext {
   const { dryRun, log, paths } = init;
   const resolve = (file: string) => path.resolve(paths.workspace, file);
-  const alerts = AlertStore.forHome(paths.home);
+  const { alerts: inbox, ...rest } = init;
+  const alerts = inbox ?? AlertStore.forHome(paths.home);
   return {
-    ...init,
+    ...rest,
     async alert(message, level = 'warning', options = {}) {
       if (dryRun) {
         log.info({ alert: { level, message } }, 'dry run: alert not written');

@@ -1,6 +1,7 @@
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
+import type { AlertInbox } from '../distributed/shared-stores.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { formatDuration } from '../config/duration.js';
 import { EXIT, RunnerError } from '../errors.js';
@@ -43,6 +44,11 @@ export interface RunTaskOptions {
   log?: Logger;
   /** How long a task may take to stop after its signal fired before the run is recorded anyway (default 5 s). */
   abortGraceMs?: number;
+  /**
+   * Where `ctx.alert` raises alerts (the shared inbox of the distributed backend); by default the
+   * home's `alerts/pending.json`.
+   */
+  alerts?: AlertInbox;
 }
 
 /** What a run ended as: its status, the CLI exit code, the record written, the task's last result. */
@@ -195,6 +201,7 @@ function runAttempts(task: Task, run: RunState, signal: AbortSignal): Promise<Se
         paths: { home: options.settings.home, workspace: options.settings.workspace },
         log,
         attempt: run.attempts,
+        alerts: options.alerts,
       });
       let result: TaskResult;
       try {

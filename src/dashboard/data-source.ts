@@ -135,13 +135,13 @@ export type SourceEvent =
  * configured, the shared stores of the distributed backend.
  */
 export async function createDataSource(settings: Settings): Promise<DashboardDataSource> {
-  if (settings.config.queue?.url !== undefined) {
-    // The distributed stores are not part of this build: say so rather than show one machine's files
-    // as if they were the shared state.
-    throw new RunnerError(
-      'dashboard.unsupported',
-      `queue.url is set (${settings.configFile ?? 'config'}): the dashboard of the distributed backend is not available in this version; unset queue.url to see this machine's files`,
-    );
+  if (settings.config.queue?.url !== undefined && settings.config.queue.url !== '') {
+    // Every host's runs and alerts, from the queue's server (fails with queue.unreachable within seconds).
+    const [{ storesFor }, { SharedDataSource }] = await Promise.all([import('../distributed/stores-for.js'), import('./shared-source.js')]);
+    const stores = await storesFor(settings);
+    const { history } = stores;
+    if (history === undefined) throw new RunnerError('queue.failed', 'the shared run history is not available');
+    return new SharedDataSource(settings, { ...stores, history });
   }
   const { FileDataSource } = await import('./file-source.js');
   return new FileDataSource(settings);

@@ -27,7 +27,7 @@ import type {
   TasksView,
 } from './data-source.js';
 import { watchFiles } from './file-watch.js';
-import { SUMMARY_MAX_LINES, SUMMARY_POINTS, SUMMARY_WINDOW, summariseTasks } from './task-summary.js';
+import { SUMMARY_MAX_LINES, SUMMARY_POINTS, SUMMARY_WINDOW, summariseTasks, type TaskSummaries } from './task-summary.js';
 
 /** Discovered tasks are looked for again after this long (a task file added meanwhile shows up). */
 const DISCOVERY_TTL_MS = 30_000;
@@ -70,31 +70,7 @@ export class FileDataSource implements DashboardDataSource {
       maxLines: SUMMARY_MAX_LINES,
       timeZone: this.settings.config.timezone,
     });
-    const empty = { t: [], d: [], ok: [] };
-    const tasks: TaskSummary[] = [...registry.tasks.values()].map((task) => {
-      const summary = summaries.byTask.get(task.name);
-      return {
-        name: task.name,
-        description: task.description,
-        source: task.builtin ? 'builtin' : 'user',
-        status: summary?.status ?? null,
-        recent: summary?.recent ?? empty,
-      };
-    });
-    for (const [name, summary] of summaries.byTask) {
-      if (!registry.tasks.has(name) && summary.status) tasks.push({ name, description: '', source: 'history', ...summary });
-    }
-    tasks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return {
-      tasks,
-      broken: registry.broken,
-      window: SUMMARY_WINDOW,
-      points: SUMMARY_POINTS,
-      lines_read: summaries.linesRead,
-      max_lines: SUMMARY_MAX_LINES,
-      scan_complete: summaries.complete,
-      skipped_lines: summaries.skipped,
-    };
+    return tasksView(registry, summaries);
   }
 
   async runs(query: RunsQuery): Promise<RunsPage> {
@@ -220,4 +196,33 @@ export class FileDataSource implements DashboardDataSource {
     }
     return this.registry.value;
   }
+}
+
+/** The tasks panel's view: every discovered task with its summary, plus tasks seen only in the history. */
+export function tasksView(registry: TaskRegistry, summaries: TaskSummaries): TasksView {
+  const empty = { t: [], d: [], ok: [] };
+  const tasks: TaskSummary[] = [...registry.tasks.values()].map((task) => {
+    const summary = summaries.byTask.get(task.name);
+    return {
+      name: task.name,
+      description: task.description,
+      source: task.builtin ? 'builtin' : 'user',
+      status: summary?.status ?? null,
+      recent: summary?.recent ?? empty,
+    };
+  });
+  for (const [name, summary] of summaries.byTask) {
+    if (!registry.tasks.has(name) && summary.status) tasks.push({ name, description: '', source: 'history', ...summary });
+  }
+  tasks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return {
+    tasks,
+    broken: registry.broken,
+    window: SUMMARY_WINDOW,
+    points: SUMMARY_POINTS,
+    lines_read: summaries.linesRead,
+    max_lines: SUMMARY_MAX_LINES,
+    scan_complete: summaries.complete,
+    skipped_lines: summaries.skipped,
+  };
 }

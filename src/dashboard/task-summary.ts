@@ -1,5 +1,6 @@
 import { parseTimestamp } from '../core/time.js';
 import { scanHistory } from '../history/scan.js';
+import type { RecordSource } from '../history/status.js';
 import { TaskStatusBuilder, type TaskStatus } from '../history/task-status.js';
 import type { RunRecord } from '../store/run-log.js';
 
@@ -66,24 +67,65 @@ export interface SummaryOptions {
  * `maxLines`.
  */
 export async function summariseTasks(logFile: string, options: SummaryOptions): Promise<TaskSummaries> {
-  const window = options.window ?? SUMMARY_WINDOW;
-  const size = options.points ?? SUMMARY_POINTS;
-  const series = new Map<string, TaskSeries>();
-  let knownFull = 0;
-  const result = await scanHistory(
-    logFile,
-    ({ record }) => {
-      let entry = series.get(record.task);
-      if (!entry) series.set(record.task, (entry = new TaskSeries(record.task, window, size)));
-      const wasFull = entry.full;
-      entry.add(record, options.timeZone);
-      if (!wasFull && entry.full && options.known.has(record.task)) knownFull += 1;
-      // Every known task is full: older lines cannot change what is shown.
-      return !(options.known.size > 0 && knownFull >= options.known.size);
+  const summary = new SummaryCollector(options);
+  const result = await scanHistory(logFile, ({ record }) => summary.add(record), {
+    wantsTask: (task) => summary.wants(task),
+    maxLines: summary.maxLines,
+  });
+  return summary.result(result);
+}
+
+/**
+ * {@link summariseTasks} over a source of records, newest first (the shared run history of the
+ * distributed backend): `maxLines` bounds the records read, and nothing is skipped.
+ */
+export async function summariseRecords(source: RecordSource, options: SummaryOptions): Promise<TaskSummaries> {
+  const summary = new SummaryCollector(options);
+  let read = 0;
+  let stopped = false;
+  await source.scanNewestFirst(
+    (record) => {
+      read += 1;
+      if (!summary.wants(record.task)) return true;
+      stopped = !summary.add(record);
+      return !stopped;
     },
-    { wantsTask: (task) => !series.get(task)?.full, maxLines: options.maxLines ?? SUMMARY_MAX_LINES },
+    { maxRecords: summary.maxLines },
   );
-  const byTask = new Map<string, { status: TaskStatus | null; recent: ReturnType<TaskSeries['recent']> }>();
-  for (const [task, entry] of series) byTask.set(task, { status: entry.status.build() ?? null, recent: entry.recent() });
-  return { byTask, linesRead: result.linesRead, skipped: result.skipped, complete: result.complete };
+  return summary.result({ linesRead: read, skipped: 0, complete: !stopped && read < summary.maxLines });
+}
+
+/** The per-task series of one summary, fed newest first, whatever the source. */
+class SummaryCollector {
+  readonly maxLines: number;
+  private readonly window: number;
+  private readonly size: number;
+  private readonly series = new Map<string, TaskSeries>();
+  private knownFull = 0;
+
+  constructor(private readonly options: SummaryOptions) {
+    this.window = options.window ?? SUMMARY_WINDOW;
+    this.size = options.points ?? SUMMARY_POINTS;
+    this.maxLines = options.maxLines ?? SUMMARY_MAX_LINES;
+  }
+
+  wants(task: string): boolean {
+    return !this.series.get(task)?.full;
+  }
+
+  /** Add the next older record; false once every known task is full (older ones change nothing). */
+  add(record: RunRecord): boolean {
+    let entry = this.series.get(record.task);
+    if (!entry) this.series.set(record.task, (entry = new TaskSeries(record.task, this.window, this.size)));
+    const wasFull = entry.full;
+    entry.add(record, this.options.timeZone);
+    if (!wasFull && entry.full && this.options.known.has(record.task)) this.knownFull += 1;
+    return !(this.options.known.size > 0 && this.knownFull >= this.options.known.size);
+  }
+
+  result(scan: { linesRead: number; skipped: number; complete: boolean }): TaskSummaries {
+    const byTask = new Map<string, { status: TaskStatus | null; recent: ReturnType<TaskSeries['recent']> }>();
+    for (const [task, entry] of this.series) byTask.set(task, { status: entry.status.build() ?? null, recent: entry.recent() });
+    return { byTask, linesRead: scan.linesRead, skipped: scan.skipped, complete: scan.complete };
+  }
 }

@@ -1,3 +1,4 @@
+import type * as BullMQModule from 'bullmq';
 import type { Job, PgModule, PgPool, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
 import type * as BullMQModule from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -55,20 +56,25 @@ async function openRedis(target: QueueTarget, bullmq: BullMQ, options: Connectio
   const redis = new Redis(target.url, {
     lazyConnect: true,
     connectTimeout: CONNECT_TIMEOUT_MS,
-    // BullMQ's workers block on the connection and want commands to wait through a reconnect.
-    maxRetriesPerRequest: null,
+    // BullMQ's workers block on the connection and want commands to wait through a reconnect; a
+    // command of the CLI alone (the shared stores) fails instead of waiting for ever.
+    maxRetriesPerRequest: options.bullmq ? null : 2,
     enableReadyCheck: true,
   });
   let connected = false;
+  // ioredis rejects a failed first connect with "Connection is closed."; the reason (ECONNREFUSED,
+  // a DNS failure) came as an error event before it.
+  let firstError: Error | undefined;
   redis.on('error', (error: Error) => {
     if (connected) options.onError?.(error);
+    else firstError ??= error;
   });
   try {
     await withTimeout(redis.connect(), CONNECT_TIMEOUT_MS);
     connected = true;
   } catch (error) {
     redis.disconnect();
-    throw unreachable(target, error);
+    throw unreachable(target, firstError ?? error);
   }
   const prefix = target.prefix;
   return {
@@ -134,7 +140,11 @@ async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string,
   const pool = new pg.Pool({ ...poolConfig, options: `-c search_path=${schema}` });
   pool.on('error', (error) => options.onError?.(error));
   try {
-    await withTimeout(pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`), CONNECT_TIMEOUT_MS + 1000);
+    // Processes starting at once race `CREATE SCHEMA IF NOT EXISTS` (it is not safe against a
+    // concurrent create): the loser's unique violation means the schema is there.
+    await withTimeout(pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`), CONNECT_TIMEOUT_MS + 1000).catch((error: unknown) => {
+      if (!['23505', '42P06'].includes(String((error as { code?: unknown }).code))) throw error;
+    });
   } catch (error) {
     await pool.end().catch(() => undefined);
     throw unreachable(target, error);

@@ -20,7 +20,7 @@ export interface AlertInbox {
   list(): Promise<Alert[]>;
   /** Hand every pending alert to `consume`, then remove exactly those (by id) once it resolved. */
   drain(consume: (alerts: readonly Alert[]) => Promise<void>): Promise<Alert[]>;
-  /** Remove the alerts with these ids; resolves to the ids that were there. */
+  /** Remove the alerts with these ids; resolves to the ids that were not pending (as `AlertStore.ack`). */
   ack(ids: readonly string[]): Promise<string[]>;
 }
 

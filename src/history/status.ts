@@ -1,3 +1,4 @@
+import type { RunRecord } from '../store/run-log.js';
 import { scanHistory } from './scan.js';
 import { TaskStatusBuilder, type TaskStatus } from './task-status.js';
 
@@ -36,32 +37,75 @@ export interface StatusReport {
  * case; when it cuts the scan, `scan_complete` is false and `oldest_read` says how far back it got.
  */
 export async function readStatus(logFile: string, options: StatusOptions = {}): Promise<StatusReport> {
-  const window = options.window ?? DEFAULT_STATUS_WINDOW;
-  const maxLines = options.maxLines ?? DEFAULT_STATUS_MAX_LINES;
-  const builders = new Map<string, TaskStatusBuilder>();
-  let oldestRead: string | null = null;
-  const result = await scanHistory(
-    logFile,
-    ({ record }) => {
-      let builder = builders.get(record.task);
-      if (!builder) builders.set(record.task, (builder = new TaskStatusBuilder(record.task, window)));
-      builder.add(record);
-      oldestRead = record.timestamp;
-      return true;
+  const collector = new StatusCollector(options);
+  const result = await scanHistory(logFile, ({ record }) => collector.add(record), {
+    wantsTask: (task) => collector.wants(task),
+    maxLines: collector.maxLines,
+  });
+  return collector.report({ linesRead: result.linesRead, skipped: result.skipped, complete: result.complete });
+}
+
+/** Newest first, as the shared run history of the distributed backend gives its records. */
+export interface RecordSource {
+  scanNewestFirst(visit: (record: RunRecord) => boolean | void, options?: { maxRecords?: number }): Promise<void>;
+}
+
+/**
+ * {@link readStatus} over a source of records rather than a log file: the shared run history of
+ * the distributed backend (every host's runs). `maxLines` bounds the records read; `lines_read` is
+ * the records read, and nothing is ever skipped (the source holds records, not lines).
+ */
+export async function readStatusFrom(source: RecordSource, options: StatusOptions = {}): Promise<StatusReport> {
+  const collector = new StatusCollector(options);
+  let read = 0;
+  await source.scanNewestFirst(
+    (record) => {
+      read += 1;
+      if (collector.wants(record.task)) collector.add(record);
     },
-    { wantsTask: (task) => !builders.get(task)?.full, maxLines },
+    { maxRecords: collector.maxLines },
   );
-  const tasks = [...builders.values()]
-    .map((builder) => builder.build())
-    .filter((status): status is TaskStatus => status !== undefined)
-    .sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
-  return {
-    tasks,
-    window,
-    lines_read: result.linesRead,
-    skipped_lines: result.skipped,
-    scan_complete: result.complete,
-    max_lines: maxLines,
-    oldest_read: oldestRead,
-  };
+  return collector.report({ linesRead: read, skipped: 0, complete: read < collector.maxLines });
+}
+
+/** The per-task builders of one status report, fed newest first, whatever the source. */
+class StatusCollector {
+  readonly window: number;
+  readonly maxLines: number;
+  private readonly builders = new Map<string, TaskStatusBuilder>();
+  private oldestRead: string | null = null;
+
+  constructor(options: StatusOptions) {
+    this.window = options.window ?? DEFAULT_STATUS_WINDOW;
+    this.maxLines = options.maxLines ?? DEFAULT_STATUS_MAX_LINES;
+  }
+
+  /** Whether records of this task can still change its status (its window is not full). */
+  wants(task: string): boolean {
+    return !this.builders.get(task)?.full;
+  }
+
+  add(record: RunRecord): true {
+    let builder = this.builders.get(record.task);
+    if (!builder) this.builders.set(record.task, (builder = new TaskStatusBuilder(record.task, this.window)));
+    builder.add(record);
+    this.oldestRead = record.timestamp;
+    return true;
+  }
+
+  report(scan: { linesRead: number; skipped: number; complete: boolean }): StatusReport {
+    const tasks = [...this.builders.values()]
+      .map((builder) => builder.build())
+      .filter((status): status is TaskStatus => status !== undefined)
+      .sort((a, b) => (a.task < b.task ? -1 : a.task > b.task ? 1 : 0));
+    return {
+      tasks,
+      window: this.window,
+      lines_read: scan.linesRead,
+      skipped_lines: scan.skipped,
+      scan_complete: scan.complete,
+      max_lines: this.maxLines,
+      oldest_read: this.oldestRead,
+    };
+  }
 }

@@ -7,6 +7,7 @@ import { formatJson } from './json-file.js';
 import { parseJsonText } from './json-text.js';
 import { READ_LIMITS, readStoreBytes } from './read-file.js';
 import { resolveStorePath } from './resolve-path.js';
+import type { AlertInbox } from '../distributed/shared-stores.js';
 
 /** Alert levels, least severe first. */
 export const ALERT_LEVELS = ['info', 'warning', 'error', 'critical'] as const;
@@ -46,7 +47,7 @@ export interface AppendAlertOptions {
  * replace, so concurrent writers and drains lose nothing and hand out nothing twice. Reading, an
  * empty drain and an ack of nothing never write: the heartbeat polls often, mostly finding nothing.
  */
-export class AlertStore {
+export class AlertStore implements AlertInbox {
   constructor(readonly file: string) {}
 
   /** The inbox of a runner home: `<home>/alerts/pending.json`. */
@@ -65,16 +66,7 @@ export class AlertStore {
    * the file's lock, so two runs raising the same alert at once cannot both count as the first.
    */
   async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<{ alert: Alert; added: boolean }> {
-    if (!ALERT_LEVELS.includes(alert.level)) {
-      throw new TypeError(`alert level must be one of ${ALERT_LEVELS.join(', ')}, got ${JSON.stringify(alert.level)}`);
-    }
-    const entry: Alert = {
-      id: newAlertId(),
-      task: alert.task,
-      timestamp: new Date().toISOString(),
-      level: alert.level,
-      message: alert.message,
-    };
+    const entry = createAlert(alert);
     if (options.dryRun) return { alert: entry, added: false };
     let outcome = { alert: entry, added: true };
     await this.modify((alerts) => {
@@ -167,7 +159,25 @@ export class AlertStore {
   }
 }
 
-function sameAlert(a: NewAlert, b: NewAlert): boolean {
+/**
+ * The alert as every inbox stores it (the file here, the shared ones of the distributed backend):
+ * a new id and the current time, keys in this order. Throws a TypeError for an unknown level.
+ */
+export function createAlert(alert: NewAlert): Alert {
+  if (!ALERT_LEVELS.includes(alert.level)) {
+    throw new TypeError(`alert level must be one of ${ALERT_LEVELS.join(', ')}, got ${JSON.stringify(alert.level)}`);
+  }
+  return {
+    id: newAlertId(),
+    task: alert.task,
+    timestamp: new Date().toISOString(),
+    level: alert.level,
+    message: alert.message,
+  };
+}
+
+/** Whether two alerts are the same for `unlessPending`: same task, level and message. */
+export function sameAlert(a: NewAlert, b: NewAlert): boolean {
   return a.task === b.task && a.level === b.level && a.message === b.message;
 }
 

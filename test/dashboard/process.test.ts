@@ -31,10 +31,10 @@ describe('runner dashboard as a process', () => {
     expect(badPort.code).toBe(1);
     expect(badPort.stderr).toContain('--port: expected a port number from 0 to 65535');
 
-    writeFile(home, 'runner.config.json', JSON.stringify({ queue: { url: 'redis://127.0.0.1:6379' } }));
+    writeFile(home, 'runner.config.json', JSON.stringify({ queue: { url: 'redis://127.0.0.1:1' } }));
     const distributed = await runCli(['dashboard', '--port', '0', '--home', home, '--workspace', workspace]);
     expect(distributed.code).toBe(1);
-    expect(distributed.stderr).toContain('queue.url is set');
+    expect(distributed.stderr).toContain('cannot reach the queue server at redis://127.0.0.1:1');
 
     writeFile(home, 'runner.config.json', JSON.stringify({ dashboard: { token: 'short' } }));
     const shortToken = await runCli(['dashboard', '--port', '0', '--home', home, '--workspace', workspace]);

@@ -101,9 +101,9 @@ describe('FileDataSource', () => {
     }
   });
 
-  it('is what the factory makes without a queue, and the distributed mode says it is not here', async () => {
+  it('is what the factory makes without a queue; with one, an unreachable server is a clear error', async () => {
     const { settings } = homeWithLog([]);
     expect(await createDataSource(settings)).toBeInstanceOf(FileDataSource);
-    await expect(createDataSource({ ...settings, config: { queue: { url: 'redis://127.0.0.1:6379' } } })).rejects.toMatchObject({ code: 'dashboard.unsupported' });
+    await expect(createDataSource({ ...settings, config: { queue: { url: 'redis://127.0.0.1:1' } } })).rejects.toMatchObject({ code: 'queue.unreachable' });
   });
 });

@@ -1,0 +1,206 @@
+import { readLastWorkBlocks, type DiaryBlock } from '../batch/diary-tail.js';
+import { Diary } from '../batch/diary.js';
+import type { BatchListItem } from '../batch/list.js';
+import type { Settings } from '../config/config.js';
+import { discoverTasks, type TaskRegistry } from '../core/discover.js';
+import { parseTimestamp } from '../core/time.js';
+import type { Stores } from '../distributed/stores-for.js';
+import type { SharedHistory } from '../distributed/shared-stores.js';
+import { RunnerError } from '../errors.js';
+import { matchesFilter } from '../history/log-query.js';
+import type { Alert } from '../store/alerts.js';
+import type { RunRecord } from '../store/run-log.js';
+import type {
+  AckOutcome,
+  DashboardDataSource,
+  HealthView,
+  RunsPage,
+  RunsQuery,
+  SourceDescription,
+  SourceEvent,
+  TasksView,
+} from './data-source.js';
+import { tasksView } from './file-source.js';
+import { watchFiles } from './file-watch.js';
+import { SUMMARY_MAX_LINES, SUMMARY_POINTS, SUMMARY_WINDOW, summariseRecords } from './task-summary.js';
+
+const DISCOVERY_TTL_MS = 30_000;
+/** How often the shared stores are looked at for changes (they have no file to watch). */
+const POLL_MS = 1_000;
+/** Records one poll reports at most (a burst beyond it is seen on the next page load). */
+const POLL_MAX_RECORDS = 1_000;
+/** Records a runs page reads at most, newest first. */
+const RUNS_MAX_RECORDS = 200_000;
+
+/**
+ * The dashboard's data with a queue configured: the run history and the alerts inbox shared by
+ * every host (Redis or PostgreSQL, through the same stores as `runner status` and `runner alerts`),
+ * this home's tasks and this workspace's diary. The batch panel is not served here (the shared batch
+ * queue is not part of this source): it says so with `dashboard.unsupported`.
+ */
+export class SharedDataSource implements DashboardDataSource {
+  private registry: { at: number; value: Promise<TaskRegistry> } | undefined;
+
+  constructor(
+    private readonly settings: Settings,
+    private readonly stores: Stores & { history: SharedHistory },
+  ) {}
+
+  /** Close the connection to the server (the dashboard's process otherwise keeps it until it exits). */
+  close(): Promise<void> {
+    return this.stores.close();
+  }
+
+  describe(): SourceDescription {
+    return { mode: 'distributed', home: this.settings.home, workspace: this.settings.workspace };
+  }
+
+  async tasks(): Promise<TasksView> {
+    const registry = await this.discover();
+    const summaries = await summariseRecords(this.stores.history, {
+      known: new Set(registry.tasks.keys()),
+      window: SUMMARY_WINDOW,
+      points: SUMMARY_POINTS,
+      maxLines: SUMMARY_MAX_LINES,
+      timeZone: this.settings.config.timezone,
+    });
+    return tasksView(registry, summaries);
+  }
+
+  async runs(query: RunsQuery): Promise<RunsPage> {
+    const timeZone = this.settings.config.timezone;
+    const filter = { task: query.task, failed: query.failed, sinceMs: query.sinceMs, timeZone };
+    const records: RunRecord[] = [];
+    let passed = 0;
+    let more = false;
+    let read = 0;
+    await this.stores.history.scanNewestFirst(
+      (record) => {
+        read += 1;
+        const started = parseTimestamp(record.timestamp, timeZone);
+        // Appended in order of end time: well before `since`, nothing older can match.
+        if (query.sinceMs !== undefined && started !== undefined && started + 3_600_000 < query.sinceMs) return false;
+        if (!matchesFilter({ record, line: '', file: '' }, filter)) return true;
+        if (query.untilMs !== undefined && (started === undefined || started >= query.untilMs)) return true;
+        if (passed < query.offset) {
+          passed += 1;
+          return true;
+        }
+        if (records.length === query.limit) {
+          more = true;
+          return false;
+        }
+        records.push(record);
+        return true;
+      },
+      { maxRecords: RUNS_MAX_RECORDS },
+    );
+    return { records, offset: query.offset, more, lines_read: read, skipped_lines: 0 };
+  }
+
+  alerts(): Promise<Alert[]> {
+    return this.stores.alerts.list();
+  }
+
+  async ackAlerts(ids: readonly string[] | 'all'): Promise<AckOutcome> {
+    const wanted = ids === 'all' ? (await this.stores.alerts.list()).map((alert) => alert.id) : [...new Set(ids)];
+    if (wanted.length === 0) return { acknowledged: [], missing: [] };
+    const missing = await this.stores.alerts.ack(wanted);
+    return { acknowledged: wanted.filter((id) => !missing.includes(id)), missing };
+  }
+
+  batch(): Promise<BatchListItem[]> {
+    return Promise.reject(batchUnsupported());
+  }
+
+  addBatch(): Promise<{ id: string; pending: number }> {
+    return Promise.reject(batchUnsupported());
+  }
+
+  diary(limit: number): Promise<DiaryBlock[]> {
+    return readLastWorkBlocks(Diary.fileOf(this.settings.workspace), limit);
+  }
+
+  async health(limit: number): Promise<HealthView> {
+    const reports: RunRecord[] = [];
+    await this.stores.history.scanNewestFirst(
+      (record) => {
+        if (record.task === 'system_health') reports.push(record);
+        return reports.length < limit;
+      },
+      { maxRecords: RUNS_MAX_RECORDS },
+    );
+    return { reports };
+  }
+
+  async hasTask(name: string): Promise<boolean> {
+    return (await this.discover()).tasks.has(name) || (await this.discover(true)).tasks.has(name);
+  }
+
+  async watch(listener: (event: SourceEvent) => void, signal: AbortSignal): Promise<void> {
+    // The stores are polled: the newest record seen is the mark, and what came after it is reported.
+    let mark = await this.newest();
+    let alertIds = await this.alertIds();
+    let polling = false;
+    const poll = async () => {
+      if (polling || signal.aborted) return;
+      polling = true;
+      try {
+        const fresh: RunRecord[] = [];
+        await this.stores.history.scanNewestFirst(
+          (record) => {
+            if (mark !== undefined && JSON.stringify(record) === mark) return false;
+            fresh.push(record);
+          },
+          { maxRecords: POLL_MAX_RECORDS },
+        );
+        if (fresh.length > 0) mark = JSON.stringify(fresh[0]);
+        for (const record of fresh.reverse()) listener({ type: 'record', record });
+        const ids = await this.alertIds();
+        if (ids !== alertIds) {
+          alertIds = ids;
+          listener({ type: 'alerts' });
+        }
+      } catch {
+        // A server restarting: the next poll tries again.
+      } finally {
+        polling = false;
+      }
+    };
+    const timer = setInterval(() => void poll(), POLL_MS);
+    signal.addEventListener('abort', () => clearInterval(timer), { once: true });
+    await watchFiles([Diary.fileOf(this.settings.workspace)], () => listener({ type: 'diary' }), signal);
+  }
+
+  private async newest(): Promise<string | undefined> {
+    let newest: string | undefined;
+    await this.stores.history.scanNewestFirst((record) => {
+      newest = JSON.stringify(record);
+      return false;
+    });
+    return newest;
+  }
+
+  private async alertIds(): Promise<string> {
+    return (await this.stores.alerts.list()).map((alert) => alert.id).join(',');
+  }
+
+  private discover(fresh = false): Promise<TaskRegistry> {
+    const now = Date.now();
+    if (fresh || !this.registry || now - this.registry.at > DISCOVERY_TTL_MS) {
+      const value = discoverTasks({ home: this.settings.home });
+      value.catch(() => {
+        if (this.registry?.value === value) this.registry = undefined;
+      });
+      this.registry = { at: now, value };
+    }
+    return this.registry.value;
+  }
+}
+
+function batchUnsupported(): RunnerError {
+  return new RunnerError(
+    'dashboard.unsupported',
+    'with queue.url set the batch queue is shared, and its panel is not part of this dashboard yet: use runner batch list / runner batch add',
+  );
+}

@@ -1,0 +1,159 @@
+import type { PgPool } from 'bullmq';
+import { createAlert, type Alert, type AppendAlertOptions, type NewAlert } from '../store/alerts.js';
+import { quoteIdentifier } from './connection.js';
+import type { AlertInbox } from './shared-stores.js';
+
+/** A pool client as the stores use it. */
+interface PgClient {
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  release(error?: Error | boolean): void;
+}
+
+/** The pool as the stores use it (bullmq's `PgPool` type, narrowed to what is called). */
+export interface StorePool {
+  query(text: string, values?: unknown[]): Promise<{ rows: Record<string, unknown>[] }>;
+  connect(): Promise<PgClient>;
+}
+
+/** The pool of a connection, typed for the stores. */
+export function storePool(pool: PgPool): StorePool {
+  return pool as unknown as StorePool;
+}
+
+/**
+ * The alerts inbox in PostgreSQL: the table `<schema>.runner_alerts`, one row per pending alert,
+ * `seq` giving the order they were raised in and `body` the alert's JSON exactly as the file inbox
+ * stores it (text, not jsonb, which would reorder its keys).
+ *
+ * A raise with `unlessPending` checks and inserts in one transaction under an advisory lock, so two
+ * identical raises at once add one alert; drains and acks take turns under a session advisory lock
+ * and remove exactly the ids handed out (`DELETE … WHERE id = ANY($1) RETURNING id`), so an alert
+ * raised during a drain stays for the next one and none is handed out twice.
+ */
+export class PostgresAlertInbox implements AlertInbox {
+  private readonly table: string;
+  private readonly raiseLock: string;
+  private readonly drainLock: string;
+
+  constructor(
+    private readonly pool: StorePool,
+    schema: string,
+  ) {
+    this.table = `${quoteIdentifier(schema)}.runner_alerts`;
+    this.raiseLock = `${schema}.runner_alerts.raise`;
+    this.drainLock = `${schema}.runner_alerts.drain`;
+  }
+
+  /** Create the table unless it exists (run once per connection, under the schema's store lock). */
+  static ddl(schema: string): string[] {
+    const table = `${quoteIdentifier(schema)}.runner_alerts`;
+    return [
+      `CREATE TABLE IF NOT EXISTS ${table} (
+        seq bigserial PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        task text NOT NULL,
+        level text NOT NULL,
+        message text NOT NULL,
+        body text NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS runner_alerts_same ON ${table} (task, level, message)`,
+    ];
+  }
+
+  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<{ alert: Alert; added: boolean }> {
+    const entry = createAlert(alert);
+    if (options.dryRun) return { alert: entry, added: false };
+    const insert = `INSERT INTO ${this.table} (id, task, level, message, body) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`;
+    const values = [entry.id, entry.task, entry.level, entry.message, JSON.stringify(entry)];
+    if (!options.unlessPending) {
+      await this.pool.query(insert, values);
+      return { alert: entry, added: true };
+    }
+    return this.transaction(async (client) => {
+      await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.raiseLock]);
+      const found = await client.query(`SELECT body FROM ${this.table} WHERE task = $1 AND level = $2 AND message = $3 ORDER BY seq LIMIT 1`, [
+        entry.task,
+        entry.level,
+        entry.message,
+      ]);
+      const pending = found.rows[0]?.body;
+      if (typeof pending === 'string') return { alert: JSON.parse(pending) as Alert, added: false };
+      await client.query(insert, values);
+      return { alert: entry, added: true };
+    });
+  }
+
+  async list(): Promise<Alert[]> {
+    return this.listWith(this.pool);
+  }
+
+  async drain(consume: (alerts: readonly Alert[]) => Promise<void>): Promise<Alert[]> {
+    if (!(await this.anyPending())) {
+      await consume([]);
+      return [];
+    }
+    return this.underDrainLock(async (client) => {
+      const alerts = await this.listWith(client);
+      await consume(alerts);
+      if (alerts.length > 0) await client.query(`DELETE FROM ${this.table} WHERE id = ANY($1)`, [alerts.map((alert) => alert.id)]);
+      return alerts;
+    });
+  }
+
+  async ack(ids: readonly string[]): Promise<string[]> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0 || !(await this.anyPending())) return wanted;
+    return this.underDrainLock(async (client) => {
+      const { rows } = await client.query(`DELETE FROM ${this.table} WHERE id = ANY($1) RETURNING id`, [wanted]);
+      const removed = new Set(rows.map((row) => row.id));
+      return wanted.filter((id) => !removed.has(id));
+    });
+  }
+
+  private async anyPending(): Promise<boolean> {
+    const { rows } = await this.pool.query(`SELECT EXISTS (SELECT 1 FROM ${this.table}) AS any`);
+    return rows[0]?.any === true;
+  }
+
+  private async listWith(queryable: Pick<StorePool, 'query'>): Promise<Alert[]> {
+    const { rows } = await queryable.query(`SELECT body FROM ${this.table} ORDER BY seq`);
+    return rows.map((row) => JSON.parse(String(row.body)) as Alert);
+  }
+
+  private async transaction<T>(work: (client: PgClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      client.release();
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      client.release(error as Error);
+      throw error;
+    }
+  }
+
+  /** Drains and acks take turns: a session advisory lock, held on one client for the whole drain. */
+  private async underDrainLock<T>(work: (client: PgClient) => Promise<T>): Promise<T> {
+    const client = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('SELECT pg_advisory_lock(hashtext($1))', [this.drainLock]);
+      try {
+        return await work(client);
+      } finally {
+        await client.query('SELECT pg_advisory_unlock(hashtext($1))', [this.drainLock]).catch((error: Error) => {
+          broken = error;
+        });
+      }
+    } catch (error) {
+      broken ??= error as Error;
+      throw error;
+    } finally {
+      // A client whose unlock failed may still hold the lock: it is closed, not reused.
+      client.release(broken);
+    }
+  }
+}

@@ -1,0 +1,177 @@
+import { randomBytes } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { RunnerError } from '../errors.js';
+import { createAlert, type Alert, type AppendAlertOptions, type NewAlert } from '../store/alerts.js';
+import type { AlertInbox } from './shared-stores.js';
+
+/**
+ * The alerts inbox in Redis (SPEC §7 shared by every host, §10). Keys under `<prefix>:runner-store:`:
+ * - `alerts`: a sorted set of the pending ids, scored by the order they were raised in;
+ * - `alerts-data`: a hash, id → the alert's JSON, exactly the object the file inbox stores;
+ * - `alerts-seq`: the counter giving that order;
+ * - `alerts-drain`: the lock that drains and acks take turns under (a token with an expiry).
+ *
+ * Raising is one Lua script (the `unlessPending` check and the add together); a drain reads the
+ * pending alerts under the lock, hands them out, and removes exactly those ids, so an alert raised
+ * meanwhile stays for the next drain and none is handed out twice.
+ */
+export class RedisAlertInbox implements AlertInbox {
+  private readonly order: string;
+  private readonly data: string;
+  private readonly seq: string;
+  private readonly lockKey: string;
+
+  constructor(
+    private readonly redis: Redis,
+    prefix: string,
+    private readonly lockOptions: DrainLockOptions = {},
+  ) {
+    const base = `${prefix}:runner-store:`;
+    this.order = `${base}alerts`;
+    this.data = `${base}alerts-data`;
+    this.seq = `${base}alerts-seq`;
+    this.lockKey = `${base}alerts-drain`;
+  }
+
+  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<{ alert: Alert; added: boolean }> {
+    const entry = createAlert(alert);
+    if (options.dryRun) return { alert: entry, added: false };
+    const pending = (await this.redis.eval(
+      RAISE,
+      3,
+      this.order,
+      this.data,
+      this.seq,
+      entry.id,
+      JSON.stringify(entry),
+      options.unlessPending ? '1' : '0',
+      entry.task,
+      entry.level,
+      entry.message,
+    )) as string | null;
+    return pending === null ? { alert: entry, added: true } : { alert: parseAlert(pending), added: false };
+  }
+
+  async list(): Promise<Alert[]> {
+    const ids = await this.redis.zrange(this.order, '0', '-1');
+    if (ids.length === 0) return [];
+    const bodies: (string | null)[] = [];
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      bodies.push(...(await this.redis.hmget(this.data, ...ids.slice(start, start + CHUNK))));
+    }
+    // An id whose alert a drain removed between the two reads is gone: left out.
+    return bodies.filter((body): body is string => body !== null).map(parseAlert);
+  }
+
+  async drain(consume: (alerts: readonly Alert[]) => Promise<void>): Promise<Alert[]> {
+    if ((await this.redis.zcard(this.order)) === 0) {
+      await consume([]);
+      return [];
+    }
+    return this.underLock(async () => {
+      const alerts = await this.list();
+      await consume(alerts);
+      if (alerts.length > 0) await this.remove(alerts.map((alert) => alert.id));
+      return alerts;
+    });
+  }
+
+  async ack(ids: readonly string[]): Promise<string[]> {
+    const wanted = [...new Set(ids)];
+    if (wanted.length === 0 || (await this.redis.zcard(this.order)) === 0) return wanted;
+    return this.underLock(async () => {
+      const removed = new Set(await this.remove(wanted));
+      return wanted.filter((id) => !removed.has(id));
+    });
+  }
+
+  /** Remove these ids; resolves to those that were pending. */
+  private async remove(ids: readonly string[]): Promise<string[]> {
+    const removed: string[] = [];
+    for (let start = 0; start < ids.length; start += CHUNK) {
+      const chunk = ids.slice(start, start + CHUNK);
+      removed.push(...((await this.redis.eval(REMOVE, 2, this.order, this.data, ...chunk)) as string[]));
+    }
+    return removed;
+  }
+
+  /** Run `work` holding the drain lock, renewed while held; waits for another holder up to `waitMs`. */
+  private async underLock<T>(work: () => Promise<T>): Promise<T> {
+    const token = randomBytes(12).toString('hex');
+    const ttl = this.lockOptions.ttlMs ?? LOCK_TTL_MS;
+    const deadline = Date.now() + (this.lockOptions.waitMs ?? LOCK_WAIT_MS);
+    for (let delay = 10; ; delay = Math.min(delay * 2, 200)) {
+      if ((await this.redis.set(this.lockKey, token, 'PX', ttl, 'NX')) === 'OK') break;
+      if (Date.now() >= deadline) {
+        throw new RunnerError('store.locked', `the shared alerts inbox (${this.lockKey}) is held by another drain; try again`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+    }
+    const renew = setInterval(() => {
+      void this.redis.eval(RENEW, 1, this.lockKey, token, String(ttl)).catch(() => undefined);
+    }, Math.max(100, Math.floor(ttl / 3)));
+    try {
+      return await work();
+    } finally {
+      clearInterval(renew);
+      await this.redis.eval(RELEASE, 1, this.lockKey, token).catch(() => undefined);
+    }
+  }
+}
+
+/** Timing of the drain lock (tests shorten it). */
+export interface DrainLockOptions {
+  /** Expiry of the lock: a drain killed while holding it holds it this long at most (default 30 s). */
+  ttlMs?: number;
+  /** How long a drain or ack waits for another one to finish (default 60 s). */
+  waitMs?: number;
+}
+
+const LOCK_TTL_MS = 30_000;
+const LOCK_WAIT_MS = 60_000;
+const CHUNK = 500;
+
+function parseAlert(body: string): Alert {
+  return JSON.parse(body) as Alert;
+}
+
+// KEYS: order, data, seq. ARGV: id, json, unlessPending, task, level, message.
+// Resolves to the pending identical alert's JSON (nothing added), or nil (added).
+const RAISE = `
+if ARGV[3] == '1' then
+  local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+  for _, id in ipairs(ids) do
+    local body = redis.call('HGET', KEYS[2], id)
+    if body then
+      local ok, a = pcall(cjson.decode, body)
+      if ok and a.task == ARGV[4] and a.level == ARGV[5] and a.message == ARGV[6] then return body end
+    end
+  end
+end
+local seq = redis.call('INCR', KEYS[3])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('ZADD', KEYS[1], seq, ARGV[1])
+return false
+`;
+
+// KEYS: order, data. ARGV: ids. Resolves to the ids that were pending.
+const REMOVE = `
+local removed = {}
+for _, id in ipairs(ARGV) do
+  if redis.call('HDEL', KEYS[2], id) == 1 then
+    redis.call('ZREM', KEYS[1], id)
+    removed[#removed + 1] = id
+  end
+end
+return removed
+`;
+
+const RENEW = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+`;
+
+const RELEASE = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`;

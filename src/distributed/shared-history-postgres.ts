@@ -1,0 +1,72 @@
+import type { RunRecord } from '../store/run-log.js';
+import { quoteIdentifier } from './connection.js';
+import type { StorePool } from './shared-alerts-postgres.js';
+import { DEFAULT_HISTORY_LIMIT, serialize } from './shared-history-redis.js';
+import type { SharedHistory } from './shared-stores.js';
+
+const PAGE = 500;
+
+/**
+ * The run history in PostgreSQL: the table `<schema>.runner_history`, one row per run record
+ * (`record`: its JSON as text, the line `logs/tasks.jsonl` has; `recorded_at` indexed). Each append
+ * deletes the rows more than `limit` behind it, so the table stays bounded. Read newest first in
+ * pages by `seq`, so rows added during a scan neither shift nor repeat what it reads.
+ */
+export class PostgresHistory implements SharedHistory {
+  private readonly table: string;
+
+  constructor(
+    private readonly pool: StorePool,
+    schema: string,
+    private readonly limit: number = DEFAULT_HISTORY_LIMIT,
+  ) {
+    this.table = `${quoteIdentifier(schema)}.runner_history`;
+  }
+
+  static ddl(schema: string): string[] {
+    const table = `${quoteIdentifier(schema)}.runner_history`;
+    return [
+      `CREATE TABLE IF NOT EXISTS ${table} (
+        seq bigserial PRIMARY KEY,
+        recorded_at timestamptz NOT NULL DEFAULT now(),
+        task text NOT NULL,
+        record text NOT NULL
+      )`,
+      `CREATE INDEX IF NOT EXISTS runner_history_recorded_at ON ${table} (recorded_at)`,
+    ];
+  }
+
+  async append(record: RunRecord): Promise<void> {
+    // One round trip: the insert, and the rows it pushed past the bound.
+    await this.pool.query(
+      `WITH added AS (INSERT INTO ${this.table} (task, record) VALUES ($1, $2) RETURNING seq)
+       DELETE FROM ${this.table} WHERE seq <= (SELECT seq FROM added) - $3`,
+      [record.task, serialize(record), this.limit],
+    );
+  }
+
+  async scanNewestFirst(visit: (record: RunRecord) => boolean | void, options: { maxRecords?: number } = {}): Promise<void> {
+    const max = options.maxRecords ?? Infinity;
+    let visited = 0;
+    let before: string | undefined;
+    while (visited < max) {
+      const count = Math.min(PAGE, max - visited);
+      const { rows } =
+        before === undefined
+          ? await this.pool.query(`SELECT seq, record FROM ${this.table} ORDER BY seq DESC LIMIT $1`, [count])
+          : await this.pool.query(`SELECT seq, record FROM ${this.table} WHERE seq < $1 ORDER BY seq DESC LIMIT $2`, [before, count]);
+      if (rows.length === 0) return;
+      for (const row of rows) {
+        before = String(row.seq);
+        let record: RunRecord;
+        try {
+          record = JSON.parse(String(row.record)) as RunRecord;
+        } catch {
+          continue;
+        }
+        visited += 1;
+        if (visit(record) === false || visited >= max) return;
+      }
+    }
+  }
+}

@@ -1,0 +1,151 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { QueueTarget } from '../../src/distributed/backend.js';
+import { openQueueConnection, type QueueConnection } from '../../src/distributed/connection.js';
+import { openSharedStores, type SharedStores } from '../../src/distributed/open-shared-stores.js';
+import type { Alert } from '../../src/store/alerts.js';
+import type { RunRecord } from '../../src/store/run-log.js';
+import { dropPrefix, SERVERS, serverAvailable, uniquePrefix } from './servers.js';
+
+// The shared stores in-process, against the real servers: the same suite on Redis and PostgreSQL.
+for (const server of SERVERS) {
+  const available = await serverAvailable(server.kind, server.url);
+
+  describe.skipIf(!available)(`shared stores on ${server.kind}`, () => {
+    const prefix = uniquePrefix('stores', server.kind);
+    const target: QueueTarget = { kind: server.kind, url: server.url, displayUrl: server.url, prefix };
+    const connections: QueueConnection[] = [];
+    let stores: SharedStores;
+
+    async function open(options?: { historyLimit?: number }): Promise<SharedStores> {
+      const connection = await openQueueConnection(target, { bullmq: false });
+      connections.push(connection);
+      return openSharedStores(connection, options);
+    }
+
+    beforeAll(async () => {
+      stores = await open();
+    });
+    afterAll(async () => {
+      for (const connection of connections) await connection.close();
+      await dropPrefix(server.kind, server.url, prefix);
+    });
+
+    it('raises alerts in the file inbox format, lists them oldest first, and acks by id', async () => {
+      const a = await stores.alerts.raise({ task: 'disk', level: 'warning', message: 'first' });
+      const b = await stores.alerts.raise({ task: 'disk', level: 'critical', message: 'second' });
+      expect(a.added).toBe(true);
+      expect(Object.keys(a.alert)).toEqual(['id', 'task', 'timestamp', 'level', 'message']);
+      expect(a.alert.id).toMatch(/^[0-9a-f]{12}$/);
+      expect(await stores.alerts.list()).toEqual([a.alert, b.alert]);
+      expect(await stores.alerts.ack([a.alert.id, 'nope', a.alert.id])).toEqual(['nope']);
+      expect(await stores.alerts.list()).toEqual([b.alert]);
+      expect(await stores.alerts.drain(async () => {})).toEqual([b.alert]);
+      expect(await stores.alerts.list()).toEqual([]);
+    });
+
+    it('refuses an unknown level and writes nothing in dry-run', async () => {
+      await expect(stores.alerts.raise({ task: 'x', level: 'loud' as 'info', message: 'm' })).rejects.toThrow(TypeError);
+      const dry = await stores.alerts.raise({ task: 'x', level: 'info', message: 'dry' }, { dryRun: true });
+      expect(dry.added).toBe(false);
+      expect(await stores.alerts.list()).toEqual([]);
+    });
+
+    it('unlessPending: identical raises from several connections at once add one alert', async () => {
+      const others = await Promise.all([open(), open(), open()]);
+      const raises = await Promise.all(
+        [stores, ...others].flatMap((s) => Array.from({ length: 5 }, () => s.alerts.raise({ task: 'gw', level: 'error', message: 'down' }, { unlessPending: true }))),
+      );
+      expect(raises.filter((r) => r.added)).toHaveLength(1);
+      const pending = await stores.alerts.list();
+      expect(pending).toHaveLength(1);
+      expect(new Set(raises.map((r) => r.alert.id))).toEqual(new Set([pending[0]!.id]));
+      await stores.alerts.drain(async () => {});
+    });
+
+    it('a failing consume removes nothing; an alert raised during a drain stays for the next one', async () => {
+      await stores.alerts.raise({ task: 't', level: 'info', message: 'one' });
+      await expect(stores.alerts.drain(async () => Promise.reject(new Error('EPIPE')))).rejects.toThrow('EPIPE');
+      expect(await stores.alerts.list()).toHaveLength(1);
+      let late: Alert | undefined;
+      const drained = await stores.alerts.drain(async () => {
+        late = (await stores.alerts.raise({ task: 't', level: 'info', message: 'late' })).alert;
+      });
+      expect(drained.map((a) => a.message)).toEqual(['one']);
+      expect(await stores.alerts.list()).toEqual([late]);
+      await stores.alerts.drain(async () => {});
+    });
+
+    it('concurrent raisers on several connections and concurrent drainers: none lost, none handed out twice', async () => {
+      const raisers = await Promise.all([open(), open(), open()]);
+      const drainers = await Promise.all([open(), open()]);
+      let raising = true;
+      const handedOut: Alert[] = [];
+      const drainLoop = async (s: SharedStores) => {
+        while (raising) {
+          await s.alerts.drain(async (alerts) => {
+            handedOut.push(...alerts);
+          });
+        }
+      };
+      const loops = drainers.map(drainLoop);
+      const raised = await Promise.all(
+        raisers.map(async (s, r) => {
+          const ids: string[] = [];
+          for (let i = 0; i < 40; i++) ids.push((await s.alerts.raise({ task: `r${r}`, level: 'warning', message: `m${i}` })).alert.id);
+          return ids;
+        }),
+      );
+      raising = false;
+      await Promise.all(loops);
+      await stores.alerts.drain(async (alerts) => {
+        handedOut.push(...alerts);
+      });
+      const ids = handedOut.map((a) => a.id);
+      expect(ids.length).toBe(new Set(ids).size);
+      expect(new Set(ids)).toEqual(new Set(raised.flat()));
+    });
+
+    it('keeps run records as given and reads them newest first, bounded', async () => {
+      const history = stores.history;
+      const records: RunRecord[] = Array.from({ length: 600 }, (_, i) => ({
+        task: `h${i % 3}`,
+        dry_run: false,
+        timestamp: new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString(),
+        success: i % 5 !== 0,
+        message: `run ${i}`,
+        duration_seconds: 0.5,
+        run_id: `r${i}`,
+        attempts: 1,
+      }));
+      for (const record of records) await history.append(record);
+      const seen: RunRecord[] = [];
+      await history.scanNewestFirst((record) => {
+        seen.push(record);
+      });
+      expect(seen.length).toBe(600);
+      expect(seen[0]).toEqual(records[599]);
+      expect(JSON.stringify(seen[0])).toBe(JSON.stringify(records[599]));
+      expect(seen.map((r) => r.run_id)).toEqual(records.map((r) => r.run_id).reverse());
+      const firstTen: RunRecord[] = [];
+      await history.scanNewestFirst((record) => {
+        firstTen.push(record);
+      }, { maxRecords: 10 });
+      expect(firstTen.map((r) => r.run_id)).toEqual(seen.slice(0, 10).map((r) => r.run_id));
+      let stopped = 0;
+      await history.scanNewestFirst(() => ++stopped < 3);
+      expect(stopped).toBe(3);
+    });
+
+    it('trims the history to its bound on append', async () => {
+      const small = await open({ historyLimit: 50 });
+      for (let i = 0; i < 300; i++) await small.history.append({ task: 'trim', timestamp: `t${i}`, success: true });
+      let count = 0;
+      await small.history.scanNewestFirst(() => {
+        count += 1;
+      });
+      // Redis trims with `MAXLEN ~` (whole nodes of entries): about the bound, never all of them.
+      expect(count).toBeGreaterThanOrEqual(50);
+      expect(count).toBeLessThan(300);
+    });
+  });
+}
