@@ -1,6 +1,5 @@
 import type * as BullMQModule from 'bullmq';
 import type { Job, PgModule, PgPool, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
-import type * as BullMQModule from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RunnerError } from '../errors.js';
 import type { QueueTarget } from './backend.js';
