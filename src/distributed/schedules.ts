@@ -28,7 +28,8 @@ export interface ScheduleRequest {
   backoffMs: number;
 }
 
-const SCHEDULE_ID = /^[A-Za-z0-9_.:@-]{1,128}$/;
+// Printable ASCII without spaces: the default id holds the cron expression (`*`, `/`, `,`).
+const SCHEDULE_ID = /^[\x21-\x7e]{1,200}$/;
 
 /**
  * Check a cron expression (five fields, or six with seconds first, as BullMQ's job schedulers read
@@ -60,7 +61,7 @@ export function checkCron(expression: string, tz: string | undefined): string {
 /** The id of a schedule: the one given, or `<task>@<cron>` (so adding the same schedule twice changes nothing). */
 export function scheduleIdFor(task: string, cron: string, id?: string): string {
   const chosen = id ?? `${task}@${cron.replaceAll(' ', '_')}`;
-  if (!SCHEDULE_ID.test(chosen)) throw invalid(`--id: ${JSON.stringify(chosen)}: letters, digits and _ . : @ - only, at most 128`);
+  if (!SCHEDULE_ID.test(chosen)) throw invalid(`--id: ${JSON.stringify(chosen)}: printable characters without spaces, at most 200`);
   return chosen;
 }
 
