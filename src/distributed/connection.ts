@@ -1,4 +1,5 @@
 import type { Job, PgModule, PgPool, Processor, Queue, QueueEvents, Worker, WorkerOptions } from 'bullmq';
+import type * as BullMQModule from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RunnerError } from '../errors.js';
 import type { QueueTarget } from './backend.js';
@@ -9,7 +10,7 @@ export const CONNECT_TIMEOUT_MS = 3_000;
 // held by another process migrating at the same moment a little more.
 const READY_TIMEOUT_MS = 15_000;
 
-type BullMQ = typeof import('bullmq');
+type BullMQ = typeof BullMQModule;
 
 /** Options of {@link openQueueConnection}. */
 export interface ConnectionOptions {
