@@ -60,7 +60,8 @@ export async function startWorker(connection: QueueConnection, options: WorkerOp
   const host = `${hostname()}:${process.pid}`;
   const shutdown = new AbortController();
   const slots = new Slots(options.concurrency);
-  const processor = makeProcessor({ known, settings, log, host, signal: shutdown.signal, slots, deps });
+  const { UnrecoverableError, DelayedError } = connection.bullmq;
+  const processor = makeProcessor({ known, settings, log, host, signal: shutdown.signal, slots, deps, UnrecoverableError, DelayedError });
 
   const queues: Queue[] = [];
   const workers: Worker[] = [];
@@ -120,13 +121,16 @@ interface ProcessorContext {
   signal: AbortSignal;
   slots: Slots;
   deps: WorkerDeps;
+  // Taken from the loaded BullMQ once: an `import()` per job costs a module lookup and a copy of
+  // its exports in the bundle.
+  UnrecoverableError: QueueConnection['bullmq']['UnrecoverableError'];
+  DelayedError: QueueConnection['bullmq']['DelayedError'];
 }
 
 function makeProcessor(context: ProcessorContext) {
-  const { known, settings, log, host, signal, slots, deps } = context;
+  const { known, settings, log, host, signal, slots, deps, UnrecoverableError, DelayedError } = context;
   return (queueTask: string) =>
     async (job: Job, token?: string): Promise<JobReturn> => {
-      const { UnrecoverableError, DelayedError } = await import('bullmq');
       const parsed = parseJobData(job.data);
       if (!parsed.ok) throw new UnrecoverableError(`job ${job.id} of ${queueTask}: ${parsed.problem}`);
       const data = parsed.data;
