@@ -21,7 +21,7 @@ export function registerScheduleCommand(program: Command): void {
     .argument('<task>', 'task name')
     .argument('[args...]', "the task's arguments and options")
     .requiredOption('--cron <expr>', 'cron expression: 5 fields, or 6 with seconds first')
-    .option('--tz <zone>', 'IANA time zone of the expression (default: UTC)')
+    .option('--tz <zone>', 'IANA time zone of the expression (default: local time)')
     .option('--id <id>', 'the schedule id (default <task>@<cron>)')
     .option('--dry-run', 'run the task in dry-run mode')
     .allowUnknownOption()
