@@ -75,7 +75,10 @@ function make(name: string) {
       const [file, ms, tag] = ctx.args;
       const t0 = Date.now();
       appendFileSync(file!, 'start ' + name + ':' + (tag ?? '-') + ' ' + t0 + ' ' + process.pid + '\\n');
-      await new Promise((resolve) => setTimeout(resolve, Number(ms ?? 10)));
+      await new Promise((resolve, reject) => {
+        const timer = setTimeout(resolve, Number(ms ?? 10));
+        ctx.signal.addEventListener('abort', () => (clearTimeout(timer), reject(ctx.signal.reason)), { once: true });
+      });
       appendFileSync(file!, 'end ' + name + ':' + (tag ?? '-') + ' ' + t0 + ' ' + Date.now() + ' ' + process.pid + '\\n');
       return { success: true, message: 'done ' + (tag ?? '') };
     }

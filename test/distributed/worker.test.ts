@@ -107,5 +107,26 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       const records = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
       expect(records).toMatchObject([{ task: 'slow', success: true, message: 'done s1' }]);
     });
+
+    it('SIGTERM past queue.shutdownMs: the run is aborted through ctx.signal, recorded as cancelled, and its job goes back to the queue', async () => {
+      const file = path.join(marksDir, 'abort.txt');
+      const { home } = makeQueueHome(kind, prefix, { shutdownMs: 300 });
+      const worker = await startWorkerProcess(home, ['--tasks', 'td']);
+      children.push(worker);
+      const queue = connection.queue(taskQueueName('td'));
+      const job = await queue.add('td', { task: 'td', args: [file, '20000', 'a1'] }, { attempts: 3 });
+      await waitFor(() => readMarks(file).some((mark) => mark.kind === 'start'), 'the job to start');
+      worker.kill('SIGTERM');
+      const { code } = await exited(worker);
+      expect(code).toBe(143);
+      expect(readMarks(file).filter((mark) => mark.kind === 'end')).toEqual([]);
+      const records = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
+      expect(records).toMatchObject([{ task: 'td', success: false, cancelled: true }]);
+      // Back in the queue for another worker, without using an attempt.
+      expect(['waiting', 'delayed', 'prioritized']).toContain(await queue.getJobState(job.id!));
+      expect((await queue.getJob(job.id!))?.attemptsMade).toBe(0);
+      await queue.obliterate({ force: true });
+      await queue.close();
+    });
   });
 }
