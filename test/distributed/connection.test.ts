@@ -27,7 +27,7 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       const before = errors.length;
       const lost = new Error('connection reset by the server');
       if (connection.redis) connection.redis.emit('error', lost);
-      else connection.pg!.emit('error', lost, undefined as never);
+      else (connection.pg as unknown as NodeJS.EventEmitter).emit('error', lost);
       expect(errors.slice(before)).toContain(lost);
       const queue = connection.queue('task-conn');
       await queue.add('conn', { task: 'conn', args: [] });
