@@ -24,6 +24,9 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   logs: async () => (await import('./logs.js')).registerLogsCommand,
   cron: async () => (await import('./cron.js')).registerCronCommand,
   dashboard: async () => (await import('./dashboard.js')).registerDashboardCommand,
+  enqueue: async () => (await import('./enqueue.js')).registerEnqueueCommand,
+  worker: async () => (await import('./worker.js')).registerWorkerCommand,
+  schedule: async () => (await import('./schedule.js')).registerScheduleCommand,
 };
 
 /** Global options that take a value, so that value is not mistaken for a command name. */

@@ -1,5 +1,5 @@
 import type * as BullMQModule from 'bullmq';
-import type { Job, PgModule, PgPool, Processor, Queue, Worker, WorkerOptions } from 'bullmq';
+import type { Job, PgModule, PgPool, Processor, Queue, QueueEvents, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { RunnerError } from '../errors.js';
 import type { QueueTarget } from './backend.js';
@@ -37,6 +37,8 @@ export interface QueueConnection {
   readonly pg: PgPool | undefined;
   queue(name: string): Queue;
   worker(name: string, processor: Processor, options: Omit<WorkerOptions, 'connection'>): Worker;
+  /** A queue's event stream (for waiting on a job's result); Redis gives it a connection of its own. */
+  queueEvents(name: string): QueueEvents;
   close(): Promise<void>;
 }
 
@@ -83,6 +85,7 @@ async function openRedis(target: QueueTarget, bullmq: BullMQ, options: Connectio
     pg: undefined,
     queue: (name) => new bullmq.Queue(name, { connection: redis, prefix }),
     worker: (name, processor, workerOptions) => new bullmq.Worker(name, processor, { ...workerOptions, connection: redis, prefix }),
+    queueEvents: (name) => new bullmq.QueueEvents(name, { connection: redis, prefix }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
     },
@@ -129,6 +132,7 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
     queue: (name) => new classes.Queue(name, { connection: target.url }) as unknown as Queue,
     worker: (name, processor, workerOptions) =>
       new classes.Worker(name, processor as Processor<unknown>, { ...workerOptions, connection: target.url }) as unknown as Worker,
+    queueEvents: (name) => new classes.QueueEvents(name, { connection: target.url }) as unknown as QueueEvents,
     close: () => connection.close(),
   };
 }
@@ -157,6 +161,9 @@ async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string,
       throw new Error('opened without BullMQ');
     },
     worker: () => {
+      throw new Error('opened without BullMQ');
+    },
+    queueEvents: () => {
       throw new Error('opened without BullMQ');
     },
     close: () => pool.end(),

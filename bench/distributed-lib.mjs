@@ -1,0 +1,46 @@
+// Helpers of bench/distributed.bench.mjs: a connection to the queue server like the runner's own
+// (one Redis client, or one PostgreSQL pool shared by every queue of the process).
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+// The CommonJS build, as the runner's bundle loads it (BullMQ's PostgreSQL backend requires pg).
+const bullmq = require('bullmq');
+
+export const URLS = {
+  redis: process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  postgres: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
+};
+
+export async function openBench(kind, prefix) {
+  if (kind === 'redis') {
+    const { Redis } = require('ioredis');
+    const redis = new Redis(URLS.redis, { maxRetriesPerRequest: null });
+    return {
+      bullmq,
+      queue: (name) => new bullmq.Queue(name, { connection: redis, prefix }),
+      worker: (name, processor, opts) => new bullmq.Worker(name, processor, { ...opts, connection: redis, prefix }),
+      clients: async () => Number(/connected_clients:(\d+)/.exec(await redis.info('clients'))[1]),
+      drop: async () => {
+        let cursor = '0';
+        do {
+          const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 5000);
+          cursor = next;
+          if (keys.length > 0) await redis.del(...keys);
+        } while (cursor !== '0');
+      },
+      close: () => redis.quit(),
+    };
+  }
+  const connection = new bullmq.PostgresConnection({ connectionString: URLS.postgres, schema: prefix, migrate: true, max: 4, keepAlive: true });
+  connection.on('error', () => undefined);
+  await connection.waitUntilReady();
+  const classes = bullmq.withBackend((name, opts) => new bullmq.PostgresQueueBackend(connection, name, opts, false));
+  return {
+    bullmq,
+    queue: (name) => new classes.Queue(name, { connection: URLS.postgres }),
+    worker: (name, processor, opts) => new classes.Worker(name, processor, { ...opts, connection: URLS.postgres }),
+    clients: async () => Number((await connection.pool.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()')).rows[0].n),
+    drop: () => connection.pool.query(`DROP SCHEMA IF EXISTS "${prefix}" CASCADE`),
+    close: () => connection.close(),
+  };
+}

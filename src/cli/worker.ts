@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { createStderrLogger } from '../core/logger.js';
+import { EXIT, RunnerError } from '../errors.js';
+import { addGlobalOptions, globalOptionsOf, logLevelOf, settingsOf } from './global-options.js';
+import { openConfiguredQueue } from './queue-common.js';
+
+const DEFAULT_CONCURRENCY = 4;
+const DEFAULT_LOCK_MS = 30_000;
+const DEFAULT_SHUTDOWN_MS = 30_000;
+
+/** Register `runner worker`: take jobs from the task queues and run them until SIGTERM/SIGINT. */
+export function registerWorkerCommand(program: Command): void {
+  addGlobalOptions(program.command('worker'))
+    .description('run jobs from the queue (needs queue.url) until SIGTERM or SIGINT')
+    .option('--concurrency <n>', 'runs at once in this process (default queue.concurrency, 4)')
+    .option('--tasks <names>', 'only these tasks, comma-separated (default: every task of the home)')
+    .action(async (options: { concurrency?: string; tasks?: string }, command: Command) => {
+      await workerAction(options, command);
+    });
+}
+
+async function workerAction(flags: { concurrency?: string; tasks?: string }, command: Command): Promise<void> {
+  const globals = globalOptionsOf(command);
+  const settings = settingsOf(globals);
+  const queueSettings = settings.config.queue ?? {};
+  const concurrency = flags.concurrency === undefined ? (queueSettings.concurrency ?? DEFAULT_CONCURRENCY) : parseConcurrency(flags.concurrency);
+  const tasks = flags.tasks === undefined ? undefined : parseTasks(flags.tasks);
+  const log = createStderrLogger(logLevelOf(globals));
+  const { startWorker } = await import('../distributed/worker.js');
+  const { sharedStoresFor } = await import('../distributed/worker-stores.js');
+
+  const connection = await openConfiguredQueue(settings, {
+    // Runs, lock renewals and stalled checks of all task queues share the pool.
+    poolSize: Math.min(concurrency + 2, 8),
+    onError: (error) => log.warn(`queue server: ${error.message} (reconnecting)`),
+  });
+  let stopping: ((name: NodeJS.Signals) => void) | undefined;
+  const stopped = new Promise<NodeJS.Signals>((resolve) => (stopping = resolve));
+  const onSignal = (name: NodeJS.Signals) => {
+    if (signalled) process.exit(name === 'SIGINT' ? EXIT.sigint : EXIT.sigterm);
+    signalled = true;
+    stopping?.(name);
+  };
+  let signalled = false;
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+  try {
+    const deps = await sharedStoresFor(connection);
+    const worker = await startWorker(connection, { settings, concurrency, tasks, log, lockMs: queueSettings.lockMs ?? DEFAULT_LOCK_MS }, deps);
+    process.stderr.write(
+      `worker ready: ${worker.tasks.length} task queue(s) (${worker.tasks.join(', ')}) on ${connection.target.displayUrl}, concurrency ${concurrency}\n`,
+    );
+    const signal = await stopped;
+    process.stderr.write(`${signal}: finishing active runs (up to ${(queueSettings.shutdownMs ?? DEFAULT_SHUTDOWN_MS) / 1000} s)\n`);
+    const { aborted } = await worker.close(queueSettings.shutdownMs ?? DEFAULT_SHUTDOWN_MS);
+    process.stderr.write(aborted ? 'worker stopped: active runs were aborted\n' : 'worker stopped\n');
+    if (aborted) process.exitCode = signal === 'SIGINT' ? EXIT.sigint : EXIT.sigterm;
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
+}
+
+function parseConcurrency(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 1000) throw new RunnerError('runner.invalidArgument', `--concurrency: expected a whole number from 1 to 1000, got ${JSON.stringify(value)}`);
+  return n;
+}
+
+function parseTasks(value: string): string[] {
+  const names = value.split(',').map((name) => name.trim()).filter((name) => name !== '');
+  if (names.length === 0) throw new RunnerError('runner.invalidArgument', '--tasks: expected task names separated by commas');
+  for (const name of names) {
+    if (!/^[a-z0-9_-]{1,64}$/.test(name)) throw new RunnerError('runner.invalidTaskName', `--tasks: invalid task name ${JSON.stringify(name)}: [a-z0-9_-], at most 64 characters`);
+  }
+  return names;
+}

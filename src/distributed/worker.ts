@@ -1,0 +1,209 @@
+import { hostname } from 'node:os';
+import type { Job, Queue, Worker } from 'bullmq';
+import type { Logger } from 'pino';
+import type { Settings } from '../config/config.js';
+import { parseDuration } from '../config/duration.js';
+import { discoverTasks } from '../core/discover.js';
+import { runTask, type RunOutcome } from '../core/run-task.js';
+import type { Task } from '../core/task.js';
+import { EXIT, RunnerError } from '../errors.js';
+import { parseTaskArgs } from '../cli/task-command.js';
+import type { QueueConnection } from './connection.js';
+import { KEEP_COMPLETED, KEEP_FAILED, type JobReturn } from './enqueue.js';
+import { parseJobData } from './job-data.js';
+import { taskQueueName } from './queue-names.js';
+import type { WorkerDeps } from './worker-stores.js';
+
+/** How long a job whose task is locked on this host (a local run holds it) waits before it is tried again. */
+export const LOCKED_RETRY_MS = 2_000;
+
+/** Options of {@link startWorker}. */
+export interface WorkerOptions {
+  settings: Settings;
+  /** Runs at once in this process, over all its tasks. */
+  concurrency: number;
+  /** Only these tasks' queues; default every task discovered in the home (built-ins included). */
+  tasks?: readonly string[];
+  log: Logger;
+  /** BullMQ's job lock: a job whose worker stopped renewing it is taken over after this long. */
+  lockMs: number;
+}
+
+/** A running `runner worker`. */
+export interface RunnerWorker {
+  /** The tasks whose queues it takes jobs from. */
+  readonly tasks: readonly string[];
+  /**
+   * Stop taking jobs and wait for the active ones up to `deadlineMs`, then abort them through
+   * their `ctx.signal` and wait for their records. Resolves to whether any run had to be aborted.
+   */
+  close(deadlineMs: number): Promise<{ aborted: boolean }>;
+}
+
+/**
+ * Start a worker: one BullMQ Worker per task queue, all on the process's one connection. Each task
+ * queue has a global concurrency of 1, which makes a task's jobs mutually exclusive across every
+ * worker of the cluster. A job runs through the same core as a local run (`runTask`: lock, timeout,
+ * signal, one record in the worker's logs/tasks.jsonl), one attempt per job attempt: BullMQ retries.
+ */
+export async function startWorker(connection: QueueConnection, options: WorkerOptions, deps: WorkerDeps = {}): Promise<RunnerWorker> {
+  const { settings, log } = options;
+  const registry = await discoverTasks({ home: settings.home });
+  for (const broken of registry.broken) log.warn({ file: broken.file }, `task file not loaded: ${broken.reason}`);
+  const known = new Map<string, Task>([...registry.tasks].map(([name, found]) => [name, found.task]));
+  const names = options.tasks ? [...new Set(options.tasks)] : [...known.keys()].sort();
+  for (const name of names) {
+    if (!known.has(name)) log.warn(`task ${name} is not found in ${settings.home}: its jobs will fail`);
+  }
+  if (names.length === 0) throw new RunnerError('runner.invalidArgument', `no tasks to work on in ${settings.home}`);
+
+  const host = `${hostname()}:${process.pid}`;
+  const shutdown = new AbortController();
+  const slots = new Slots(options.concurrency);
+  const { UnrecoverableError, DelayedError } = connection.bullmq;
+  const processor = makeProcessor({ known, settings, log, host, signal: shutdown.signal, slots, deps, UnrecoverableError, DelayedError });
+
+  const queues: Queue[] = [];
+  const workers: Worker[] = [];
+  for (const name of names) {
+    const queue = connection.queue(taskQueueName(name));
+    queues.push(queue);
+    await queue.setGlobalConcurrency(1);
+  }
+  for (const name of names) {
+    const worker = connection.worker(taskQueueName(name), processor(name), {
+      concurrency: 1,
+      lockDuration: options.lockMs,
+      stalledInterval: options.lockMs,
+      // A job whose worker died twice in a row is failed rather than tried for ever.
+      maxStalledCount: 2,
+      removeOnComplete: { count: KEEP_COMPLETED },
+      removeOnFail: { count: KEEP_FAILED },
+    });
+    worker.on('error', (error) => log.warn({ err: error }, `queue ${taskQueueName(name)}: ${error.message}`));
+    worker.on('failed', (job, error) => {
+      if (job && error.name !== 'DelayedError') log.info({ job_id: job.id, attempts_made: job.attemptsMade }, `job ${job.id} of ${name} failed: ${error.message}`);
+    });
+    workers.push(worker);
+  }
+  await Promise.all(workers.map((worker) => worker.waitUntilReady()));
+
+  let closing: Promise<{ aborted: boolean }> | undefined;
+  return {
+    tasks: names,
+    close: (deadlineMs) => {
+      closing ??= (async () => {
+        const closed = Promise.all(workers.map((worker) => worker.close()));
+        let timer: NodeJS.Timeout | undefined;
+        const deadline = new Promise<'deadline'>((resolve) => (timer = setTimeout(() => resolve('deadline'), deadlineMs)));
+        const first = await Promise.race([closed.then(() => 'closed' as const), deadline]);
+        clearTimeout(timer);
+        let aborted = false;
+        if (first === 'deadline' && slots.busy > 0) {
+          aborted = true;
+          log.warn(`shutdown: ${slots.busy} run(s) still active after ${deadlineMs} ms: aborting them`);
+          shutdown.abort(new RunnerError('runner.cancelled', 'cancelled: the worker is shutting down', { exitCode: EXIT.sigterm }));
+        }
+        await closed;
+        await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
+        return { aborted };
+      })();
+      return closing;
+    },
+  };
+}
+
+interface ProcessorContext {
+  known: Map<string, Task>;
+  settings: Settings;
+  log: Logger;
+  host: string;
+  signal: AbortSignal;
+  slots: Slots;
+  deps: WorkerDeps;
+  // Taken from the loaded BullMQ once: an `import()` per job costs a module lookup and a copy of
+  // its exports in the bundle.
+  UnrecoverableError: QueueConnection['bullmq']['UnrecoverableError'];
+  DelayedError: QueueConnection['bullmq']['DelayedError'];
+}
+
+function makeProcessor(context: ProcessorContext) {
+  const { known, settings, log, host, signal, slots, deps, UnrecoverableError, DelayedError } = context;
+  return (queueTask: string) =>
+    async (job: Job, token?: string): Promise<JobReturn> => {
+      const parsed = parseJobData(job.data);
+      if (!parsed.ok) throw new UnrecoverableError(`job ${job.id} of ${queueTask}: ${parsed.problem}`);
+      const data = parsed.data;
+      if (data.task !== queueTask) throw new UnrecoverableError(`job ${job.id} names task "${data.task}" but is in the queue of "${queueTask}"`);
+      const task = known.get(queueTask);
+      if (!task) throw new UnrecoverableError(`unknown task "${queueTask}": no such task on worker ${host} (home ${settings.home})`);
+      let args: ReturnType<typeof parseTaskArgs>;
+      let timeoutMs: number | undefined;
+      try {
+        args = parseTaskArgs(task, data.args);
+        const timeout = data.timeout ?? args.flags.timeout;
+        timeoutMs = timeout === undefined ? undefined : parseDuration(timeout, 'timeout');
+      } catch (error) {
+        throw new UnrecoverableError(`job ${job.id} of ${queueTask}: bad arguments: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await slots.acquire();
+      let outcome: RunOutcome;
+      try {
+        outcome = await runTask(task, {
+          settings,
+          args: args.args,
+          options: { ...args.options, ...data.options },
+          dryRun: data.dryRun === true || args.flags.dryRun === true,
+          retries: 0,
+          timeoutMs,
+          signal,
+          log,
+        });
+      } finally {
+        slots.release();
+      }
+      if (deps.history) {
+        await deps.history.append(outcome.record).catch((error: unknown) => log.warn({ err: error }, 'shared history: record not added'));
+      }
+      const facts = { job_id: job.id, attempt: job.attemptsMade + 1, status: outcome.status };
+      log.debug(facts, `job ${job.id} of ${queueTask}: ${outcome.status}`);
+      switch (outcome.status) {
+        case 'success':
+          return { exitCode: EXIT.ok, runId: typeof outcome.record.run_id === 'string' ? outcome.record.run_id : undefined, host };
+        case 'locked':
+        case 'cancelled':
+          // Not the task's failure: the job goes back without using an attempt (a local run holds
+          // the task's lock, or this worker is shutting down and another one will take it).
+          await job.moveToDelayed(Date.now() + (outcome.status === 'locked' ? LOCKED_RETRY_MS : 0), token);
+          throw new DelayedError();
+        case 'timed_out':
+          // A local run's timeout ends the whole run, attempts included: so does a job's.
+          throw new UnrecoverableError(String(outcome.record.error));
+        case 'failed':
+          // A non-retryable error (or bad input) stops at once, as in a local run.
+          if (outcome.record.all_attempts_failed === false) throw new UnrecoverableError(String(outcome.record.error));
+          throw new Error(String(outcome.record.error));
+      }
+    };
+}
+
+/** A counting semaphore: at most `size` runs at once in the process, over all task queues. */
+class Slots {
+  busy = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+
+  async acquire(): Promise<void> {
+    if (this.busy < this.size) {
+      this.busy += 1;
+      return;
+    }
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+  }
+
+  release(): void {
+    const next = this.waiting.shift();
+    if (next) next();
+    else this.busy -= 1;
+  }
+}
