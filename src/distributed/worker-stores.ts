@@ -1,4 +1,5 @@
 import type { QueueConnection } from './connection.js';
+import { openSharedStores } from './open-shared-stores.js';
 import type { AlertInbox, SharedHistory } from './shared-stores.js';
 
 /** The shared stores a worker writes to besides its own files (SPEC §10). */
@@ -10,14 +11,10 @@ export interface WorkerDeps {
 }
 
 /**
- * The ONE place where `runner worker` gets its shared stores. Until the shared stores are merged it
- * returns none (runs then record to the worker's own files only); the merge plugs
- * `openSharedStores(connection)` from ./open-shared-stores.js in here:
- *
- *   const { history, alerts } = await openSharedStores(connection);
- *   return { history, alerts };
+ * The one place where `runner worker` gets its shared stores: the queue server's alerts inbox and
+ * run history, on the worker's own connection (closed with it).
  */
 export async function sharedStoresFor(connection: QueueConnection): Promise<WorkerDeps> {
-  void connection;
-  return {};
+  const { history, alerts } = await openSharedStores(connection);
+  return { history, alerts };
 }

@@ -158,6 +158,7 @@ function makeProcessor(context: ProcessorContext) {
           timeoutMs,
           signal,
           log,
+          ...(deps.alerts ? { alerts: deps.alerts } : {}),
         });
       } finally {
         slots.release();
