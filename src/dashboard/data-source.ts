@@ -137,11 +137,15 @@ export type SourceEvent =
 export async function createDataSource(settings: Settings): Promise<DashboardDataSource> {
   if (settings.config.queue?.url !== undefined && settings.config.queue.url !== '') {
     // Every host's runs and alerts, from the queue's server (fails with queue.unreachable within seconds).
-    const [{ storesFor }, { SharedDataSource }] = await Promise.all([import('../distributed/stores-for.js'), import('./shared-source.js')]);
+    const [{ storesFor }, { openBatchQueue }, { SharedDataSource }] = await Promise.all([
+      import('../distributed/stores-for.js'),
+      import('../distributed/shared-batch-queue.js'),
+      import('./shared-source.js'),
+    ]);
     const stores = await storesFor(settings);
     const { history } = stores;
     if (history === undefined) throw new RunnerError('queue.failed', 'the shared run history is not available');
-    return new SharedDataSource(settings, { ...stores, history });
+    return new SharedDataSource(settings, { ...stores, history }, await openBatchQueue(settings));
   }
   const { FileDataSource } = await import('./file-source.js');
   return new FileDataSource(settings);

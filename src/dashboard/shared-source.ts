@@ -1,12 +1,13 @@
 import { readLastWorkBlocks, type DiaryBlock } from '../batch/diary-tail.js';
 import { Diary } from '../batch/diary.js';
-import type { BatchListItem } from '../batch/list.js';
+import { addBatchTask } from '../batch/add.js';
+import { describeQueue, type BatchListItem } from '../batch/list.js';
+import type { QueueStore } from '../batch/queue-store.js';
 import type { Settings } from '../config/config.js';
 import { discoverTasks, type TaskRegistry } from '../core/discover.js';
 import { parseTimestamp } from '../core/time.js';
 import type { Stores } from '../distributed/stores-for.js';
 import type { SharedHistory } from '../distributed/shared-stores.js';
-import { RunnerError } from '../errors.js';
 import { matchesFilter } from '../history/log-query.js';
 import type { Alert } from '../store/alerts.js';
 import type { RunRecord } from '../store/run-log.js';
@@ -14,6 +15,7 @@ import type {
   AckOutcome,
   DashboardDataSource,
   HealthView,
+  NewBatchEntry,
   RunsPage,
   RunsQuery,
   SourceDescription,
@@ -35,8 +37,8 @@ const RUNS_MAX_RECORDS = 200_000;
 /**
  * The dashboard's data with a queue configured: the run history and the alerts inbox shared by
  * every host (Redis or PostgreSQL, through the same stores as `runner status` and `runner alerts`),
- * this home's tasks and this workspace's diary. The batch panel is not served here (the shared batch
- * queue is not part of this source): it says so with `dashboard.unsupported`.
+ * this home's tasks and this workspace's diary, and the shared batch queue (the same store as
+ * `runner batch list` / `batch add`, which refuses `command` entries).
  */
 export class SharedDataSource implements DashboardDataSource {
   private registry: { at: number; value: Promise<TaskRegistry> } | undefined;
@@ -44,11 +46,12 @@ export class SharedDataSource implements DashboardDataSource {
   constructor(
     private readonly settings: Settings,
     private readonly stores: Stores & { history: SharedHistory },
+    private readonly batchQueue: QueueStore,
   ) {}
 
-  /** Close the connection to the server (the dashboard's process otherwise keeps it until it exits). */
-  close(): Promise<void> {
-    return this.stores.close();
+  /** Close the connections to the server (the dashboard's process otherwise keeps them until it exits). */
+  async close(): Promise<void> {
+    await Promise.all([this.stores.close(), this.batchQueue.close()]);
   }
 
   describe(): SourceDescription {
@@ -109,12 +112,13 @@ export class SharedDataSource implements DashboardDataSource {
     return { acknowledged: wanted.filter((id) => !missing.includes(id)), missing };
   }
 
-  batch(): Promise<BatchListItem[]> {
-    return Promise.reject(batchUnsupported());
+  async batch(): Promise<BatchListItem[]> {
+    return describeQueue(await this.batchQueue.read());
   }
 
-  addBatch(): Promise<{ id: string; pending: number }> {
-    return Promise.reject(batchUnsupported());
+  async addBatch(entry: NewBatchEntry): Promise<{ id: string; pending: number }> {
+    const added = await addBatchTask({ ...entry, workspace: this.settings.workspace, store: this.batchQueue });
+    return { id: added.entry.id, pending: added.pending };
   }
 
   diary(limit: number): Promise<DiaryBlock[]> {
@@ -141,6 +145,7 @@ export class SharedDataSource implements DashboardDataSource {
     // The stores are polled: the newest record seen is the mark, and what came after it is reported.
     let mark = await this.newest();
     let alertIds = await this.alertIds();
+    let queue = await this.queueText();
     let polling = false;
     const poll = async () => {
       if (polling || signal.aborted) return;
@@ -160,6 +165,11 @@ export class SharedDataSource implements DashboardDataSource {
         if (ids !== alertIds) {
           alertIds = ids;
           listener({ type: 'alerts' });
+        }
+        const queueNow = await this.queueText();
+        if (queueNow !== queue) {
+          queue = queueNow;
+          listener({ type: 'batch' });
         }
       } catch {
         // A server restarting: the next poll tries again.
@@ -181,6 +191,10 @@ export class SharedDataSource implements DashboardDataSource {
     return newest;
   }
 
+  private async queueText(): Promise<string> {
+    return JSON.stringify(await this.batchQueue.read());
+  }
+
   private async alertIds(): Promise<string> {
     return (await this.stores.alerts.list()).map((alert) => alert.id).join(',');
   }
@@ -198,9 +212,3 @@ export class SharedDataSource implements DashboardDataSource {
   }
 }
 
-function batchUnsupported(): RunnerError {
-  return new RunnerError(
-    'dashboard.unsupported',
-    'with queue.url set the batch queue is shared, and its panel is not part of this dashboard yet: use runner batch list / runner batch add',
-  );
-}

@@ -12,7 +12,7 @@ for (const server of SERVERS) {
     const prefix = uniquePrefix('dash', server.kind);
     afterAll(() => dropPrefix(server.kind, server.url, prefix));
 
-    it('shows the shared runs and alerts, acks them, refuses the batch panel clearly, and reports new records', async () => {
+    it('shows the shared runs and alerts, acks them, serves the shared batch queue, and reports new records and queue changes', async () => {
       const { home, workspace } = makeHome('taskrunner-shared-dash-');
       writeFile(home, 'runner.config.json', JSON.stringify({ workspace, queue: { url: server.url, prefix } }));
       const settings = loadSettings({ home });
@@ -43,17 +43,26 @@ for (const server of SERVERS) {
         expect(await source.alerts()).toEqual([alert]);
         expect(await source.ackAlerts([alert.id, 'gone'])).toEqual({ acknowledged: [alert.id], missing: ['gone'] });
         expect(await source.alerts()).toEqual([]);
-        await expect(source.batch()).rejects.toMatchObject({ code: 'dashboard.unsupported' });
+        // The batch panel is the shared queue, the one `runner batch list` shows on every host.
+        expect(await source.batch()).toEqual([]);
+        const added = await source.addBatch({ task: 'Document the API', priority: 'high', run: 'remote' });
+        expect((await source.batch()).map((item) => item.id)).toEqual([added.id]);
+        await expect(source.addBatch({ task: 'after', depends_on: ['nope'] })).rejects.toMatchObject({ code: 'runner.invalidArgument' });
+        const { openBatchQueue } = await import('../../src/distributed/shared-batch-queue.js');
+        const otherQueue = await openBatchQueue(settings);
 
         const events: SourceEvent[] = [];
         let notify: () => void = () => undefined;
         const twoEvents = new Promise<void>((resolve) => (notify = resolve));
         await source.watch((event) => {
           events.push(event);
-          if (events.some((e) => e.type === 'record') && events.some((e) => e.type === 'alerts')) notify();
+          if (['record', 'alerts', 'batch'].every((type) => events.some((e) => e.type === type))) notify();
         }, controller.signal);
         await other.history!.append({ task: 'remote', timestamp: at(10), success: true, run_id: 'live' });
         await other.alerts.raise({ task: 'remote', level: 'info', message: 'live' });
+        const { addBatchTask } = await import('../../src/batch/add.js');
+        await addBatchTask({ task: 'from another host', workspace, store: otherQueue });
+        await otherQueue.close();
         await twoEvents;
         expect(events.find((e) => e.type === 'record')).toEqual({ type: 'record', record: { task: 'remote', timestamp: at(10), success: true, run_id: 'live' } });
       } finally {
