@@ -9,6 +9,10 @@ export const CONNECT_TIMEOUT_MS = 3_000;
 // Running BullMQ's schema migrations (PostgreSQL) the first time takes a few hundred ms; a lock
 // held by another process migrating at the same moment a little more.
 const READY_TIMEOUT_MS = 15_000;
+// The longest wait for a free connection of a PostgreSQL pool: under load that is not a fault (a
+// lock renewal that gave up after a few seconds would make a busy worker's jobs look stalled and
+// run twice). Reachability is checked once, at connect, with the short CONNECT_TIMEOUT_MS.
+const POOL_WAIT_MS = 60_000;
 
 type BullMQ = typeof BullMQModule;
 
@@ -97,7 +101,7 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
   const poolConfig = {
     connectionString: target.url,
     max: options.poolSize ?? 2,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+    connectionTimeoutMillis: POOL_WAIT_MS,
     keepAlive: true,
   };
   if (!options.bullmq) return openPlainPostgres(target, poolConfig, options);
@@ -106,6 +110,7 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
   const connection = new bullmq.PostgresConnection({ ...poolConfig, schema: target.prefix, migrate: true });
   connection.on('error', (error: Error) => options.onError?.(error));
   try {
+    await withTimeout(connection.pool.query('SELECT 1'), CONNECT_TIMEOUT_MS);
     await withTimeout(connection.waitUntilReady(), READY_TIMEOUT_MS);
   } catch (error) {
     await connection.close().catch(() => undefined);
@@ -145,7 +150,8 @@ async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string,
   try {
     // Processes starting at once race `CREATE SCHEMA IF NOT EXISTS` (it is not safe against a
     // concurrent create): the loser's unique violation means the schema is there.
-    await withTimeout(pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`), CONNECT_TIMEOUT_MS + 1000).catch((error: unknown) => {
+    await withTimeout(pool.query('SELECT 1'), CONNECT_TIMEOUT_MS);
+    await withTimeout(pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`), READY_TIMEOUT_MS).catch((error: unknown) => {
       if (!['23505', '42P06'].includes(String((error as { code?: unknown }).code))) throw error;
     });
   } catch (error) {

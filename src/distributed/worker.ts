@@ -61,7 +61,8 @@ export async function startWorker(connection: QueueConnection, options: WorkerOp
   const shutdown = new AbortController();
   const slots = new Slots(options.concurrency);
   const { UnrecoverableError, DelayedError } = connection.bullmq;
-  const processor = makeProcessor({ known, settings, log, host, signal: shutdown.signal, slots, deps, UnrecoverableError, DelayedError });
+  const pendingHistory = new PendingWrites();
+  const processor = makeProcessor({ known, settings, log, host, signal: shutdown.signal, slots, deps, pendingHistory, UnrecoverableError, DelayedError });
 
   const queues: Queue[] = [];
   const workers: Worker[] = [];
@@ -105,6 +106,7 @@ export async function startWorker(connection: QueueConnection, options: WorkerOp
           shutdown.abort(new RunnerError('runner.cancelled', 'cancelled: the worker is shutting down', { exitCode: EXIT.sigterm }));
         }
         await closed;
+        await pendingHistory.settled();
         await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
         return { aborted };
       })();
@@ -121,6 +123,7 @@ interface ProcessorContext {
   signal: AbortSignal;
   slots: Slots;
   deps: WorkerDeps;
+  pendingHistory: PendingWrites;
   // Taken from the loaded BullMQ once: an `import()` per job costs a module lookup and a copy of
   // its exports in the bundle.
   UnrecoverableError: QueueConnection['bullmq']['UnrecoverableError'];
@@ -128,7 +131,7 @@ interface ProcessorContext {
 }
 
 function makeProcessor(context: ProcessorContext) {
-  const { known, settings, log, host, signal, slots, deps, UnrecoverableError, DelayedError } = context;
+  const { known, settings, log, host, signal, slots, deps, pendingHistory, UnrecoverableError, DelayedError } = context;
   return (queueTask: string) =>
     async (job: Job, token?: string): Promise<JobReturn> => {
       const parsed = parseJobData(job.data);
@@ -140,7 +143,7 @@ function makeProcessor(context: ProcessorContext) {
       let args: ReturnType<typeof parseTaskArgs>;
       let timeoutMs: number | undefined;
       try {
-        args = parseTaskArgs(task, data.args);
+        args = parsedArgs(task, data.args);
         const timeout = data.timeout ?? args.flags.timeout;
         timeoutMs = timeout === undefined ? undefined : parseDuration(timeout, 'timeout');
       } catch (error) {
@@ -164,7 +167,9 @@ function makeProcessor(context: ProcessorContext) {
         slots.release();
       }
       if (deps.history) {
-        await deps.history.append(outcome.record).catch((error: unknown) => log.warn({ err: error }, 'shared history: record not added'));
+        // Not awaited here: the append goes out together with BullMQ's move of the job to finished
+        // (one round trip to the server instead of two a job); the worker waits for it on close.
+        pendingHistory.add(deps.history.append(outcome.record).catch((error: unknown) => log.warn({ err: error }, 'shared history: record not added')));
       }
       const facts = { job_id: job.id, attempt: job.attemptsMade + 1, status: outcome.status };
       log.debug(facts, `job ${job.id} of ${queueTask}: ${outcome.status}`);
@@ -186,6 +191,41 @@ function makeProcessor(context: ProcessorContext) {
           throw new Error(String(outcome.record.error));
       }
     };
+}
+
+/** Parsed argument lists by task and arguments: the same job arguments come again and again. */
+const PARSED_ARGS = new WeakMap<Task, Map<string, ReturnType<typeof parseTaskArgs>>>();
+const PARSED_ARGS_PER_TASK = 1000;
+
+/**
+ * `parseTaskArgs` (a commander program built and run, about 50 µs) once per task and argument
+ * list; each caller gets its own copy, since a run may change its `ctx.args`.
+ */
+function parsedArgs(task: Task, args: readonly string[]): ReturnType<typeof parseTaskArgs> {
+  let byArgs = PARSED_ARGS.get(task);
+  if (!byArgs) PARSED_ARGS.set(task, (byArgs = new Map()));
+  const key = args.join('\0');
+  let parsed = byArgs.get(key);
+  if (!parsed) {
+    parsed = parseTaskArgs(task, args);
+    if (byArgs.size >= PARSED_ARGS_PER_TASK) byArgs.clear();
+    byArgs.set(key, parsed);
+  }
+  return structuredClone(parsed);
+}
+
+/** Writes under way that the worker must see finished before it closes its connection. */
+class PendingWrites {
+  private readonly writes = new Set<Promise<void>>();
+
+  add(write: Promise<void>): void {
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write));
+  }
+
+  async settled(): Promise<void> {
+    await Promise.all([...this.writes]);
+  }
 }
 
 /** A counting semaphore: at most `size` runs at once in the process, over all task queues. */
