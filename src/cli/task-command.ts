@@ -49,8 +49,45 @@ export interface ParsedTaskArgs {
 
 const NOT_TASK_OPTIONS = new Set(['dryRun', 'retries', 'timeout', 'skipIfRunning', 'home', 'workspace', 'config', 'json', 'quiet', 'verbose', 'color']);
 
-/** Parse a task's raw arguments with {@link buildTaskCommand}; throws commander's error on bad input. */
+/**
+ * Parse a task's raw arguments with {@link buildTaskCommand}; throws commander's error on bad input.
+ * Each caller gets its own copy (a run may change its `ctx.args`).
+ */
 export function parseTaskArgs(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
+  // Building and running a commander program costs about 50 µs: too much for every job of a
+  // worker. Positional words alone, for a task that takes any, parse to the defaults and themselves.
+  if (task.arguments === undefined && !rawArgs.some((arg) => arg.startsWith('-'))) {
+    return { ...structuredClone(defaultsOf(task)), args: [...rawArgs] };
+  }
+  let byArgs = PARSED.get(task);
+  if (!byArgs) PARSED.set(task, (byArgs = new Map()));
+  const key = rawArgs.join('\0');
+  let parsed = byArgs.get(key);
+  if (!parsed) {
+    parsed = parseWithCommander(task, rawArgs);
+    if (byArgs.size >= PARSED_PER_TASK) byArgs.clear();
+    byArgs.set(key, parsed);
+  }
+  return structuredClone(parsed);
+}
+
+/** Parsed argument lists by task and arguments: a worker sees the same job arguments again and again. */
+const PARSED = new WeakMap<Task, Map<string, ParsedTaskArgs>>();
+const PARSED_PER_TASK = 1000;
+
+// What no arguments parse to: the task's option defaults.
+function defaultsOf(task: Task): ParsedTaskArgs {
+  let defaults = PARSED.get(task)?.get('');
+  if (!defaults) {
+    defaults = parseWithCommander(task, []);
+    let byArgs = PARSED.get(task);
+    if (!byArgs) PARSED.set(task, (byArgs = new Map()));
+    byArgs.set('', defaults);
+  }
+  return defaults;
+}
+
+function parseWithCommander(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
   const command = buildTaskCommand(task).action(() => undefined);
   command.parse(rawArgs, { from: 'user' });
   const all = command.opts();

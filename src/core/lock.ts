@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
+import type Lockfile from 'proper-lockfile';
 import { RunnerError } from '../errors.js';
 
 /** Default age after which a lock whose holder stopped refreshing it is taken over (SPEC §4). */
@@ -10,6 +11,16 @@ export interface TaskLock {
   readonly path: string;
   /** Release the lock; safe to call more than once and after compromise. */
   release(): Promise<void>;
+}
+
+/**
+ * A task lock that its holder keeps across runs (a worker running one task's jobs back to back):
+ * a run given one neither takes nor releases a lock, and is aborted when `lost` fires (the lock was
+ * compromised), with a `lock.compromised` error as its reason.
+ */
+export interface HeldTaskLock {
+  readonly path: string;
+  readonly lost: AbortSignal;
 }
 
 export interface AcquireTaskLockOptions {
@@ -34,8 +45,7 @@ export async function acquireTaskLock(
   options: AcquireTaskLockOptions,
 ): Promise<TaskLock | undefined> {
   const lockPath = taskLockPath(home, taskName);
-  // Loaded on first use (it patches fs through graceful-fs): commands that take no lock skip it.
-  const { default: lockfile } = await import('proper-lockfile');
+  const lockfile = await loadLockfile();
   let compromised = false;
   let release: () => void;
   try {
@@ -75,6 +85,15 @@ export async function acquireTaskLock(
       }
     },
   };
+}
+
+let lockfileModule: typeof Lockfile | undefined;
+
+// Loaded on first use (it patches fs through graceful-fs): commands that take no lock skip it. Kept,
+// because each `import()` of it in the bundle copies its exports again.
+async function loadLockfile(): Promise<typeof Lockfile> {
+  lockfileModule ??= (await import('proper-lockfile')).default;
+  return lockfileModule;
 }
 
 /**

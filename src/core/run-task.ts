@@ -10,7 +10,7 @@ import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from 
 import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRecord, type RunFacts } from './run-record.js';
 import { createTaskContext } from './context.js';
 import { findTask } from './discover.js';
-import { acquireTaskLock, type TaskLock } from './lock.js';
+import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './lock.js';
 import { newRunId } from './run-id.js';
 import { createStderrLogger } from './logger.js';
 import { resolveRunPolicy, type RunPolicy } from './run-policy.js';
@@ -49,6 +49,11 @@ export interface RunTaskOptions {
    * home's `alerts/pending.json`.
    */
   alerts?: AlertInbox;
+  /**
+   * The task's lock, already held by the caller across runs (a worker running one task's jobs back
+   * to back): the run then takes and releases no lock of its own, and is aborted if it is lost.
+   */
+  heldLock?: HeldTaskLock;
 }
 
 /** What a run ended as: its status, the CLI exit code, the record written, the task's last result. */
@@ -92,13 +97,13 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
   const abort = (reason: RunnerError) => {
     if (!controller.signal.aborted) controller.abort(reason);
   };
-  const lock = await acquireTaskLock(settings.home, task.name, {
-    staleMs: settings.config.lock?.staleMs,
-    onCompromised: (error) => {
-      run.log.error({ err: error }, 'lock compromised: aborting the run');
-      abort(error);
-    },
-  });
+  const onCompromised = (error: RunnerError) => {
+    run.log.error({ err: error }, 'lock compromised: aborting the run');
+    abort(error);
+  };
+  const lock = options.heldLock
+    ? borrowLock(options.heldLock, onCompromised)
+    : await acquireTaskLock(settings.home, task.name, { staleMs: settings.config.lock?.staleMs, onCompromised });
   if (!lock) {
     const record = lockedRecord(task.name, run.started);
     run.write(record);
@@ -185,59 +190,76 @@ class RunState {
 // TypeError (an ordinary bug such as `undefined.x`) and turns a thrown string into a TypeError,
 // while the runner's rule is that anything but a non-retryable error is retried.
 function runAttempts(task: Task, run: RunState, signal: AbortSignal): Promise<Settled> {
-  const { policy, log, options } = run;
-  return pRetry(
-    async () => {
-      run.attempts += 1;
-      signal.throwIfAborted();
-      const ctx = createTaskContext({
-        taskName: task.name,
-        runId: run.runId,
-        dryRun: run.dryRun,
-        signal,
-        args: options.args ?? [],
-        options: options.options ?? {},
-        config: options.settings.config,
-        paths: { home: options.settings.home, workspace: options.settings.workspace },
-        log,
-        attempt: run.attempts,
-        alerts: options.alerts,
-      });
-      let result: TaskResult;
-      try {
-        result = checkResult(await task.run(ctx), task.name);
-      } catch (error) {
-        throw new AttemptFailure(error);
-      }
-      run.lastResult = result;
-      if (!result.success) throw new AttemptFailure(new TaskReportedFailure(result));
-      return result;
-    },
-    {
-      retries: policy.attempts - 1,
-      minTimeout: policy.retry.minTimeoutMs,
-      maxTimeout: policy.retry.maxTimeoutMs,
-      factor: policy.retry.factor,
-      randomize: policy.retry.jitter,
-      maxRetryTime: policy.retry.maxRetryTimeMs,
-      signal,
-      onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => {
-        const cause = originalError(error);
-        const message = cause instanceof Error ? cause.message : String(cause);
-        const retryable = isRetryable(error);
-        // The log must not promise retries that will not happen.
-        const retriesLeftNow = retryable && !signal.aborted ? retriesLeft : 0;
-        log.warn(
-          { attempt: attemptNumber, retries_left: retriesLeftNow, err: cause },
-          `attempt ${attemptNumber} failed: ${message}${retryable ? '' : ' (not retried)'}`,
-        );
-      },
-      shouldRetry: ({ error }) => isRetryable(error) && !signal.aborted,
-    },
-  ).then(
+  const { policy } = run;
+  const attempt = () => runOneAttempt(task, run, signal);
+  const onFailure = (error: unknown, attemptNumber: number, retriesLeft: number) => logFailedAttempt(run.log, signal, error, attemptNumber, retriesLeft);
+  // One attempt (every worker job: BullMQ retries) needs no retry machinery.
+  const attempts =
+    policy.attempts === 1
+      ? attemptOnce(attempt, signal, onFailure)
+      : pRetry(attempt, {
+          retries: policy.attempts - 1,
+          minTimeout: policy.retry.minTimeoutMs,
+          maxTimeout: policy.retry.maxTimeoutMs,
+          factor: policy.retry.factor,
+          randomize: policy.retry.jitter,
+          maxRetryTime: policy.retry.maxRetryTimeMs,
+          signal,
+          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => onFailure(error, attemptNumber, retriesLeft),
+          shouldRetry: ({ error }) => isRetryable(error) && !signal.aborted,
+        });
+  return attempts.then(
     (result): Settled => ({ ok: true, result }),
     (error: unknown): Settled => ({ ok: false, error }),
   );
+}
+
+// What p-retry does with no retries left: a run aborted before it starts makes no attempt.
+async function attemptOnce<T>(attempt: () => Promise<T>, signal: AbortSignal, onFailure: (error: unknown, attemptNumber: number, retriesLeft: number) => void): Promise<T> {
+  signal.throwIfAborted();
+  try {
+    return await attempt();
+  } catch (error) {
+    onFailure(error, 1, 0);
+    throw error;
+  }
+}
+
+async function runOneAttempt(task: Task, run: RunState, signal: AbortSignal): Promise<TaskResult> {
+  const { options } = run;
+  run.attempts += 1;
+  signal.throwIfAborted();
+  const ctx = createTaskContext({
+    taskName: task.name,
+    runId: run.runId,
+    dryRun: run.dryRun,
+    signal,
+    args: options.args ?? [],
+    options: options.options ?? {},
+    config: options.settings.config,
+    paths: { home: options.settings.home, workspace: options.settings.workspace },
+    log: run.log,
+    attempt: run.attempts,
+    alerts: options.alerts,
+  });
+  let result: TaskResult;
+  try {
+    result = checkResult(await task.run(ctx), task.name);
+  } catch (error) {
+    throw new AttemptFailure(error);
+  }
+  run.lastResult = result;
+  if (!result.success) throw new AttemptFailure(new TaskReportedFailure(result));
+  return result;
+}
+
+function logFailedAttempt(log: Logger, signal: AbortSignal, error: unknown, attemptNumber: number, retriesLeft: number): void {
+  const cause = originalError(error);
+  const message = cause instanceof Error ? cause.message : String(cause);
+  const retryable = isRetryable(error);
+  // The log must not promise retries that will not happen.
+  const retriesLeftNow = retryable && !signal.aborted ? retriesLeft : 0;
+  log.warn({ attempt: attemptNumber, retries_left: retriesLeftNow, err: cause }, `attempt ${attemptNumber} failed: ${message}${retryable ? '' : ' (not retried)'}`);
 }
 
 function outcomeOf(run: RunState, settled: Settled, signal: AbortSignal): Omit<RunOutcome, 'lockReleased'> {
@@ -259,6 +281,15 @@ function outcomeOf(run: RunState, settled: Settled, signal: AbortSignal): Omit<R
   const allAttemptsFailed = isRetryable(settled.error) && run.attempts >= run.policy.attempts;
   const record = failureRecord(facts, original, allAttemptsFailed);
   return { status: 'failed', exitCode: EXIT.failure, record, result: run.lastResult };
+}
+
+// A lock held by the caller: losing it aborts this run as it would a run's own lock; releasing it
+// is left to the caller.
+function borrowLock(held: HeldTaskLock, onCompromised: (error: RunnerError) => void): TaskLock {
+  const onLost = () => onCompromised(asRunnerError(held.lost.reason));
+  if (held.lost.aborted) onLost();
+  else held.lost.addEventListener('abort', onLost, { once: true });
+  return { path: held.path, release: async () => held.lost.removeEventListener('abort', onLost) };
 }
 
 // Release the lock once the task's attempts are over, whenever that is.

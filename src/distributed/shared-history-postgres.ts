@@ -1,7 +1,7 @@
-import type { RunRecord } from '../store/run-log.js';
+import { recordLine, type RunRecord } from '../store/run-log.js';
 import { quoteIdentifier } from './connection.js';
 import type { StorePool } from './shared-alerts-postgres.js';
-import { DEFAULT_HISTORY_LIMIT, serialize } from './shared-history-redis.js';
+import { DEFAULT_HISTORY_LIMIT } from './shared-history-redis.js';
 import type { SharedHistory } from './shared-stores.js';
 
 const PAGE = 500;
@@ -41,7 +41,7 @@ export class PostgresHistory implements SharedHistory {
     await this.pool.query(
       `WITH added AS (INSERT INTO ${this.table} (task, record) VALUES ($1, $2) RETURNING seq)
        DELETE FROM ${this.table} WHERE seq <= (SELECT seq FROM added) - $3`,
-      [record.task, serialize(record), this.limit],
+      [record.task, recordLine(record), this.limit],
     );
   }
 

@@ -1,5 +1,6 @@
+import type { Socket } from 'node:net';
 import type { Redis } from 'ioredis';
-import type { RunRecord } from '../store/run-log.js';
+import { recordLine, type RunRecord } from '../store/run-log.js';
 import type { SharedHistory } from './shared-stores.js';
 
 /** Records the shared history keeps unless told otherwise (older ones are trimmed on append). */
@@ -24,7 +25,8 @@ export class RedisHistory implements SharedHistory {
   }
 
   async append(record: RunRecord): Promise<void> {
-    await this.redis.xadd(this.key, 'MAXLEN', '~', String(this.limit), '*', 'r', serialize(record));
+    holdWritesForThisTick(this.redis);
+    await this.redis.xadd(this.key, 'MAXLEN', '~', String(this.limit), '*', 'r', recordLine(record));
   }
 
   async scanNewestFirst(visit: (record: RunRecord) => boolean | void, options: { maxRecords?: number } = {}): Promise<void> {
@@ -45,13 +47,16 @@ export class RedisHistory implements SharedHistory {
   }
 }
 
-/** The record as `logs/tasks.jsonl` has it: the same JSON, values JSON cannot express made safe. */
-export function serialize(record: RunRecord): string {
-  return JSON.stringify(record, (_key, value: unknown) => {
-    if (typeof value === 'bigint') return value.toString();
-    if (value instanceof Error) return { name: value.name, message: value.message };
-    return value;
-  });
+/**
+ * Hold the connection's writes until the end of this turn of the event loop: a worker appends a
+ * record just before BullMQ sends the job's completion, and one socket write for both costs half
+ * of two (on loopback the kernel delivers to the server inside the write).
+ */
+function holdWritesForThisTick(redis: Redis): void {
+  const stream = (redis as unknown as { stream?: Socket }).stream;
+  if (redis.status !== 'ready' || !stream || stream.writableCorked > 0) return;
+  stream.cork();
+  setImmediate(() => stream.uncork());
 }
 
 function recordOf(fields: string[]): RunRecord | undefined {

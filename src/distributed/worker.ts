@@ -13,6 +13,7 @@ import { KEEP_COMPLETED, KEEP_FAILED, type JobReturn } from './enqueue.js';
 import { parseJobData } from './job-data.js';
 import { taskQueueName } from './queue-names.js';
 import type { WorkerDeps } from './worker-stores.js';
+import { HeldTaskLocks } from './held-task-locks.js';
 
 /** How long a job whose task is locked on this host (a local run holds it) waits before it is tried again. */
 export const LOCKED_RETRY_MS = 2_000;
@@ -62,7 +63,8 @@ export async function startWorker(connection: QueueConnection, options: WorkerOp
   const slots = new Slots(options.concurrency);
   const { UnrecoverableError, DelayedError } = connection.bullmq;
   const pendingHistory = new PendingWrites();
-  const processor = makeProcessor({ known, settings, log, host, signal: shutdown.signal, slots, deps, pendingHistory, UnrecoverableError, DelayedError });
+  const locks = new HeldTaskLocks({ home: settings.home, staleMs: settings.config.lock?.staleMs });
+  const processor = makeProcessor({ known, settings, log, host, signal: shutdown.signal, slots, locks, deps, pendingHistory, UnrecoverableError, DelayedError });
 
   const queues: Queue[] = [];
   const workers: Worker[] = [];
@@ -107,6 +109,7 @@ export async function startWorker(connection: QueueConnection, options: WorkerOp
         }
         await closed;
         await pendingHistory.settled();
+        await locks.releaseAll();
         await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
         return { aborted };
       })();
@@ -122,6 +125,7 @@ interface ProcessorContext {
   host: string;
   signal: AbortSignal;
   slots: Slots;
+  locks: HeldTaskLocks;
   deps: WorkerDeps;
   pendingHistory: PendingWrites;
   // Taken from the loaded BullMQ once: an `import()` per job costs a module lookup and a copy of
@@ -131,7 +135,7 @@ interface ProcessorContext {
 }
 
 function makeProcessor(context: ProcessorContext) {
-  const { known, settings, log, host, signal, slots, deps, pendingHistory, UnrecoverableError, DelayedError } = context;
+  const { known, settings, log, host, signal, slots, locks, deps, pendingHistory, UnrecoverableError, DelayedError } = context;
   return (queueTask: string) =>
     async (job: Job, token?: string): Promise<JobReturn> => {
       const parsed = parseJobData(job.data);
@@ -143,14 +147,17 @@ function makeProcessor(context: ProcessorContext) {
       let args: ReturnType<typeof parseTaskArgs>;
       let timeoutMs: number | undefined;
       try {
-        args = parsedArgs(task, data.args);
+        args = parseTaskArgs(task, data.args);
         const timeout = data.timeout ?? args.flags.timeout;
         timeoutMs = timeout === undefined ? undefined : parseDuration(timeout, 'timeout');
       } catch (error) {
         throw new UnrecoverableError(`job ${job.id} of ${queueTask}: bad arguments: ${error instanceof Error ? error.message : String(error)}`);
       }
       await slots.acquire();
-      let outcome: RunOutcome;
+      let outcome: RunOutcome | undefined;
+      // Without the held lock (a local run has it) the run tries the lock itself: it ends as
+      // `locked`, or runs if the local run has just ended.
+      const heldLock = await locks.take(queueTask).catch(() => undefined);
       try {
         outcome = await runTask(task, {
           settings,
@@ -162,8 +169,10 @@ function makeProcessor(context: ProcessorContext) {
           signal,
           log,
           ...(deps.alerts ? { alerts: deps.alerts } : {}),
+          heldLock,
         });
       } finally {
+        if (heldLock) locks.runEnded(queueTask, outcome?.lockReleased ?? Promise.resolve());
         slots.release();
       }
       if (deps.history) {
@@ -191,27 +200,6 @@ function makeProcessor(context: ProcessorContext) {
           throw new Error(String(outcome.record.error));
       }
     };
-}
-
-/** Parsed argument lists by task and arguments: the same job arguments come again and again. */
-const PARSED_ARGS = new WeakMap<Task, Map<string, ReturnType<typeof parseTaskArgs>>>();
-const PARSED_ARGS_PER_TASK = 1000;
-
-/**
- * `parseTaskArgs` (a commander program built and run, about 50 µs) once per task and argument
- * list; each caller gets its own copy, since a run may change its `ctx.args`.
- */
-function parsedArgs(task: Task, args: readonly string[]): ReturnType<typeof parseTaskArgs> {
-  let byArgs = PARSED_ARGS.get(task);
-  if (!byArgs) PARSED_ARGS.set(task, (byArgs = new Map()));
-  const key = args.join('\0');
-  let parsed = byArgs.get(key);
-  if (!parsed) {
-    parsed = parseTaskArgs(task, args);
-    if (byArgs.size >= PARSED_ARGS_PER_TASK) byArgs.clear();
-    byArgs.set(key, parsed);
-  }
-  return structuredClone(parsed);
 }
 
 /** Writes under way that the worker must see finished before it closes its connection. */

@@ -1,4 +1,4 @@
-import { closeSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
 
@@ -23,9 +23,7 @@ export function runLogPath(home: string): string {
 export function appendRunRecord(home: string, record: RunRecord, rotation?: LogRotation): void {
   const file = runLogPath(home);
   try {
-    mkdirSync(path.dirname(file), { recursive: true });
-    if (rotation) rotateIfFull(file, rotation);
-    appendLineSync(file, `${JSON.stringify(record, jsonSafe)}\n`);
+    appendLineSync(file, `${recordLine(record)}\n`, rotation);
   } catch (error) {
     throw new RunnerError('store.writeFailed', `cannot write the run record to ${file}: ${(error as Error).message}`, {
       file,
@@ -34,15 +32,90 @@ export function appendRunRecord(home: string, record: RunRecord, rotation?: LogR
   }
 }
 
+/** The JSON line of a record, the same in `logs/tasks.jsonl` and the shared history (made once a record). */
+export function recordLine(record: RunRecord): string {
+  let line = LINES.get(record);
+  if (line === undefined) {
+    line = JSON.stringify(record, jsonSafe);
+    LINES.set(record, line);
+  }
+  return line;
+}
+
+const LINES = new WeakMap<RunRecord, string>();
+
 // Partial writes are continued; any error ends the attempt (no retry loop: a full disk stays full).
-function appendLineSync(file: string, line: string): void {
+function appendLineSync(file: string, line: string, rotation: LogRotation | undefined): void {
   const bytes = Buffer.from(line, 'utf8');
-  const fd = openSync(file, 'a');
+  let log = openLog(file);
+  if (rotation && log.size >= (rotation.maxBytes ?? DEFAULT_MAX_BYTES)) {
+    forgetLog(file);
+    rotateIfFull(file, rotation);
+    log = openLog(file);
+  }
   try {
     let written = 0;
-    while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
-  } finally {
-    closeSync(fd);
+    while (written < bytes.length) written += writeSync(log.fd, bytes, written, bytes.length - written);
+  } catch (error) {
+    forgetLog(file);
+    throw error;
+  }
+}
+
+/** A run log's descriptor, open for appending, and the file's size when it was last looked at. */
+interface OpenLog {
+  fd: number;
+  dev: number;
+  ino: number;
+  size: number;
+  idle: NodeJS.Timeout;
+}
+
+const OPEN_LOGS = new Map<string, OpenLog>();
+// A descriptor unused this long is closed (a process that runs a task now and then holds none).
+const LOG_IDLE_MS = 2_000;
+
+/**
+ * The log's descriptor, kept open between appends: a worker appends a record for every job, and an
+ * open and a close each time cost more than the write. A `stat` of the path each time still finds a
+ * log rotated or removed by another process; the write then goes to the new file.
+ */
+function openLog(file: string): OpenLog {
+  const seen = statSync(file, { throwIfNoEntry: false });
+  const open = OPEN_LOGS.get(file);
+  if (open && seen && seen.ino === open.ino && seen.dev === open.dev) {
+    open.size = seen.size;
+    open.idle.refresh();
+    return open;
+  }
+  if (open) forgetLog(file);
+  const fd = openForAppend(file);
+  const { dev, ino, size } = fstatSync(fd);
+  const idle = setTimeout(() => forgetLog(file), LOG_IDLE_MS).unref();
+  const log = { fd, dev, ino, size, idle };
+  OPEN_LOGS.set(file, log);
+  return log;
+}
+
+function forgetLog(file: string): void {
+  const open = OPEN_LOGS.get(file);
+  if (!open) return;
+  OPEN_LOGS.delete(file);
+  clearTimeout(open.idle);
+  try {
+    closeSync(open.fd);
+  } catch {
+    // Already closed: nothing to release.
+  }
+}
+
+function openForAppend(file: string): number {
+  try {
+    return openSync(file, 'a');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    mkdirSync(path.dirname(file), { recursive: true });
+    return openSync(file, 'a');
   }
 }
 
