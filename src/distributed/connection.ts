@@ -87,7 +87,13 @@ async function openRedis(target: QueueTarget, bullmq: BullMQ, options: Connectio
     bullmq,
     redis,
     pg: undefined,
-    queue: (name) => new bullmq.Queue(name, { connection: redis, prefix }),
+    queue: (name) => {
+      const queue = new bullmq.Queue(name, { connection: redis, prefix });
+      // Why: each error of the shared client reaches onError already; a Queue without a listener
+      // makes BullMQ print it again, as a bare stack trace on stderr, at every reconnect attempt.
+      queue.on('error', () => undefined);
+      return queue;
+    },
     worker: (name, processor, workerOptions) => new bullmq.Worker(name, processor, { ...workerOptions, connection: redis, prefix }),
     queueEvents: (name) => new bullmq.QueueEvents(name, { connection: redis, prefix }),
     close: async () => {
@@ -121,7 +127,7 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
   // A non-owning backend does not re-LISTEN by itself when the LISTEN connection was rebuilt (a
   // server restart): its workers would then find new jobs only at their next poll.
   connection.on('listenerinvalidated', () => {
-    for (const backend of backends) (backend as unknown as { listening: boolean; listeningEvents: boolean }).listening = false;
+    for (const backend of backends) relisten(backend as unknown as ListeningBackend);
   });
   const factory = (name: string, opts: ConstructorParameters<BullMQ['PostgresQueueBackend']>[2]) => {
     const backend = new bullmq.PostgresQueueBackend(connection, name, opts, false);
@@ -140,6 +146,24 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
     queueEvents: (name) => new classes.QueueEvents(name, { connection: target.url }) as unknown as QueueEvents,
     close: () => connection.close(),
   };
+}
+
+/** The parts of BullMQ's PostgresQueueBackend that a rebuilt LISTEN connection concerns. */
+interface ListeningBackend {
+  listening: boolean;
+  listeningEvents: boolean;
+  cancelWait?: () => void;
+  cancelEventWait?: () => void;
+}
+
+/** What BullMQ does for the backend owning the connection, done for a borrowing one. */
+function relisten(backend: ListeningBackend): void {
+  backend.listening = false;
+  backend.listeningEvents = false;
+  // Why: a wait already parked on the dead connection gets no NOTIFY and would sleep out its
+  // whole drainDelay (5 s) before LISTENing again; woken, it LISTENs on the new connection at once.
+  backend.cancelWait?.();
+  backend.cancelEventWait?.();
 }
 
 async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string, unknown>, options: ConnectionOptions): Promise<QueueConnection> {

@@ -153,9 +153,9 @@ export function readMarks(file: string): Mark[] {
 }
 
 /** Poll until `check` holds (or fail after `timeoutMs`, with what was seen). */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
