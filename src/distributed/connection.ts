@@ -115,6 +115,9 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
   // BullMQ backend made below borrows it instead of opening its own.
   const connection = new bullmq.PostgresConnection({ ...poolConfig, schema: target.prefix, migrate: true });
   connection.on('error', (error: Error) => options.onError?.(error));
+  // Why: BullMQ retries a job's completion only after an error it knows as a lost connection;
+  // pg's "Connection terminated unexpectedly" would make it fail (and retry) a job that succeeded.
+  markLostConnections(connection.pool, bullmq.ConnectionClosedError);
   try {
     await withTimeout(connection.pool.query('SELECT 1'), CONNECT_TIMEOUT_MS);
     await withTimeout(connection.waitUntilReady(), READY_TIMEOUT_MS);
@@ -145,6 +148,30 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
       new classes.Worker(name, processor as Processor<unknown>, { ...workerOptions, connection: target.url }) as unknown as Worker,
     queueEvents: (name) => new classes.QueueEvents(name, { connection: target.url }) as unknown as QueueEvents,
     close: () => connection.close(),
+  };
+}
+
+// What pg reports when the server went away under a query: the socket (pg's own messages, OS
+// codes) or the server shutting down or still starting (SQLSTATE class 57P, 08 connection errors).
+const LOST_CONNECTION_MESSAGES = ['Connection terminated', 'Client has encountered a connection error'];
+const LOST_CONNECTION_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'];
+
+function isLostConnection(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = String((error as { code?: unknown }).code ?? '');
+  return LOST_CONNECTION_CODES.includes(code) || code.startsWith('08') || LOST_CONNECTION_MESSAGES.some((text) => error.message.startsWith(text));
+}
+
+/** Make the pool's queries fail with BullMQ's ConnectionClosedError when the connection was lost. */
+function markLostConnections(pool: PgPool, ConnectionClosedError: BullMQ['ConnectionClosedError']): void {
+  type Query = (...args: unknown[]) => Promise<unknown>;
+  const query = (pool.query as Query).bind(pool);
+  (pool as unknown as { query: Query }).query = async (...args) => {
+    try {
+      return await query(...args);
+    } catch (error) {
+      throw isLostConnection(error) ? new ConnectionClosedError((error as Error).message, error) : error;
+    }
   };
 }
 
