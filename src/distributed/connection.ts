@@ -94,7 +94,7 @@ async function openRedis(target: QueueTarget, bullmq: BullMQ, options: Connectio
       queue.on('error', () => undefined);
       return queue;
     },
-    worker: (name, processor, workerOptions) => new bullmq.Worker(name, processor, { ...workerOptions, connection: redis, prefix }),
+    worker: (name, processor, workerOptions) => new bullmq.Worker(name, processor, { ...withRetryDelay(workerOptions), connection: redis, prefix }),
     queueEvents: (name) => new bullmq.QueueEvents(name, { connection: redis, prefix }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
@@ -145,7 +145,7 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
     pg: connection.pool,
     queue: (name) => new classes.Queue(name, { connection: target.url }) as unknown as Queue,
     worker: (name, processor, workerOptions) =>
-      new classes.Worker(name, processor as Processor<unknown>, { ...workerOptions, connection: target.url }) as unknown as Worker,
+      new classes.Worker(name, processor as Processor<unknown>, { ...withRetryDelay(workerOptions), connection: target.url }) as unknown as Worker,
     queueEvents: (name) => new classes.QueueEvents(name, { connection: target.url }) as unknown as QueueEvents,
     close: () => connection.close(),
   };
@@ -225,6 +225,20 @@ async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string,
     },
     close: () => pool.end(),
   };
+}
+
+// The longest pause before BullMQ tries again to record a finished job (or to fetch one) after the
+// server was lost. BullMQ's own 15 s outlasts short job locks.
+const RUN_RETRY_MS = 1_000;
+
+/**
+ * Worker options with a retry delay well inside the job lock. Why: BullMQ stops renewing a job's
+ * lock when its run ends; a completion still waiting for its retry when the lock expires makes
+ * the job count as stalled, and it runs a second time.
+ */
+function withRetryDelay(options: Omit<WorkerOptions, 'connection'>): Omit<WorkerOptions, 'connection'> {
+  const lockMs = options.lockDuration ?? 30_000;
+  return { runRetryDelay: Math.min(RUN_RETRY_MS, Math.floor(lockMs / 4)), ...options };
 }
 
 /** `"name"`, for a schema name `queue.prefix` has already restricted to letters, digits and `_`. */

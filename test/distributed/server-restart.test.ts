@@ -50,9 +50,9 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
     }
 
     it('keeps running, reconnects, and completes every job exactly once, the one running during the restart and those added after it included', async () => {
-      // The default lock (30 s), not the suite's short one: a lock that expires within a one-second
-      // outage would make the running job count as stalled, which is not what this test is about.
-      const { home, workspace } = makeQueueHome(kind, prefix, { url: proxiedUrl(kind, proxy.port), lockMs: 30_000 });
+      // A lock long enough to outlast the one-second outage with room to spare on a busy machine,
+      // and shorter than BullMQ's default 15 s wait before it retries recording a finished job.
+      const { home, workspace } = makeQueueHome(kind, prefix, { url: proxiedUrl(kind, proxy.port), lockMs: 6_000 });
       const file = outFile(workspace);
       const worker = await startWorkerProcess(home, ['--tasks', 'ta,tb,slow', '--concurrency', '3']);
       children.push(worker);
