@@ -13,6 +13,15 @@ export const BACKENDS: Record<BackendKind, string> = {
   postgres: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
 };
 
+/** One server of the suite, as the tests that loop over the backends want it. */
+export interface Server {
+  kind: BackendKind;
+  url: string;
+}
+
+/** {@link BACKENDS} as a list, for `for (const server of SERVERS)` and `describe.each(SERVERS)`. */
+export const SERVERS: readonly Server[] = (Object.keys(BACKENDS) as BackendKind[]).map((kind) => ({ kind, url: BACKENDS[kind] }));
+
 /**
  * Whether the server of `kind` answers. When it does not, the suite is skipped with the reason,
  * except under CI=true, where a missing server is a failure: the distributed tests must run there.
@@ -31,6 +40,13 @@ export async function serverProblem(kind: BackendKind): Promise<string | undefin
   if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: they must run)`);
   console.warn(reason);
   return reason;
+}
+
+/** The kinds whose server answers, each checked by {@link serverProblem} (so: a failure on CI). */
+export async function availableBackends(): Promise<Set<BackendKind>> {
+  const available = new Set<BackendKind>();
+  for (const { kind } of SERVERS) if ((await serverProblem(kind)) === undefined) available.add(kind);
+  return available;
 }
 
 /** A prefix (Redis key prefix, PostgreSQL schema) of its own for one test file's run. */
@@ -56,6 +72,17 @@ export async function dropPrefix(connection: QueueConnection): Promise<void> {
     } while (cursor !== '0');
   } else {
     await connection.pg!.query(`DROP SCHEMA IF EXISTS "${prefix}" CASCADE`);
+  }
+}
+
+/** {@link dropPrefix} for a test that holds no connection to the server: one is opened for it. */
+export async function dropServerPrefix(kind: BackendKind, prefix: string): Promise<void> {
+  const url = BACKENDS[kind];
+  const connection = await openQueueConnection({ kind, url, displayUrl: url, prefix }, { bullmq: false });
+  try {
+    await dropPrefix(connection);
+  } finally {
+    await connection.close();
   }
 }
 
