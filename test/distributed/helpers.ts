@@ -36,8 +36,9 @@ export async function serverProblem(kind: BackendKind): Promise<string | undefin
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
   });
   if (ok) return undefined;
-  const reason = `${kind} is not reachable at ${BACKENDS[kind]}: the distributed tests against it are skipped`;
-  if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: they must run)`);
+  const unreachable = `${kind} is not reachable at ${BACKENDS[kind]}`;
+  if (process.env.CI === 'true') throw new Error(`${unreachable}: the distributed tests must run on CI (CI=true)`);
+  const reason = `${unreachable}: the distributed tests against it are skipped`;
   console.warn(reason);
   return reason;
 }
