@@ -76,15 +76,23 @@ export async function dropPrefix(connection: QueueConnection): Promise<void> {
   }
 }
 
-/** {@link dropPrefix} for a test that holds no connection to the server: one is opened for it. */
-export async function dropServerPrefix(kind: BackendKind, prefix: string): Promise<void> {
+/**
+ * Run `use` on a connection of its own to the server of `kind`, under `prefix`, closed after it:
+ * for a test that holds none (the CLI's connection code, without BullMQ).
+ */
+export async function withServer<T>(kind: BackendKind, prefix: string, use: (connection: QueueConnection) => Promise<T>): Promise<T> {
   const url = BACKENDS[kind];
   const connection = await openQueueConnection({ kind, url, displayUrl: url, prefix }, { bullmq: false });
   try {
-    await dropPrefix(connection);
+    return await use(connection);
   } finally {
     await connection.close();
   }
+}
+
+/** {@link dropPrefix} for a test that holds no connection to the server. */
+export function dropServerPrefix(kind: BackendKind, prefix: string): Promise<void> {
+  return withServer(kind, prefix, dropPrefix);
 }
 
 /**

@@ -1,29 +1,15 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeHome, runCli, startCli, type CliOptions, type CliResult } from '../helpers/cli.js';
-import type { Server } from './helpers.js';
+import { withServer, type Server } from './helpers.js';
 
 /** Write the shared queue document directly (what anyone who can write to the server can do). */
-export async function writeSharedQueue(backend: Server, prefix: string, entries: unknown[]): Promise<void> {
+export function writeSharedQueue(backend: Server, prefix: string, entries: unknown[]): Promise<void> {
   const doc = `${JSON.stringify(entries, null, 2)}\n`;
-  if (backend.kind === 'redis') {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(backend.url);
-    try {
-      await redis.set(`${prefix}:runner-store:batch-queue`, doc);
-    } finally {
-      redis.disconnect();
-    }
-  } else {
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: backend.url });
-    await client.connect();
-    try {
-      await client.query(`UPDATE "${prefix}".runner_batch_queue SET entries = $1::json WHERE id = 1`, [doc]);
-    } finally {
-      await client.end();
-    }
-  }
+  return withServer(backend.kind, prefix, async ({ redis, pg }) => {
+    if (redis) await redis.set(`${prefix}:runner-store:batch-queue`, doc);
+    else await pg!.query(`UPDATE "${prefix}".runner_batch_queue SET entries = $1::json WHERE id = 1`, [doc]);
+  });
 }
 
 /**
@@ -32,13 +18,9 @@ export async function writeSharedQueue(backend: Server, prefix: string, entries:
  */
 export async function expireExecutorLease(backend: Server, prefix: string): Promise<void> {
   if (backend.kind !== 'redis') return;
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(backend.url);
-  try {
-    await redis.del(`${prefix}:runner-store:batch-executor`);
-  } finally {
-    redis.disconnect();
-  }
+  await withServer(backend.kind, prefix, async ({ redis }) => {
+    await redis!.del(`${prefix}:runner-store:batch-executor`);
+  });
 }
 
 export interface SharedHome {
