@@ -87,8 +87,14 @@ async function openRedis(target: QueueTarget, bullmq: BullMQ, options: Connectio
     bullmq,
     redis,
     pg: undefined,
-    queue: (name) => new bullmq.Queue(name, { connection: redis, prefix }),
-    worker: (name, processor, workerOptions) => new bullmq.Worker(name, processor, { ...workerOptions, connection: redis, prefix }),
+    queue: (name) => {
+      const queue = new bullmq.Queue(name, { connection: redis, prefix });
+      // Why: each error of the shared client reaches onError already; a Queue without a listener
+      // makes BullMQ print it again, as a bare stack trace on stderr, at every reconnect attempt.
+      queue.on('error', () => undefined);
+      return queue;
+    },
+    worker: (name, processor, workerOptions) => new bullmq.Worker(name, processor, { ...withRetryDelay(workerOptions), connection: redis, prefix }),
     queueEvents: (name) => new bullmq.QueueEvents(name, { connection: redis, prefix }),
     close: async () => {
       await redis.quit().catch(() => redis.disconnect());
@@ -109,6 +115,9 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
   // BullMQ backend made below borrows it instead of opening its own.
   const connection = new bullmq.PostgresConnection({ ...poolConfig, schema: target.prefix, migrate: true });
   connection.on('error', (error: Error) => options.onError?.(error));
+  // Why: BullMQ retries a job's completion only after an error it knows as a lost connection;
+  // pg's "Connection terminated unexpectedly" would make it fail (and retry) a job that succeeded.
+  markLostConnections(connection.pool, bullmq.ConnectionClosedError);
   try {
     await withTimeout(connection.pool.query('SELECT 1'), CONNECT_TIMEOUT_MS);
     await withTimeout(connection.waitUntilReady(), READY_TIMEOUT_MS);
@@ -121,7 +130,7 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
   // A non-owning backend does not re-LISTEN by itself when the LISTEN connection was rebuilt (a
   // server restart): its workers would then find new jobs only at their next poll.
   connection.on('listenerinvalidated', () => {
-    for (const backend of backends) (backend as unknown as { listening: boolean; listeningEvents: boolean }).listening = false;
+    for (const backend of backends) relisten(backend as unknown as ListeningBackend);
   });
   const factory = (name: string, opts: ConstructorParameters<BullMQ['PostgresQueueBackend']>[2]) => {
     const backend = new bullmq.PostgresQueueBackend(connection, name, opts, false);
@@ -136,10 +145,52 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
     pg: connection.pool,
     queue: (name) => new classes.Queue(name, { connection: target.url }) as unknown as Queue,
     worker: (name, processor, workerOptions) =>
-      new classes.Worker(name, processor as Processor<unknown>, { ...workerOptions, connection: target.url }) as unknown as Worker,
+      new classes.Worker(name, processor as Processor<unknown>, { ...withRetryDelay(workerOptions), connection: target.url }) as unknown as Worker,
     queueEvents: (name) => new classes.QueueEvents(name, { connection: target.url }) as unknown as QueueEvents,
     close: () => connection.close(),
   };
+}
+
+// What pg reports when the server went away under a query: the socket (pg's own messages, OS
+// codes) or the server shutting down or still starting (SQLSTATE class 57P, 08 connection errors).
+const LOST_CONNECTION_MESSAGES = ['Connection terminated', 'Client has encountered a connection error'];
+const LOST_CONNECTION_CODES = ['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', '57P01', '57P02', '57P03'];
+
+function isLostConnection(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = String((error as { code?: unknown }).code ?? '');
+  return LOST_CONNECTION_CODES.includes(code) || code.startsWith('08') || LOST_CONNECTION_MESSAGES.some((text) => error.message.startsWith(text));
+}
+
+/** Make the pool's queries fail with BullMQ's ConnectionClosedError when the connection was lost. */
+function markLostConnections(pool: PgPool, ConnectionClosedError: BullMQ['ConnectionClosedError']): void {
+  type Query = (...args: unknown[]) => Promise<unknown>;
+  const query = (pool.query as Query).bind(pool);
+  (pool as unknown as { query: Query }).query = async (...args) => {
+    try {
+      return await query(...args);
+    } catch (error) {
+      throw isLostConnection(error) ? new ConnectionClosedError((error as Error).message, error) : error;
+    }
+  };
+}
+
+/** The parts of BullMQ's PostgresQueueBackend that a rebuilt LISTEN connection concerns. */
+interface ListeningBackend {
+  listening: boolean;
+  listeningEvents: boolean;
+  cancelWait?: () => void;
+  cancelEventWait?: () => void;
+}
+
+/** What BullMQ does for the backend owning the connection, done for a borrowing one. */
+function relisten(backend: ListeningBackend): void {
+  backend.listening = false;
+  backend.listeningEvents = false;
+  // Why: a wait already parked on the dead connection gets no NOTIFY and would sleep out its
+  // whole drainDelay (5 s) before LISTENing again; woken, it LISTENs on the new connection at once.
+  backend.cancelWait?.();
+  backend.cancelEventWait?.();
 }
 
 async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string, unknown>, options: ConnectionOptions): Promise<QueueConnection> {
@@ -174,6 +225,20 @@ async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string,
     },
     close: () => pool.end(),
   };
+}
+
+// The longest pause before BullMQ tries again to record a finished job (or to fetch one) after the
+// server was lost. BullMQ's own 15 s outlasts short job locks.
+const RUN_RETRY_MS = 1_000;
+
+/**
+ * Worker options with a retry delay well inside the job lock. Why: BullMQ stops renewing a job's
+ * lock when its run ends; a completion still waiting for its retry when the lock expires makes
+ * the job count as stalled, and it runs a second time.
+ */
+function withRetryDelay(options: Omit<WorkerOptions, 'connection'>): Omit<WorkerOptions, 'connection'> {
+  const lockMs = options.lockDuration ?? 30_000;
+  return { runRetryDelay: Math.min(RUN_RETRY_MS, Math.floor(lockMs / 4)), ...options };
 }
 
 /** `"name"`, for a schema name `queue.prefix` has already restricted to letters, digits and `_`. */

@@ -13,6 +13,15 @@ export const BACKENDS: Record<BackendKind, string> = {
   postgres: process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
 };
 
+/** One server of the suite, as the tests that loop over the backends want it. */
+export interface Server {
+  kind: BackendKind;
+  url: string;
+}
+
+/** {@link BACKENDS} as a list, for `for (const server of SERVERS)` and `describe.each(SERVERS)`. */
+export const SERVERS: readonly Server[] = (Object.keys(BACKENDS) as BackendKind[]).map((kind) => ({ kind, url: BACKENDS[kind] }));
+
 /**
  * Whether the server of `kind` answers. When it does not, the suite is skipped with the reason,
  * except under CI=true, where a missing server is a failure: the distributed tests must run there.
@@ -27,10 +36,18 @@ export async function serverProblem(kind: BackendKind): Promise<string | undefin
     socket.once('timeout', () => (socket.destroy(), resolve(false)));
   });
   if (ok) return undefined;
-  const reason = `${kind} is not reachable at ${BACKENDS[kind]}: the distributed tests against it are skipped`;
-  if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: they must run)`);
+  const unreachable = `${kind} is not reachable at ${BACKENDS[kind]}`;
+  if (process.env.CI === 'true') throw new Error(`${unreachable}: the distributed tests must run on CI (CI=true)`);
+  const reason = `${unreachable}: the distributed tests against it are skipped`;
   console.warn(reason);
   return reason;
+}
+
+/** The kinds whose server answers, each checked by {@link serverProblem} (so: a failure on CI). */
+export async function availableBackends(): Promise<Set<BackendKind>> {
+  const available = new Set<BackendKind>();
+  for (const { kind } of SERVERS) if ((await serverProblem(kind)) === undefined) available.add(kind);
+  return available;
 }
 
 /** A prefix (Redis key prefix, PostgreSQL schema) of its own for one test file's run. */
@@ -57,6 +74,25 @@ export async function dropPrefix(connection: QueueConnection): Promise<void> {
   } else {
     await connection.pg!.query(`DROP SCHEMA IF EXISTS "${prefix}" CASCADE`);
   }
+}
+
+/**
+ * Run `use` on a connection of its own to the server of `kind`, under `prefix`, closed after it:
+ * for a test that holds none (the CLI's connection code, without BullMQ).
+ */
+export async function withServer<T>(kind: BackendKind, prefix: string, use: (connection: QueueConnection) => Promise<T>): Promise<T> {
+  const url = BACKENDS[kind];
+  const connection = await openQueueConnection({ kind, url, displayUrl: url, prefix }, { bullmq: false });
+  try {
+    return await use(connection);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** {@link dropPrefix} for a test that holds no connection to the server. */
+export function dropServerPrefix(kind: BackendKind, prefix: string): Promise<void> {
+  return withServer(kind, prefix, dropPrefix);
 }
 
 /**
@@ -153,9 +189,9 @@ export function readMarks(file: string): Mark[] {
 }
 
 /** Poll until `check` holds (or fail after `timeoutMs`, with what was seen). */
-export async function waitFor(check: () => boolean, what: string, timeoutMs = 45_000): Promise<void> {
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 45_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (!check()) {
+  while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, writeFile } from '../helpers/cli.js';
 import { markerCounts, until } from '../e2e/batch-helpers.js';
-import { availableBackends, BACKENDS, dropPrefix, expireExecutorLease, sharedHome, waitingTask } from './shared-batch-helpers.js';
+import { availableBackends, dropServerPrefix, SERVERS, uniquePrefix } from './helpers.js';
+import { expireExecutorLease, sharedHome, waitingTask } from './shared-batch-helpers.js';
 
 /**
  * One executor per shared queue, whichever host it runs on; an executor killed mid-entry loses
@@ -13,13 +14,13 @@ beforeAll(() => {
   if (!existsSync(path.resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
 });
 
-const available = await availableBackends('shared-batch-crash.test.ts');
+const available = await availableBackends();
 
-describe.each(BACKENDS)('shared batch queue on $kind: executor lock and crash', (backend) => {
-  const prefix = `tr_sbcrash_${backend.kind}_${process.pid}`;
-  const up = available.get(backend.kind) === true;
+describe.each(SERVERS)('shared batch queue on $kind: executor lock and crash', (backend) => {
+  const prefix = uniquePrefix(`sbcrash_${backend.kind}`);
+  const up = available.has(backend.kind);
   afterAll(async () => {
-    if (up) await dropPrefix(backend, prefix);
+    if (up) await dropServerPrefix(backend.kind, prefix);
   });
 
   it.skipIf(!up)('refuses a second executor while one runs, and recovers the entry of a killed one on another home', async () => {

@@ -1,118 +1,26 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { makeHome, runCli, startCli, type CliOptions, type CliResult } from '../helpers/cli.js';
-
-/** The two queue servers the shared batch queue runs on, as the test machines (and CI) provide them. */
-export const BACKENDS = [
-  { kind: 'redis', url: 'redis://127.0.0.1:6379' },
-  { kind: 'postgres', url: 'postgres://postgres@127.0.0.1:5432/test' },
-] as const;
-export type Backend = (typeof BACKENDS)[number];
-
-/**
- * Whether the server answers. Unreachable: the caller skips its tests with a message, except on CI
- * (`CI=true`), where a missing server must fail the run rather than pass it silently.
- */
-export async function reachable(backend: Backend): Promise<boolean> {
-  try {
-    if (backend.kind === 'redis') {
-      const { Redis } = await import('ioredis');
-      const redis = new Redis(backend.url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 0, retryStrategy: () => null });
-      redis.on('error', () => undefined);
-      try {
-        await redis.connect();
-        await redis.ping();
-      } finally {
-        redis.disconnect();
-      }
-    } else {
-      const pg = (await import('pg')).default;
-      const client = new pg.Client({ connectionString: backend.url, connectionTimeoutMillis: 2000 });
-      client.on('error', () => undefined);
-      try {
-        await client.connect();
-        await client.query('SELECT 1');
-      } finally {
-        await client.end().catch(() => undefined);
-      }
-    }
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Reachability of every backend, failing on CI when one is missing, and saying so elsewhere. */
-export async function availableBackends(file: string): Promise<Map<Backend['kind'], boolean>> {
-  const result = new Map<Backend['kind'], boolean>();
-  for (const backend of BACKENDS) {
-    const up = await reachable(backend);
-    if (!up && process.env.CI === 'true') throw new Error(`${file}: the ${backend.kind} server at ${backend.url} is not reachable (required on CI)`);
-    if (!up) console.warn(`${file}: skipping the ${backend.kind} tests: no server at ${backend.url}`);
-    result.set(backend.kind, up);
-  }
-  return result;
-}
-
-/** Remove everything a test file left in the server under `prefix`. */
-export async function dropPrefix(backend: Backend, prefix: string): Promise<void> {
-  if (backend.kind === 'redis') {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(backend.url);
-    try {
-      const keys = await redis.keys(`${prefix}:*`);
-      if (keys.length > 0) await redis.del(...keys);
-    } finally {
-      redis.disconnect();
-    }
-  } else {
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: backend.url });
-    await client.connect();
-    try {
-      await client.query(`DROP SCHEMA IF EXISTS "${prefix}" CASCADE`);
-    } finally {
-      await client.end();
-    }
-  }
-}
+import { withServer, type Server } from './helpers.js';
 
 /** Write the shared queue document directly (what anyone who can write to the server can do). */
-export async function writeSharedQueue(backend: Backend, prefix: string, entries: unknown[]): Promise<void> {
+export function writeSharedQueue(backend: Server, prefix: string, entries: unknown[]): Promise<void> {
   const doc = `${JSON.stringify(entries, null, 2)}\n`;
-  if (backend.kind === 'redis') {
-    const { Redis } = await import('ioredis');
-    const redis = new Redis(backend.url);
-    try {
-      await redis.set(`${prefix}:runner-store:batch-queue`, doc);
-    } finally {
-      redis.disconnect();
-    }
-  } else {
-    const pg = (await import('pg')).default;
-    const client = new pg.Client({ connectionString: backend.url });
-    await client.connect();
-    try {
-      await client.query(`UPDATE "${prefix}".runner_batch_queue SET entries = $1::json WHERE id = 1`, [doc]);
-    } finally {
-      await client.end();
-    }
-  }
+  return withServer(backend.kind, prefix, async ({ redis, pg }) => {
+    if (redis) await redis.set(`${prefix}:runner-store:batch-queue`, doc);
+    else await pg!.query(`UPDATE "${prefix}".runner_batch_queue SET entries = $1::json WHERE id = 1`, [doc]);
+  });
 }
 
 /**
  * After a `kill -9` the Redis executor lease stays until it expires (30 s): remove it, exactly what
  * the passing of time does. PostgreSQL's advisory lock ended with the dead process's connection.
  */
-export async function expireExecutorLease(backend: Backend, prefix: string): Promise<void> {
+export async function expireExecutorLease(backend: Server, prefix: string): Promise<void> {
   if (backend.kind !== 'redis') return;
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(backend.url);
-  try {
-    await redis.del(`${prefix}:runner-store:batch-executor`);
-  } finally {
-    redis.disconnect();
-  }
+  await withServer(backend.kind, prefix, async ({ redis }) => {
+    await redis!.del(`${prefix}:runner-store:batch-executor`);
+  });
 }
 
 export interface SharedHome {

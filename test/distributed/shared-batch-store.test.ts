@@ -2,20 +2,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Settings } from '../../src/config/config.js';
 import { openBatchQueue } from '../../src/distributed/shared-batch-queue.js';
 import type { QueuedEntry } from '../../src/batch/queue-file.js';
-import { availableBackends, BACKENDS, dropPrefix } from './shared-batch-helpers.js';
+import { availableBackends, dropServerPrefix, SERVERS, uniquePrefix } from './helpers.js';
 
 /**
  * The shared QueueStore itself, in-process: concurrent read-modify-writes through the optimistic
  * (Redis) or row-locked (PostgreSQL) update, and the executor lock's exclusion.
  */
-const available = await availableBackends('shared-batch-store.test.ts');
+const available = await availableBackends();
 
-describe.each(BACKENDS)('shared batch store on $kind', (backend) => {
-  const prefix = `tr_sbstore_${backend.kind}_${process.pid}`;
-  const up = available.get(backend.kind) === true;
+describe.each(SERVERS)('shared batch store on $kind', (backend) => {
+  const prefix = uniquePrefix(`sbstore_${backend.kind}`);
+  const up = available.has(backend.kind);
   const settings = { config: { queue: { url: backend.url, prefix } }, configFile: undefined, home: '/nonexistent', workspace: '/nonexistent' } as Settings;
   afterAll(async () => {
-    if (up) await dropPrefix(backend, prefix);
+    if (up) await dropServerPrefix(backend.kind, prefix);
   });
 
   it.skipIf(!up)('keeps every one of many concurrent updates from two connections', async () => {
@@ -66,7 +66,7 @@ describe.each(BACKENDS)('shared batch store on $kind', (backend) => {
       await expect(store.update(() => undefined)).rejects.toMatchObject({ code: 'batch.invalid' });
     } finally {
       await store.close();
-      await dropPrefix(backend, `${prefix}_bad`);
+      await dropServerPrefix(backend.kind, `${prefix}_bad`);
     }
   });
 });

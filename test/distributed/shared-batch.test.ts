@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { collect, writeFile } from '../helpers/cli.js';
 import { markerCounts } from '../e2e/batch-helpers.js';
-import { availableBackends, BACKENDS, dropPrefix, sharedHome, writeSharedQueue, type SharedHome } from './shared-batch-helpers.js';
+import { availableBackends, dropServerPrefix, SERVERS, uniquePrefix } from './helpers.js';
+import { sharedHome, writeSharedQueue, type SharedHome } from './shared-batch-helpers.js';
 
 /**
  * The shared batch queue (`queue.url` set): `runner batch add`, `batch list` and `runner batch N`
@@ -13,7 +14,7 @@ beforeAll(() => {
   if (!existsSync(path.resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
 });
 
-const available = await availableBackends('shared-batch.test.ts');
+const available = await availableBackends();
 
 function json(text: string): unknown {
   return JSON.parse(text);
@@ -24,9 +25,9 @@ function normalizeIds(text: string, ids: readonly string[]): string {
   return ids.reduce((out, id, index) => out.replaceAll(id, `ID${index}`), text);
 }
 
-describe.each(BACKENDS)('shared batch queue on $kind', (backend) => {
-  const prefix = `tr_sbatch_${backend.kind}_${process.pid}`;
-  const up = available.get(backend.kind) === true;
+describe.each(SERVERS)('shared batch queue on $kind', (backend) => {
+  const prefix = uniquePrefix(`sbatch_${backend.kind}`);
+  const up = available.has(backend.kind);
   let n = 0;
   // Each test its own queue (prefix), all removed at the end.
   const prefixes: string[] = [];
@@ -36,7 +37,7 @@ describe.each(BACKENDS)('shared batch queue on $kind', (backend) => {
     return { url: backend.url, prefix: p };
   };
   afterAll(async () => {
-    if (up) for (const p of prefixes) await dropPrefix(backend, p);
+    if (up) for (const p of prefixes) await dropServerPrefix(backend.kind, p);
   });
 
   it.skipIf(!up)('adds and lists exactly as the file queue does (table and --json), from any home', async () => {

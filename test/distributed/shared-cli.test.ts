@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { makeHome, runCli, writeFile, type CliResult } from '../helpers/cli.js';
-import { dropPrefix, SERVERS, serverAvailable, uniquePrefix } from './servers.js';
+import { dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
 
 /** Raises `args[0]` alerts, each naming its run and number, then succeeds. */
 const BURST = `
@@ -56,11 +56,11 @@ function parsed<T>(result: CliResult): T {
 
 // The real CLI as processes, several "hosts" (homes) sharing one queue server.
 for (const server of SERVERS) {
-  const available = await serverAvailable(server.kind, server.url);
+  const problem = await serverProblem(server.kind);
 
-  describe.skipIf(!available)(`shared alerts and history through the CLI on ${server.kind}`, () => {
-    const prefix = uniquePrefix('cli', server.kind);
-    afterAll(() => dropPrefix(server.kind, server.url, prefix));
+  describe.skipIf(problem !== undefined)(`shared alerts and history through the CLI on ${server.kind}`, () => {
+    const prefix = uniquePrefix(`cli_${server.kind}`);
+    afterAll(() => dropServerPrefix(server.kind, prefix));
 
     it('alerts raised by 4 processes on 4 hosts, drained in a loop from a fifth: none lost, none twice', async () => {
       const raisers = Array.from({ length: 4 }, () => host(server.url, prefix));

@@ -2,15 +2,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
 import { createDataSource, type SourceEvent } from '../../src/dashboard/data-source.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
-import { dropPrefix, SERVERS, serverAvailable, uniquePrefix } from './servers.js';
+import { dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
 
 // The dashboard's data source with a queue configured: the shared history and inbox, every host's.
 for (const server of SERVERS) {
-  const available = await serverAvailable(server.kind, server.url);
+  const problem = await serverProblem(server.kind);
 
-  describe.skipIf(!available)(`the dashboard's shared data source on ${server.kind}`, () => {
-    const prefix = uniquePrefix('dash', server.kind);
-    afterAll(() => dropPrefix(server.kind, server.url, prefix));
+  describe.skipIf(problem !== undefined)(`the dashboard's shared data source on ${server.kind}`, () => {
+    const prefix = uniquePrefix(`dash_${server.kind}`);
+    afterAll(() => dropServerPrefix(server.kind, prefix));
 
     it('shows the shared runs and alerts, acks them, serves the shared batch queue, and reports new records and queue changes', async () => {
       const { home, workspace } = makeHome('taskrunner-shared-dash-');

@@ -4,14 +4,14 @@ import { openQueueConnection, type QueueConnection } from '../../src/distributed
 import { openSharedStores, type SharedStores } from '../../src/distributed/open-shared-stores.js';
 import type { Alert } from '../../src/store/alerts.js';
 import type { RunRecord } from '../../src/store/run-log.js';
-import { dropPrefix, SERVERS, serverAvailable, uniquePrefix } from './servers.js';
+import { dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
 
 // The shared stores in-process, against the real servers: the same suite on Redis and PostgreSQL.
 for (const server of SERVERS) {
-  const available = await serverAvailable(server.kind, server.url);
+  const problem = await serverProblem(server.kind);
 
-  describe.skipIf(!available)(`shared stores on ${server.kind}`, () => {
-    const prefix = uniquePrefix('stores', server.kind);
+  describe.skipIf(problem !== undefined)(`shared stores on ${server.kind}`, () => {
+    const prefix = uniquePrefix(`stores_${server.kind}`);
     const target: QueueTarget = { kind: server.kind, url: server.url, displayUrl: server.url, prefix };
     const connections: QueueConnection[] = [];
     let stores: SharedStores;
@@ -27,7 +27,7 @@ for (const server of SERVERS) {
     });
     afterAll(async () => {
       for (const connection of connections) await connection.close();
-      await dropPrefix(server.kind, server.url, prefix);
+      await dropServerPrefix(server.kind, prefix);
     });
 
     it('raises alerts in the file inbox format, lists them oldest first, and acks by id', async () => {
