@@ -37,6 +37,7 @@ export { discoverTasks, findTask } from './core/discover.js';
 export type { BrokenTaskFile, DiscoveredTask, DiscoverOptions, TaskRegistry } from './core/discover.js';
 export { runTask } from './core/run-task.js';
 export type { RunOutcome, RunStatus, RunTaskOptions } from './core/run-task.js';
+export type { HeldTaskLock } from './core/lock.js';
 export type { RunRecord } from './store/run-log.js';
 export { createStderrLogger } from './core/logger.js';
 export type { LogLevel } from './core/logger.js';

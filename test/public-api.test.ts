@@ -49,7 +49,7 @@ describe("the public entry, 'taskrunner'", () => {
     expect(names).toEqual(
       [
         'ALERT_LEVELS', 'Alert', 'AlertInbox', 'AlertLevel', 'AlertStore', 'AppendAlertOptions', 'BrokenTaskFile', 'DiscoverOptions',
-        'DiscoveredTask', 'EXIT', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError',
+        'DiscoveredTask', 'EXIT', 'HeldTaskLock', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError',
         'RetryConfig', 'RunOutcome', 'RunRecord', 'RunStatus', 'RunTaskOptions', 'RunnerConfig', 'RunnerError',
         'RunnerErrorCode', 'RunnerErrorOptions', 'Settings', 'Task', 'TaskArgument', 'TaskClass', 'TaskConfig',
         'TaskContext', 'TaskDefaults', 'TaskOption', 'TaskOptionValues', 'TaskPaths', 'TaskRegistry', 'TaskResult',

@@ -8,6 +8,9 @@ import { RunnerError } from '../errors.js';
  * `help` and `alerts` work without one.
  */
 export function assertWorkspaceExists(workspace: string): void {
+  // A worker runs a job every few hundred microseconds: a folder seen a moment ago is still there.
+  const seen = SEEN.get(workspace);
+  if (seen !== undefined && Date.now() - seen < SEEN_FOR_MS) return;
   const stats = statSync(workspace, { throwIfNoEntry: false });
   if (!stats) {
     throw new RunnerError(
@@ -19,4 +22,8 @@ export function assertWorkspaceExists(workspace: string): void {
   if (!stats.isDirectory()) {
     throw new RunnerError('runner.noWorkspace', `workspace ${workspace} is not a folder`, { file: workspace });
   }
+  SEEN.set(workspace, Date.now());
 }
+
+const SEEN = new Map<string, number>();
+const SEEN_FOR_MS = 1_000;

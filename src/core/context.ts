@@ -11,7 +11,8 @@ export interface ContextInit {
   taskName: string;
   runId: string;
   dryRun: boolean;
-  signal: AbortSignal;
+  /** The run's signal, or a function making it on first use (see `RunAbort`). */
+  signal: AbortSignal | (() => AbortSignal);
   args: readonly string[];
   options: Readonly<TaskOptionValues>;
   config: RunnerConfig;
@@ -29,20 +30,33 @@ export interface ContextInit {
 export function createTaskContext(init: ContextInit): TaskContext {
   const { dryRun, log, paths } = init;
   const resolve = (file: string) => path.resolve(paths.workspace, file);
-  const { alerts: inbox, ...rest } = init;
-  const alerts = inbox ?? AlertStore.forHome(paths.home);
+  let alerts = init.alerts;
+  const signal = () => (typeof init.signal === 'function' ? init.signal() : init.signal);
+  // Fields named one by one: copying `init` with rest and spread costs a worker's job microseconds.
   return {
-    ...rest,
+    taskName: init.taskName,
+    runId: init.runId,
+    dryRun,
+    get signal() {
+      return signal();
+    },
+    args: init.args,
+    options: init.options,
+    config: init.config,
+    paths,
+    log,
+    attempt: init.attempt,
     async alert(message, level = 'warning', options = {}) {
       if (dryRun) {
         log.info({ alert: { level, message } }, 'dry run: alert not written');
         return;
       }
+      alerts ??= AlertStore.forHome(paths.home);
       const raised = await alerts.raise({ task: init.taskName, level, message }, { unlessPending: options.unlessPending ?? false });
       // Pushed only once written, so a push that fails or hangs loses nothing: the heartbeat drains
       // it. An alert still pending was pushed when it was first raised: raising it again pushes nothing.
       const push = alertPushSettings(init.config);
-      if (raised.added && push !== undefined && shouldPush(level, push)) await pushAlert(raised.alert, push, log, init.signal);
+      if (raised.added && push !== undefined && shouldPush(level, push)) await pushAlert(raised.alert, push, log, signal());
     },
     readJson: (file) => readJsonFile(resolve(file)),
     updateJson: (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),

@@ -9,6 +9,7 @@ import { appendRunRecord, type RunRecord } from '../store/run-log.js';
 import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from './attempt-failure.js';
 import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRecord, type RunFacts } from './run-record.js';
 import { createTaskContext } from './context.js';
+import { RunAbort } from './run-abort.js';
 import { findTask } from './discover.js';
 import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './lock.js';
 import { newRunId } from './run-id.js';
@@ -93,10 +94,8 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
   assertWorkspaceExists(settings.workspace);
   const run = new RunState(task, options);
 
-  const controller = new AbortController();
-  const abort = (reason: RunnerError) => {
-    if (!controller.signal.aborted) controller.abort(reason);
-  };
+  const cancel = new RunAbort();
+  const abort = (reason: RunnerError) => cancel.abort(reason);
   const onCompromised = (error: RunnerError) => {
     run.log.error({ err: error }, 'lock compromised: aborting the run');
     abort(error);
@@ -125,13 +124,13 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
       ? undefined
       : setTimeout(() => abort(new RunnerError('runner.timedOut', `timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
 
-  const attemptsDone = runAttempts(task, run, controller.signal);
+  const attemptsDone = runAttempts(task, run, cancel);
   let attemptsSettled = false;
   void attemptsDone.then(() => (attemptsSettled = true));
   const lockReleased = releaseWhenSettled(lock, attemptsDone);
   try {
-    const settled = await Promise.race([attemptsDone, afterAbort(controller.signal, attemptsDone, options.abortGraceMs ?? ABORT_GRACE_MS)]);
-    const outcome = { ...outcomeOf(run, settled, controller.signal), lockReleased };
+    const settled = await Promise.race([attemptsDone, afterAbort(cancel, attemptsDone, options.abortGraceMs ?? ABORT_GRACE_MS)]);
+    const outcome = { ...outcomeOf(run, settled, cancel), lockReleased };
     // Untracked first: a record that cannot be written (a full disk) must not be tried again on exit.
     untrack();
     run.write(outcome.record);
@@ -189,14 +188,14 @@ class RunState {
 // Every error of the task reaches p-retry wrapped in an AttemptFailure: p-retry never retries a
 // TypeError (an ordinary bug such as `undefined.x`) and turns a thrown string into a TypeError,
 // while the runner's rule is that anything but a non-retryable error is retried.
-function runAttempts(task: Task, run: RunState, signal: AbortSignal): Promise<Settled> {
+function runAttempts(task: Task, run: RunState, cancel: RunAbort): Promise<Settled> {
   const { policy } = run;
-  const attempt = () => runOneAttempt(task, run, signal);
-  const onFailure = (error: unknown, attemptNumber: number, retriesLeft: number) => logFailedAttempt(run.log, signal, error, attemptNumber, retriesLeft);
+  const attempt = () => runOneAttempt(task, run, cancel);
+  const onFailure = (error: unknown, attemptNumber: number, retriesLeft: number) => logFailedAttempt(run.log, cancel, error, attemptNumber, retriesLeft);
   // One attempt (every worker job: BullMQ retries) needs no retry machinery.
   const attempts =
     policy.attempts === 1
-      ? attemptOnce(attempt, signal, onFailure)
+      ? attemptOnce(attempt, cancel, onFailure)
       : pRetry(attempt, {
           retries: policy.attempts - 1,
           minTimeout: policy.retry.minTimeoutMs,
@@ -204,9 +203,9 @@ function runAttempts(task: Task, run: RunState, signal: AbortSignal): Promise<Se
           factor: policy.retry.factor,
           randomize: policy.retry.jitter,
           maxRetryTime: policy.retry.maxRetryTimeMs,
-          signal,
+          signal: cancel.signal,
           onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => onFailure(error, attemptNumber, retriesLeft),
-          shouldRetry: ({ error }) => isRetryable(error) && !signal.aborted,
+          shouldRetry: ({ error }) => isRetryable(error) && !cancel.aborted,
         });
   return attempts.then(
     (result): Settled => ({ ok: true, result }),
@@ -215,8 +214,8 @@ function runAttempts(task: Task, run: RunState, signal: AbortSignal): Promise<Se
 }
 
 // What p-retry does with no retries left: a run aborted before it starts makes no attempt.
-async function attemptOnce<T>(attempt: () => Promise<T>, signal: AbortSignal, onFailure: (error: unknown, attemptNumber: number, retriesLeft: number) => void): Promise<T> {
-  signal.throwIfAborted();
+async function attemptOnce<T>(attempt: () => Promise<T>, cancel: RunAbort, onFailure: (error: unknown, attemptNumber: number, retriesLeft: number) => void): Promise<T> {
+  cancel.throwIfAborted();
   try {
     return await attempt();
   } catch (error) {
@@ -225,15 +224,15 @@ async function attemptOnce<T>(attempt: () => Promise<T>, signal: AbortSignal, on
   }
 }
 
-async function runOneAttempt(task: Task, run: RunState, signal: AbortSignal): Promise<TaskResult> {
+async function runOneAttempt(task: Task, run: RunState, cancel: RunAbort): Promise<TaskResult> {
   const { options } = run;
   run.attempts += 1;
-  signal.throwIfAborted();
+  cancel.throwIfAborted();
   const ctx = createTaskContext({
     taskName: task.name,
     runId: run.runId,
     dryRun: run.dryRun,
-    signal,
+    signal: () => cancel.signal,
     args: options.args ?? [],
     options: options.options ?? {},
     config: options.settings.config,
@@ -253,19 +252,19 @@ async function runOneAttempt(task: Task, run: RunState, signal: AbortSignal): Pr
   return result;
 }
 
-function logFailedAttempt(log: Logger, signal: AbortSignal, error: unknown, attemptNumber: number, retriesLeft: number): void {
+function logFailedAttempt(log: Logger, cancel: RunAbort, error: unknown, attemptNumber: number, retriesLeft: number): void {
   const cause = originalError(error);
   const message = cause instanceof Error ? cause.message : String(cause);
   const retryable = isRetryable(error);
   // The log must not promise retries that will not happen.
-  const retriesLeftNow = retryable && !signal.aborted ? retriesLeft : 0;
+  const retriesLeftNow = retryable && !cancel.aborted ? retriesLeft : 0;
   log.warn({ attempt: attemptNumber, retries_left: retriesLeftNow, err: cause }, `attempt ${attemptNumber} failed: ${message}${retryable ? '' : ' (not retried)'}`);
 }
 
-function outcomeOf(run: RunState, settled: Settled, signal: AbortSignal): Omit<RunOutcome, 'lockReleased'> {
+function outcomeOf(run: RunState, settled: Settled, cancel: RunAbort): Omit<RunOutcome, 'lockReleased'> {
   const facts = run.facts();
-  if (signal.aborted) {
-    const reason = asRunnerError(signal.reason);
+  if (cancel.reason) {
+    const reason = cancel.reason;
     const status = reason.code === 'runner.timedOut' ? 'timed_out' : 'cancelled';
     return { status, exitCode: reason.exitCode, record: abortedRecord(facts, reason, status), result: run.lastResult };
   }
@@ -299,19 +298,16 @@ function releaseWhenSettled(lock: TaskLock, attemptsDone: Promise<Settled>): Pro
 
 // After an abort the task gets a grace period to return; a task that ignores its signal must not
 // keep the lock and the record hostage.
-function afterAbort<T>(signal: AbortSignal, settled: Promise<T>, graceMs: number): Promise<T | { ok: false; error: unknown }> {
+function afterAbort<T>(cancel: RunAbort, settled: Promise<T>, graceMs: number): Promise<T | { ok: false; error: unknown }> {
   return new Promise((resolve) => {
-    const onAbort = () => {
-      const grace = setTimeout(() => resolve({ ok: false, error: signal.reason }), graceMs);
+    cancel.onAbort(() => {
+      const grace = setTimeout(() => resolve({ ok: false, error: cancel.reason }), graceMs);
       void settled.then((value) => {
         clearTimeout(grace);
         resolve(value);
       });
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener('abort', onAbort, { once: true });
+    });
     // Without an abort this promise never settles; the race is won by `settled`.
-    void settled.then(() => signal.removeEventListener('abort', onAbort));
   });
 }
 

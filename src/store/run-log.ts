@@ -36,7 +36,9 @@ export function appendRunRecord(home: string, record: RunRecord, rotation?: LogR
 export function recordLine(record: RunRecord): string {
   let line = LINES.get(record);
   if (line === undefined) {
-    line = JSON.stringify(record, jsonSafe);
+    // The replacer costs more than the rest of the line; only a record holding objects (a task's
+    // result data) or big integers needs it.
+    line = Object.values(record).every(isPlainJsonValue) ? JSON.stringify(record) : JSON.stringify(record, jsonSafe);
     LINES.set(record, line);
   }
   return line;
@@ -117,6 +119,10 @@ function openForAppend(file: string): number {
     mkdirSync(path.dirname(file), { recursive: true });
     return openSync(file, 'a');
   }
+}
+
+function isPlainJsonValue(value: unknown): boolean {
+  return value === null || (typeof value !== 'object' && typeof value !== 'bigint');
 }
 
 // A task result may hold values JSON cannot express; the record must still be one valid line.
