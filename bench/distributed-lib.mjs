@@ -20,6 +20,8 @@ export async function openBench(kind, prefix) {
       queue: (name) => new bullmq.Queue(name, { connection: redis, prefix }),
       worker: (name, processor, opts) => new bullmq.Worker(name, processor, { ...opts, connection: redis, prefix }),
       clients: async () => Number(/connected_clients:(\d+)/.exec(await redis.info('clients'))[1]),
+      // A run record appended the way the runner's shared history does it.
+      appendRecord: (line) => redis.xadd(`${prefix}:bench-history`, 'MAXLEN', '~', '100000', '*', 'r', line),
       drop: async () => {
         let cursor = '0';
         do {
@@ -34,12 +36,22 @@ export async function openBench(kind, prefix) {
   const connection = new bullmq.PostgresConnection({ connectionString: URLS.postgres, schema: prefix, migrate: true, max: 4, keepAlive: true });
   connection.on('error', () => undefined);
   await connection.waitUntilReady();
+  const historyTable = connection.pool.query(`CREATE TABLE IF NOT EXISTS "${prefix}".bench_history (seq bigserial PRIMARY KEY, task text NOT NULL, record text NOT NULL)`);
   const classes = bullmq.withBackend((name, opts) => new bullmq.PostgresQueueBackend(connection, name, opts, false));
   return {
     bullmq,
     queue: (name) => new classes.Queue(name, { connection: URLS.postgres }),
     worker: (name, processor, opts) => new classes.Worker(name, processor, { ...opts, connection: URLS.postgres }),
     clients: async () => Number((await connection.pool.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()')).rows[0].n),
+    // A run record appended the way the runner's shared history does it.
+    appendRecord: async (line) => {
+      await historyTable;
+      await connection.pool.query(
+        `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
+         INSERT INTO "${prefix}".bench_history (task, record) SELECT $1, $2 FROM unflushed`,
+        ['b00', line],
+      );
+    },
     drop: () => connection.pool.query(`DROP SCHEMA IF EXISTS "${prefix}" CASCADE`),
     close: () => connection.close(),
   };

@@ -1,4 +1,3 @@
-import type { Socket } from 'node:net';
 import type { Redis } from 'ioredis';
 import { recordLine, type RunRecord } from '../store/run-log.js';
 import type { SharedHistory } from './shared-stores.js';
@@ -25,7 +24,6 @@ export class RedisHistory implements SharedHistory {
   }
 
   async append(record: RunRecord): Promise<void> {
-    holdWritesForThisTick(this.redis);
     await this.redis.xadd(this.key, 'MAXLEN', '~', String(this.limit), '*', 'r', recordLine(record));
   }
 
@@ -45,18 +43,6 @@ export class RedisHistory implements SharedHistory {
       }
     }
   }
-}
-
-/**
- * Hold the connection's writes until the end of this turn of the event loop: a worker appends a
- * record just before BullMQ sends the job's completion, and one socket write for both costs half
- * of two (on loopback the kernel delivers to the server inside the write).
- */
-function holdWritesForThisTick(redis: Redis): void {
-  const stream = (redis as unknown as { stream?: Socket }).stream;
-  if (redis.status !== 'ready' || !stream || stream.writableCorked > 0) return;
-  stream.cork();
-  setImmediate(() => stream.uncork());
 }
 
 function recordOf(fields: string[]): RunRecord | undefined {

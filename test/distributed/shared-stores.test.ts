@@ -136,6 +136,16 @@ for (const server of SERVERS) {
       expect(stopped).toBe(3);
     });
 
+    it('keeps the order of records appended at once (sent together while one append is under way)', async () => {
+      const stores = await open();
+      await Promise.all(Array.from({ length: 100 }, (_, i) => stores.history.append({ task: 'burst', timestamp: `t${i}`, success: true, n: i })));
+      const seen: number[] = [];
+      await stores.history.scanNewestFirst((record) => {
+        if (record.task === 'burst') seen.push(record.n as number);
+      });
+      expect(seen).toEqual(Array.from({ length: 100 }, (_, i) => 99 - i));
+    });
+
     it('trims the history to its bound on append', async () => {
       const small = await open({ historyLimit: 50 });
       for (let i = 0; i < 300; i++) await small.history.append({ task: 'trim', timestamp: `t${i}`, success: true });
