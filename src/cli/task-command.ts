@@ -57,8 +57,16 @@ export function parseTaskArgs(task: Task, rawArgs: readonly string[]): ParsedTas
   // Building and running a commander program costs about 50 µs: too much for every job of a
   // worker. Positional words alone, for a task that takes any, parse to the defaults and themselves.
   if (task.arguments === undefined && !rawArgs.some((arg) => arg.startsWith('-'))) {
-    return { ...copyOf(defaultsOf(task)), args: [...rawArgs] };
+    return { ...copyOf(cachedParse(task, [])), args: [...rawArgs] };
   }
+  return copyOf(cachedParse(task, rawArgs));
+}
+
+/** Parsed argument lists by task and arguments: a worker sees the same job arguments again and again. */
+const PARSED = new WeakMap<Task, Map<string, ParsedTaskArgs>>();
+const PARSED_PER_TASK = 1000;
+
+function cachedParse(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
   let byArgs = PARSED.get(task);
   if (!byArgs) PARSED.set(task, (byArgs = new Map()));
   const key = rawArgs.join('\0');
@@ -68,7 +76,7 @@ export function parseTaskArgs(task: Task, rawArgs: readonly string[]): ParsedTas
     if (byArgs.size >= PARSED_PER_TASK) byArgs.clear();
     byArgs.set(key, parsed);
   }
-  return copyOf(parsed);
+  return parsed;
 }
 
 // Option values are strings, booleans and string arrays: a copy of each array makes a deep copy
@@ -77,22 +85,6 @@ function copyOf(parsed: ParsedTaskArgs): ParsedTaskArgs {
   const options: TaskOptionValues = {};
   for (const [key, value] of Object.entries(parsed.options)) options[key] = Array.isArray(value) ? [...(value as string[])] : value;
   return { args: [...parsed.args], options, flags: { ...parsed.flags } };
-}
-
-/** Parsed argument lists by task and arguments: a worker sees the same job arguments again and again. */
-const PARSED = new WeakMap<Task, Map<string, ParsedTaskArgs>>();
-const PARSED_PER_TASK = 1000;
-
-// What no arguments parse to: the task's option defaults.
-function defaultsOf(task: Task): ParsedTaskArgs {
-  let defaults = PARSED.get(task)?.get('');
-  if (!defaults) {
-    defaults = parseWithCommander(task, []);
-    let byArgs = PARSED.get(task);
-    if (!byArgs) PARSED.set(task, (byArgs = new Map()));
-    byArgs.set('', defaults);
-  }
-  return defaults;
 }
 
 function parseWithCommander(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
