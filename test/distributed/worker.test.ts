@@ -87,10 +87,13 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       const ends = readMarks(file).filter((mark) => mark.kind === 'end');
       expect(ends).toHaveLength(1);
       expect(ends[0]!.pid).not.toBe(victim.pid);
+      // The task writes its end mark just before the worker records the job as completed.
       const queue = connection.queue(taskQueueName('slow'));
+      await waitFor(async () => (await queue.getJobCounts('active')).active === 0, 'the job to be recorded as completed');
       const counts = await queue.getJobCounts('completed', 'failed', 'waiting', 'active', 'delayed');
       await queue.close();
       expect(counts).toMatchObject({ failed: 0, waiting: 0, active: 0, delayed: 0 });
+      expect(counts.completed).toBeGreaterThanOrEqual(1);
     });
 
     it('SIGTERM: the active job finishes, then the worker exits 0', async () => {
