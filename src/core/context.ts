@@ -11,8 +11,8 @@ export interface ContextInit {
   taskName: string;
   runId: string;
   dryRun: boolean;
-  /** The run's signal, or a function making it on first use (see `RunAbort`). */
-  signal: AbortSignal | (() => AbortSignal);
+  /** The run's signal, made on first use (see `RunAbort`). */
+  signal: () => AbortSignal;
   args: readonly string[];
   options: Readonly<TaskOptionValues>;
   config: RunnerConfig;
@@ -31,7 +31,7 @@ export function createTaskContext(init: ContextInit): TaskContext {
   const { dryRun, log, paths } = init;
   const resolve = (file: string) => path.resolve(paths.workspace, file);
   let alerts = init.alerts;
-  const signal = () => (typeof init.signal === 'function' ? init.signal() : init.signal);
+  const { signal } = init;
   // Fields named one by one: copying `init` with rest and spread costs a worker's job microseconds.
   return {
     taskName: init.taskName,
