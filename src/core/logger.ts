@@ -41,17 +41,19 @@ function lazyLogger(level: number, create: () => Logger): Logger {
   let logger: Logger | undefined;
   const real = () => (logger ??= create());
   const skip = () => undefined;
+  // A child stays lazy even once its parent logs: a worker makes one for every run, and a real
+  // pino child (its bindings serialised) costs microseconds that a run which never logs can skip.
+  const child = (...args: Parameters<Logger['child']>) => {
+    const childLevel = args[1]?.level;
+    const parentLevel = logger?.levelVal ?? level;
+    return lazyLogger(childLevel === undefined ? parentLevel : (LEVEL_VALUES.get(childLevel) ?? parentLevel), () => real().child(...args) as unknown as Logger);
+  };
   return new Proxy({} as Logger, {
     get(_target, property) {
+      if (property === 'child') return child;
       if (logger === undefined && typeof property === 'string') {
         const methodLevel = LEVEL_VALUES.get(property);
         if (methodLevel !== undefined && methodLevel < level) return skip;
-        if (property === 'child') {
-          return (...args: Parameters<Logger['child']>) => {
-            const childLevel = args[1]?.level;
-            return lazyLogger(childLevel === undefined ? level : (LEVEL_VALUES.get(childLevel) ?? level), () => real().child(...args) as unknown as Logger);
-          };
-        }
       }
       const value: unknown = Reflect.get(real(), property);
       return typeof value === 'function' ? value.bind(logger) : value;

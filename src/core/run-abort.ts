@@ -6,7 +6,7 @@ import type { RunnerError } from '../errors.js';
  * as the rest of a no-op run in a worker), so the signal is made only when something asks for it.
  */
 export class RunAbort {
-  private readonly controller = new AbortController();
+  private controller: AbortController | undefined;
   private readonly listeners: (() => void)[] = [];
   private abortReason: RunnerError | undefined;
 
@@ -20,6 +20,10 @@ export class RunAbort {
 
   /** The run's AbortSignal (made on first use). */
   get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortReason !== undefined) this.controller.abort(this.abortReason);
+    }
     return this.controller.signal;
   }
 
@@ -27,7 +31,7 @@ export class RunAbort {
   abort(reason: RunnerError): void {
     if (this.abortReason !== undefined) return;
     this.abortReason = reason;
-    this.controller.abort(reason);
+    this.controller?.abort(reason);
     for (const listener of this.listeners.splice(0)) listener();
   }
 

@@ -10,6 +10,7 @@ import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from 
 import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRecord, type RunFacts } from './run-record.js';
 import { createTaskContext } from './context.js';
 import { RunAbort } from './run-abort.js';
+import { onAbort } from './abort-listeners.js';
 import { findTask } from './discover.js';
 import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './lock.js';
 import { newRunId } from './run-id.js';
@@ -115,9 +116,8 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
     run.write(record);
     return record;
   });
-  const onOuterAbort = () => abort(asRunnerError(options.signal?.reason));
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-  if (options.signal?.aborted) onOuterAbort();
+  const outer = options.signal;
+  const stopListening = outer ? onAbort(outer, () => abort(asRunnerError(outer.reason))) : undefined;
   const timeoutMs = run.policy.timeoutMs;
   const timer =
     timeoutMs === undefined
@@ -126,11 +126,14 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
 
   const attemptsDone = runAttempts(task, run, cancel);
   let attemptsSettled = false;
-  void attemptsDone.then(() => (attemptsSettled = true));
-  const lockReleased = releaseWhenSettled(lock, attemptsDone);
+  // Released once the task's attempts are over, whenever that is.
+  const lockReleased = attemptsDone.then(() => {
+    attemptsSettled = true;
+    return lock.release();
+  });
   try {
-    const settled = await Promise.race([attemptsDone, afterAbort(cancel, attemptsDone, options.abortGraceMs ?? ABORT_GRACE_MS)]);
-    const outcome = { ...outcomeOf(run, settled, cancel), lockReleased };
+    const settled = await settledWithinGrace(cancel, attemptsDone, options.abortGraceMs ?? ABORT_GRACE_MS);
+    const outcome = outcomeOf(run, settled, cancel, lockReleased);
     // Untracked first: a record that cannot be written (a full disk) must not be tried again on exit.
     untrack();
     run.write(outcome.record);
@@ -139,7 +142,7 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
   } finally {
     untrack();
     if (timer) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onOuterAbort);
+    stopListening?.();
     // A task that ignored its signal may still write: its lock is released only once it settles.
     if (attemptsSettled) await lockReleased;
   }
@@ -171,7 +174,7 @@ class RunState {
       task: this.task.name,
       dryRun: this.dryRun,
       started: this.started,
-      durationSeconds: Number((Number(process.hrtime.bigint() - this.startedAt) / 1e9).toFixed(3)),
+      durationSeconds: Math.round(Number(process.hrtime.bigint() - this.startedAt) / 1e6) / 1000,
       runId: this.runId,
       attempts: this.attempts,
       lastResult: this.lastResult,
@@ -261,53 +264,43 @@ function logFailedAttempt(log: Logger, cancel: RunAbort, error: unknown, attempt
   log.warn({ attempt: attemptNumber, retries_left: retriesLeftNow, err: cause }, `attempt ${attemptNumber} failed: ${message}${retryable ? '' : ' (not retried)'}`);
 }
 
-function outcomeOf(run: RunState, settled: Settled, cancel: RunAbort): Omit<RunOutcome, 'lockReleased'> {
+function outcomeOf(run: RunState, settled: Settled, cancel: RunAbort, lockReleased: Promise<void>): RunOutcome {
   const facts = run.facts();
   if (cancel.reason) {
     const reason = cancel.reason;
     const status = reason.code === 'runner.timedOut' ? 'timed_out' : 'cancelled';
-    return { status, exitCode: reason.exitCode, record: abortedRecord(facts, reason, status), result: run.lastResult };
+    return { status, exitCode: reason.exitCode, record: abortedRecord(facts, reason, status), result: run.lastResult, lockReleased };
   }
-  if (settled.ok) return { status: 'success', exitCode: EXIT.ok, record: successRecord(facts), result: settled.result };
+  if (settled.ok) return { status: 'success', exitCode: EXIT.ok, record: successRecord(facts), result: settled.result, lockReleased };
   // A task can find its work already under way elsewhere (the batch queue's executor lock lives in
   // the workspace, shared by every home): that is an overlap, reported as one, not a failure.
   const original = originalError(settled.error);
   if (original instanceof RunnerError && original.code === 'runner.locked') {
-    return { status: 'locked', exitCode: EXIT.locked, record: lockedRecord(facts.task, facts.started, original.message), result: undefined };
+    return { status: 'locked', exitCode: EXIT.locked, record: lockedRecord(facts.task, facts.started, original.message), result: undefined, lockReleased };
   }
   // Every attempt was used when the last failure was retryable and no attempt was left (a cap on
   // the total retry time can end the run earlier).
   const allAttemptsFailed = isRetryable(settled.error) && run.attempts >= run.policy.attempts;
   const record = failureRecord(facts, original, allAttemptsFailed);
-  return { status: 'failed', exitCode: EXIT.failure, record, result: run.lastResult };
+  return { status: 'failed', exitCode: EXIT.failure, record, result: run.lastResult, lockReleased };
 }
 
 // A lock held by the caller: losing it aborts this run as it would a run's own lock; releasing it
 // is left to the caller.
 function borrowLock(held: HeldTaskLock, onCompromised: (error: RunnerError) => void): TaskLock {
-  const onLost = () => onCompromised(asRunnerError(held.lost.reason));
-  if (held.lost.aborted) onLost();
-  else held.lost.addEventListener('abort', onLost, { once: true });
-  return { path: held.path, release: async () => held.lost.removeEventListener('abort', onLost) };
+  const stopListening = onAbort(held.lost, () => onCompromised(asRunnerError(held.lost.reason)));
+  return { path: held.path, release: async () => stopListening() };
 }
 
-// Release the lock once the task's attempts are over, whenever that is.
-function releaseWhenSettled(lock: TaskLock, attemptsDone: Promise<Settled>): Promise<void> {
-  return attemptsDone.then(() => lock.release());
-}
-
-// After an abort the task gets a grace period to return; a task that ignores its signal must not
-// keep the lock and the record hostage.
-function afterAbort<T>(cancel: RunAbort, settled: Promise<T>, graceMs: number): Promise<T | { ok: false; error: unknown }> {
+// The attempts' outcome; after an abort the task gets a grace period to return: a task that ignores
+// its signal must not keep the lock and the record hostage.
+function settledWithinGrace(cancel: RunAbort, attemptsDone: Promise<Settled>, graceMs: number): Promise<Settled> {
   return new Promise((resolve) => {
+    void attemptsDone.then(resolve);
     cancel.onAbort(() => {
       const grace = setTimeout(() => resolve({ ok: false, error: cancel.reason }), graceMs);
-      void settled.then((value) => {
-        clearTimeout(grace);
-        resolve(value);
-      });
+      void attemptsDone.then(() => clearTimeout(grace));
     });
-    // Without an abort this promise never settles; the race is won by `settled`.
   });
 }
 

@@ -39,11 +39,21 @@ export function previousDay(day: string): string {
 export function isoInZone(instant: Date, timeZone?: string): string {
   const ms = instant.getTime();
   const offsetMinutes = timeZone === undefined ? -instant.getTimezoneOffset() : zoneOffsetMinutes(ms, timeZone);
-  const local = new Date(ms + offsetMinutes * 60_000).toISOString().slice(0, -1);
-  const sign = offsetMinutes >= 0 ? '+' : '-';
-  const abs = Math.abs(offsetMinutes);
-  return `${local}${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  const second = Math.floor(ms / 1000);
+  if (second !== stamp.second || offsetMinutes !== stamp.offsetMinutes) {
+    const sign = offsetMinutes >= 0 ? '+' : '-';
+    const abs = Math.abs(offsetMinutes);
+    stamp.second = second;
+    stamp.offsetMinutes = offsetMinutes;
+    stamp.head = new Date(second * 1000 + offsetMinutes * 60_000).toISOString().slice(0, 19);
+    stamp.tail = `${sign}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+  }
+  const millis = ms - second * 1000;
+  return `${stamp.head}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}${stamp.tail}`;
 }
+
+// A worker stamps a record every job, many within one second: the text up to the second is kept.
+const stamp = { second: NaN, offsetMinutes: NaN, head: '', tail: '' };
 
 /** ISO 8601 in local time with its UTC offset (`2026-02-03T17:35:12.345+01:00`), as SPEC §8 asks. */
 export function isoWithOffset(date: Date = new Date()): string {

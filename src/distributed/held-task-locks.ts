@@ -19,7 +19,13 @@ interface Holding {
   lost: AbortController;
   /** A run of the task is under way (or ignored its signal and has not settled yet). */
   running: boolean;
-  idle?: NodeJS.Timeout;
+  /**
+   * Releases the lock once no run has ended for `idleMs`; restarted by every run's end (one timer a
+   * holding: a new timer for every job cost the worker more than the lock's bookkeeping itself).
+   */
+  idle: NodeJS.Timeout | undefined;
+  /** What each run is given: the same for every run of the holding. */
+  given: HeldTaskLock;
 }
 
 /**
@@ -36,6 +42,17 @@ export class HeldTaskLocks {
 
   constructor(private readonly options: HeldTaskLocksOptions) {
     this.idleMs = options.idleMs ?? LOCK_IDLE_MS;
+  }
+
+  /**
+   * The task's lock for one run when it is already held and free: the common case of a burst,
+   * answered without an await. Otherwise `undefined`, and {@link HeldTaskLocks.take} decides.
+   */
+  takeHeld(task: string): HeldTaskLock | undefined {
+    const holding = this.holdings.get(task);
+    if (!holding || holding.running) return undefined;
+    holding.running = true;
+    return holding.given;
   }
 
   /**
@@ -56,12 +73,11 @@ export class HeldTaskLocks {
         },
       });
       if (!lock) return undefined;
-      holding = { lock, lost, running: false };
+      holding = { lock, lost, running: false, idle: undefined, given: { path: lock.path, lost: lost.signal } };
       this.holdings.set(task, holding);
     }
-    clearTimeout(holding.idle);
     holding.running = true;
-    return { path: holding.lock.path, lost: holding.lost.signal };
+    return holding.given;
   }
 
   /** The run given the task's lock is over once `settled` settles: the lock is released if no run follows soon. */
@@ -71,7 +87,8 @@ export class HeldTaskLocks {
     void settled.finally(() => {
       if (this.holdings.get(task) !== holding) return;
       holding.running = false;
-      holding.idle = setTimeout(() => void this.release(task, holding), this.idleMs);
+      if (holding.idle) holding.idle.refresh();
+      else holding.idle = setTimeout(() => void this.release(task, holding), this.idleMs);
     });
   }
 

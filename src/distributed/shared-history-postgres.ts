@@ -6,16 +6,21 @@ import type { SharedHistory } from './shared-stores.js';
 import { GroupedWrites } from './grouped-writes.js';
 
 const PAGE = 500;
+// Trimming costs an insert about a third more time: it is done by one append in this many (at most
+// a hundredth of the bound, so the table never holds more than 1 % beyond it).
+const TRIM_EVERY_MAX = 1000;
 
 /**
  * The run history in PostgreSQL: the table `<schema>.runner_history`, one row per run record
- * (`record`: its JSON as text, the line `logs/tasks.jsonl` has; `recorded_at` indexed). Each append
- * deletes the rows more than `limit` behind it, so the table stays bounded. Read newest first in
+ * (`record`: its JSON as text, the line `logs/tasks.jsonl` has; `recorded_at` indexed). One append
+ * in every `limit / 100` (at most 1,000) deletes the rows more than `limit` behind it, so the table
+ * stays bounded. Read newest first in
  * pages by `seq`, so rows added during a scan neither shift nor repeat what it reads.
  */
 export class PostgresHistory implements SharedHistory {
   private readonly table: string;
   private readonly appends = new GroupedWrites<RunRecord>((records) => this.insert(records));
+  private readonly trimEvery: number;
 
   constructor(
     private readonly pool: StorePool,
@@ -23,6 +28,7 @@ export class PostgresHistory implements SharedHistory {
     private readonly limit: number = DEFAULT_HISTORY_LIMIT,
   ) {
     this.table = `${quoteIdentifier(schema)}.runner_history`;
+    this.trimEvery = Math.max(1, Math.min(TRIM_EVERY_MAX, Math.floor(limit / 100)));
   }
 
   static ddl(schema: string): string[] {
@@ -40,7 +46,7 @@ export class PostgresHistory implements SharedHistory {
 
   /**
    * Appends made while an earlier one is under way go out together (see {@link GroupedWrites}): one
-   * round trip inserts them, and deletes the rows they pushed past the bound. Committed without
+   * round trip inserts them. Committed without
    * waiting for the WAL flush (`synchronous_commit` off for this transaction only): that wait is most
    * of an insert's time, a worker appends a record for every job, and what a crash of the server
    * could lose (the last fraction of a second of records) is also in each worker's logs/tasks.jsonl.
@@ -50,16 +56,29 @@ export class PostgresHistory implements SharedHistory {
   }
 
   private async insert(records: RunRecord[]): Promise<void> {
-    await this.pool.query(
-      `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true)),
-       added AS (
-         INSERT INTO ${this.table} (task, record)
-         SELECT task, record FROM unflushed, unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(task, record, n) ORDER BY n
-         RETURNING seq
-       )
-       DELETE FROM ${this.table} WHERE seq <= (SELECT max(seq) FROM added) - $3`,
-      [records.map((record) => record.task), records.map(recordLine), this.limit],
-    );
+    // One record (a lone worker's every job) needs no arrays to unnest.
+    const { rows } =
+      records.length === 1
+        ? await this.pool.query(
+            `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
+             INSERT INTO ${this.table} (task, record) SELECT $1, $2 FROM unflushed RETURNING seq`,
+            [records[0]!.task, recordLine(records[0]!)],
+          )
+        : await this.pool.query(
+            `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
+             INSERT INTO ${this.table} (task, record)
+             SELECT task, record FROM unflushed, unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(task, record, n) ORDER BY n
+             RETURNING seq`,
+            [records.map((record) => record.task), records.map(recordLine)],
+          );
+    const trimAt = rows.map((row) => Number(row.seq)).find((seq) => seq % this.trimEvery === 0);
+    if (trimAt !== undefined) await this.trim(trimAt);
+  }
+
+  // The append whose row took a multiple of `trimEvery` deletes what is more than `limit` behind
+  // it: each row gets its number once, so one append in `trimEvery` trims, whichever host made it.
+  private async trim(seq: number): Promise<void> {
+    await this.pool.query(`DELETE FROM ${this.table} WHERE seq <= $1`, [seq - this.limit]);
   }
 
   async scanNewestFirst(visit: (record: RunRecord) => boolean | void, options: { maxRecords?: number } = {}): Promise<void> {

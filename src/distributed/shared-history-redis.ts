@@ -14,17 +14,20 @@ const PAGE = 500;
  */
 export class RedisHistory implements SharedHistory {
   private readonly key: string;
+  private readonly maxLength: string;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
-    private readonly limit: number = DEFAULT_HISTORY_LIMIT,
+    limit: number = DEFAULT_HISTORY_LIMIT,
   ) {
     this.key = `${prefix}:runner-store:history`;
+    this.maxLength = String(limit);
   }
 
   async append(record: RunRecord): Promise<void> {
-    await this.redis.xadd(this.key, 'MAXLEN', '~', String(this.limit), '*', 'r', recordLine(record));
+    holdWritesForThisTick(this.redis);
+    await this.redis.xadd(this.key, 'MAXLEN', '~', this.maxLength, '*', 'r', recordLine(record));
   }
 
   async scanNewestFirst(visit: (record: RunRecord) => boolean | void, options: { maxRecords?: number } = {}): Promise<void> {
@@ -43,6 +46,19 @@ export class RedisHistory implements SharedHistory {
       }
     }
   }
+}
+
+/**
+ * Hold the connection's writes until the current tick's work is done, so the record leaves in the
+ * same socket write as what follows it. In a worker that is BullMQ's completion of the job: one
+ * write and one wake-up of the server a job instead of two, which measured about 70 µs of CPU a job
+ * (the worker's and the server's) on a no-op task. The order of the commands does not change.
+ */
+function holdWritesForThisTick(redis: Redis): void {
+  const socket = redis.status === 'ready' ? redis.stream : undefined;
+  if (!socket || socket.writableCorked > 0) return;
+  socket.cork();
+  process.nextTick(() => socket.uncork());
 }
 
 function recordOf(fields: string[]): RunRecord | undefined {

@@ -136,6 +136,8 @@ interface ProcessorContext {
 
 function makeProcessor(context: ProcessorContext) {
   const { known, settings, log, host, signal, slots, locks, deps, pendingHistory, UnrecoverableError, DelayedError } = context;
+  // Asked once: a job's closing debug line is not even put together at the default level.
+  const debugEnabled = log.isLevelEnabled('debug');
   return (queueTask: string) =>
     async (job: Job, token?: string): Promise<JobReturn> => {
       const parsed = parseJobData(job.data);
@@ -153,22 +155,25 @@ function makeProcessor(context: ProcessorContext) {
       } catch (error) {
         throw new UnrecoverableError(`job ${job.id} of ${queueTask}: bad arguments: ${error instanceof Error ? error.message : String(error)}`);
       }
-      await slots.acquire();
+      // Awaited only when there is something to wait for: a job's every await is a turn of the loop.
+      const slotFreed = slots.take();
+      if (slotFreed) await slotFreed;
       let outcome: RunOutcome | undefined;
       // Without the held lock (a local run has it) the run tries the lock itself: it ends as
       // `locked`, or runs if the local run has just ended.
-      const heldLock = await locks.take(queueTask).catch(() => undefined);
+      const heldLock = locks.takeHeld(queueTask) ?? (await locks.take(queueTask).catch(() => undefined));
       try {
         outcome = await runTask(task, {
           settings,
           args: args.args,
-          options: { ...args.options, ...data.options },
+          // `args.options` is this job's own copy.
+          options: data.options ? { ...args.options, ...data.options } : args.options,
           dryRun: data.dryRun === true || args.flags.dryRun === true,
           retries: 0,
           timeoutMs,
           signal,
           log,
-          ...(deps.alerts ? { alerts: deps.alerts } : {}),
+          alerts: deps.alerts,
           heldLock,
         });
       } finally {
@@ -180,8 +185,9 @@ function makeProcessor(context: ProcessorContext) {
         // (one round trip to the server instead of two a job); the worker waits for it on close.
         pendingHistory.add(deps.history.append(outcome.record).catch((error: unknown) => log.warn({ err: error }, 'shared history: record not added')));
       }
-      const facts = { job_id: job.id, attempt: job.attemptsMade + 1, status: outcome.status };
-      log.debug(facts, `job ${job.id} of ${queueTask}: ${outcome.status}`);
+      if (debugEnabled) {
+        log.debug({ job_id: job.id, attempt: job.attemptsMade + 1, status: outcome.status }, `job ${job.id} of ${queueTask}: ${outcome.status}`);
+      }
       switch (outcome.status) {
         case 'success':
           return { exitCode: EXIT.ok, runId: typeof outcome.record.run_id === 'string' ? outcome.record.run_id : undefined, host };
@@ -222,12 +228,13 @@ class Slots {
   private readonly waiting: (() => void)[] = [];
   constructor(private readonly size: number) {}
 
-  async acquire(): Promise<void> {
+  /** Take a slot: at once (nothing returned) when one is free, else once one is released. */
+  take(): Promise<void> | undefined {
     if (this.busy < this.size) {
       this.busy += 1;
-      return;
+      return undefined;
     }
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    return new Promise<void>((resolve) => this.waiting.push(resolve));
   }
 
   release(): void {

@@ -7,8 +7,16 @@ export type RunRecord = Record<string, unknown> & { task: string; timestamp: str
 
 /** The run history file of a home. It is read back through `src/history/` (newest first, rotated files included). */
 export function runLogPath(home: string): string {
-  return path.join(home, 'logs', 'tasks.jsonl');
+  // A worker asks for it at every job, always for the same home.
+  if (home !== lastHome) {
+    lastHome = home;
+    lastPath = path.join(home, 'logs', 'tasks.jsonl');
+  }
+  return lastPath;
 }
+
+let lastHome: string | undefined;
+let lastPath = '';
 
 /**
  * Append one record to the run history: one `write(2)` on an `O_APPEND` descriptor, so concurrent
@@ -34,21 +42,27 @@ export function appendRunRecord(home: string, record: RunRecord, rotation?: LogR
 
 /** The JSON line of a record, the same in `logs/tasks.jsonl` and the shared history (made once a record). */
 export function recordLine(record: RunRecord): string {
-  let line = LINES.get(record);
-  if (line === undefined) {
-    // The replacer costs more than the rest of the line; only a record holding objects (a task's
-    // result data) or big integers needs it.
-    line = Object.values(record).every(isPlainJsonValue) ? JSON.stringify(record) : JSON.stringify(record, jsonSafe);
-    LINES.set(record, line);
-  }
+  if (record === lastLine.record) return lastLine.line;
+  // The replacer costs more than the rest of the line; only a record holding objects (a task's
+  // result data) or big integers needs it.
+  const line = isFlat(record) ? JSON.stringify(record) : JSON.stringify(record, jsonSafe);
+  lastLine.record = record;
+  lastLine.line = line;
   return line;
 }
 
-const LINES = new WeakMap<RunRecord, string>();
+// A record's line is asked for twice in a row (the log, then the shared history): the last one is kept.
+const lastLine: { record: RunRecord | undefined; line: string } = { record: undefined, line: '' };
+
+function isFlat(record: RunRecord): boolean {
+  for (const key in record) {
+    if (!isPlainJsonValue(record[key])) return false;
+  }
+  return true;
+}
 
 // Partial writes are continued; any error ends the attempt (no retry loop: a full disk stays full).
 function appendLineSync(file: string, line: string, rotation: LogRotation | undefined): void {
-  const bytes = Buffer.from(line, 'utf8');
   let log = openLog(file);
   if (rotation && log.size >= (rotation.maxBytes ?? DEFAULT_MAX_BYTES)) {
     forgetLog(file);
@@ -56,12 +70,18 @@ function appendLineSync(file: string, line: string, rotation: LogRotation | unde
     log = openLog(file);
   }
   try {
-    let written = 0;
-    while (written < bytes.length) written += writeSync(log.fd, bytes, written, bytes.length - written);
+    // The string is written as it is (no Buffer made first); only a short write needs the bytes.
+    const written = writeSync(log.fd, line);
+    if (written < Buffer.byteLength(line)) writeRest(log.fd, Buffer.from(line, 'utf8'), written);
   } catch (error) {
     forgetLog(file);
     throw error;
   }
+}
+
+function writeRest(fd: number, bytes: Buffer, from: number): void {
+  let written = from;
+  while (written < bytes.length) written += writeSync(fd, bytes, written, bytes.length - written);
 }
 
 /** A run log's descriptor, open for appending, and the file's size when it was last looked at. */
