@@ -58,3 +58,20 @@ describe('isoWithOffset', () => {
     expect(new Date(text).getTime()).toBe(date.getTime());
   });
 });
+
+describe('isoInZone, stamp after stamp', () => {
+  it('gives the right text for instants in the same second, the next second and another offset', () => {
+    const base = Date.parse('2026-07-01T12:00:05.000Z');
+    const cases: [number, string | undefined, string][] = [
+      [base + 7, 'UTC', '2026-07-01T12:00:05.007+00:00'],
+      [base + 42, 'UTC', '2026-07-01T12:00:05.042+00:00'],
+      [base + 999, 'UTC', '2026-07-01T12:00:05.999+00:00'],
+      [base + 1000, 'UTC', '2026-07-01T12:00:06.000+00:00'],
+      [base + 1000, 'Asia/Kolkata', '2026-07-01T17:30:06.000+05:30'],
+      [base + 1500, 'America/New_York', '2026-07-01T08:00:06.500-04:00'],
+      [base + 1500, 'UTC', '2026-07-01T12:00:06.500+00:00'],
+      [Date.parse('1969-12-31T23:59:59.250Z'), 'UTC', '1969-12-31T23:59:59.250+00:00'],
+    ];
+    for (const [ms, zone, text] of cases) expect(isoInZone(new Date(ms), zone)).toBe(text);
+  });
+});

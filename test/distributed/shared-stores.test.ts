@@ -157,5 +157,19 @@ for (const server of SERVERS) {
       expect(count).toBeGreaterThanOrEqual(50);
       expect(count).toBeLessThan(300);
     });
+
+    it('keeps a large history within about 1 % of its bound (PostgreSQL trims at one append in limit/100)', async () => {
+      const bounded = await open({ historyLimit: 1000 });
+      for (let i = 0; i < 1500; i += 50) {
+        await Promise.all(Array.from({ length: 50 }, (_, j) => bounded.history.append({ task: 'bound', timestamp: `t${i + j}`, success: true, n: i + j })));
+      }
+      const seen: number[] = [];
+      await bounded.history.scanNewestFirst((record) => {
+        seen.push(record.n as number);
+      });
+      expect(seen.length).toBeGreaterThanOrEqual(1000);
+      expect(seen.length).toBeLessThanOrEqual(1100);
+      expect(seen.slice(0, 3)).toEqual([1499, 1498, 1497]);
+    });
   });
 }
