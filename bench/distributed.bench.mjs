@@ -3,7 +3,9 @@
 //    empty processor, same server, same run (one process each, one task queue, global concurrency
 //    1 as the runner sets it); the ratio is the figure (the bar: at least 0.8). A third worker,
 //    bare BullMQ plus the I/O every run owes (its record appended to a local file and to the shared
-//    history), shows how much of the difference that I/O is and how much the runner's own work;
+//    history), shows how much of the difference that I/O is and how much the runner's own work.
+//    The CPU time each side spent per job (the worker process, the server's processes) is printed
+//    too: on a shared machine it varies less than the rate does;
 // 2. the scale run: N worker processes, J jobs over T tasks: throughput, p95 wait from enqueue to
 //    start, and the count of runs lost and doubled (from the workers' run records).
 // Sizes: BENCH_QUEUE_BACKENDS (redis,postgres), BENCH_QUEUE_RATE_JOBS (3000), BENCH_QUEUE_ROUNDS (2),
@@ -13,7 +15,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, median, printTable } from './lib.mjs';
-import { openBench, URLS } from './distributed-lib.mjs';
+import { cpuMicros, openBench, URLS } from './distributed-lib.mjs';
 
 if (!existsSync(CLI)) {
   console.error('dist/cli.js is missing: run `npm run build` first');
@@ -94,10 +96,14 @@ async function rateOnce(kind, which) {
         ? startProcess([CLI, 'worker', '--home', makeHome(kind, prefix, ['b00']), '--tasks', 'b00', '--concurrency', '1'])
         : startProcess([path.join(ROOT, 'bench', 'distributed-bare-worker.mjs'), kind, prefix, name, which === 'bare' ? 'empty' : 'io']);
     await proc.ready;
+    const serverPids = await bench.serverPids();
+    const before = { worker: cpuMicros([proc.child.pid]), server: cpuMicros(serverPids) };
     const started = performance.now();
     const ended = await drained([queue]);
+    const after = { worker: cpuMicros([proc.child.pid]), server: cpuMicros(serverPids) };
     await stop(proc.child);
-    return RATE_JOBS / ((ended - started) / 1000);
+    const perJob = (side) => (before[side] === undefined || after[side] === undefined ? NaN : (after[side] - before[side]) / RATE_JOBS);
+    return { rate: RATE_JOBS / ((ended - started) / 1000), workerCpu: perJob('worker'), serverCpu: perJob('server') };
   } finally {
     await queue.close();
     await bench.drop();
@@ -150,6 +156,7 @@ async function scale(kind) {
 }
 
 const rateRows = [];
+const cpuRows = [];
 const scaleRows = [];
 for (const kind of BACKENDS) {
   const bare = [];
@@ -160,7 +167,13 @@ for (const kind of BACKENDS) {
     withIo.push(await rateOnce(kind, 'io'));
     runner.push(await rateOnce(kind, 'runner'));
   }
-  rateRows.push([kind, median(bare), median(withIo), median(runner), median(runner) / median(bare), median(runner) / median(withIo)]);
+  const rate = (runs) => median(runs.map((run) => run.rate));
+  rateRows.push([kind, rate(bare), rate(withIo), rate(runner), rate(runner) / rate(bare), rate(runner) / rate(withIo)]);
+  for (const [which, runs] of [['bare BullMQ', bare], ['bare + run I/O', withIo], ['runner worker', runner]]) {
+    const worker = median(runs.map((run) => run.workerCpu));
+    const server = median(runs.map((run) => run.serverCpu));
+    cpuRows.push([kind, which, worker, server, worker + server, 1e6 / rate(runs)]);
+  }
   if (SCALE_JOBS > 0) {
     const result = await scale(kind);
     scaleRows.push([kind, SCALE_PROCS, SCALE_JOBS, SCALE_TASKS, result.throughput, result.p95, result.runs, result.lost, result.doubled, result.clients]);
@@ -173,6 +186,12 @@ printTable(
   0,
 );
 for (const row of rateRows) if (row[4] < 0.8) console.log(`${row[0]}: the runner keeps ${(row[4] * 100).toFixed(0)} % of bare BullMQ's rate (bar: 80 %)`);
+printTable(
+  'The same drains: CPU per job (µs, median; from /proc, NaN elsewhere), and wall time per job',
+  ['backend', 'worker', 'worker CPU', 'server CPU', 'both', 'wall'],
+  cpuRows,
+  0,
+);
 if (scaleRows.length > 0) {
   printTable(
     'Scale run: worker processes, jobs over tasks',
