@@ -9,6 +9,8 @@ const PAGE = 500;
 // Trimming in the same statement cost each insert about 40 % more of the server's time: it is done
 // by one append in this many (at most a hundredth of the bound: the table holds at most 1 % beyond it).
 const TRIM_EVERY_MAX = 1000;
+// Both inserts commit without waiting for the WAL flush (see `append`).
+const UNFLUSHED = "WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))";
 
 /**
  * The run history in PostgreSQL: the table `<schema>.runner_history`, one row per run record
@@ -46,10 +48,10 @@ export class PostgresHistory implements SharedHistory {
 
   /**
    * Appends made while an earlier one is under way go out together (see {@link GroupedWrites}): one
-   * round trip inserts them. Committed without
-   * waiting for the WAL flush (`synchronous_commit` off for this transaction only): that wait is most
-   * of an insert's time, a worker appends a record for every job, and what a crash of the server
-   * could lose (the last fraction of a second of records) is also in each worker's logs/tasks.jsonl.
+   * round trip inserts them. Committed without waiting for the WAL flush (`synchronous_commit` off
+   * for this transaction only): that wait is most of an insert's time, a worker appends a record for
+   * every job, and what a crash of the server could lose (the last fraction of a second of records)
+   * is also in each worker's logs/tasks.jsonl.
    */
   append(record: RunRecord): Promise<void> {
     return this.appends.add(record);
@@ -59,14 +61,12 @@ export class PostgresHistory implements SharedHistory {
     // One record (a lone worker's every job) needs no arrays to unnest.
     const { rows } =
       records.length === 1
-        ? await this.pool.query(
-            `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO ${this.table} (task, record) SELECT $1, $2 FROM unflushed RETURNING seq`,
-            [records[0]!.task, recordLine(records[0]!)],
-          )
+        ? await this.pool.query(`${UNFLUSHED} INSERT INTO ${this.table} (task, record) SELECT $1, $2 FROM unflushed RETURNING seq`, [
+            records[0]!.task,
+            recordLine(records[0]!),
+          ])
         : await this.pool.query(
-            `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
-             INSERT INTO ${this.table} (task, record)
+            `${UNFLUSHED} INSERT INTO ${this.table} (task, record)
              SELECT task, record FROM unflushed, unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(task, record, n) ORDER BY n
              RETURNING seq`,
             [records.map((record) => record.task), records.map(recordLine)],
