@@ -77,8 +77,9 @@ export class PostgresHistory implements SharedHistory {
 
   // The append whose row took a multiple of `trimEvery` deletes what is more than `limit` behind
   // it: each row gets its number once, so one append in `trimEvery` trims, whichever host made it.
+  // A trim that fails does not fail the append (its row is in): the next trim deletes these rows too.
   private async trim(seq: number): Promise<void> {
-    await this.pool.query(`DELETE FROM ${this.table} WHERE seq <= $1`, [seq - this.limit]);
+    await this.pool.query(`DELETE FROM ${this.table} WHERE seq <= $1`, [seq - this.limit]).catch(() => undefined);
   }
 
   async scanNewestFirst(visit: (record: RunRecord) => boolean | void, options: { maxRecords?: number } = {}): Promise<void> {

@@ -4,7 +4,7 @@ import { openQueueConnection, type QueueConnection } from '../../src/distributed
 import { openSharedStores, type SharedStores } from '../../src/distributed/open-shared-stores.js';
 import type { Alert } from '../../src/store/alerts.js';
 import type { RunRecord } from '../../src/store/run-log.js';
-import { dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
+import { dropPrefix, dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
 
 // The shared stores in-process, against the real servers: the same suite on Redis and PostgreSQL.
 for (const server of SERVERS) {
@@ -171,5 +171,30 @@ for (const server of SERVERS) {
       expect(seen.length).toBeLessThanOrEqual(1100);
       expect(seen.slice(0, 3)).toEqual([1499, 1498, 1497]);
     });
+
+    // PostgreSQL only: Redis trims inside the XADD itself.
+    if (server.kind === 'postgres') {
+      it('an append whose trim fails still resolves, and the next trim catches up', async () => {
+        const trimPrefix = uniquePrefix('stores_trim');
+        const connection = await openQueueConnection({ ...target, prefix: trimPrefix }, { bullmq: false });
+        try {
+          // A limit of 10 trims at every append.
+          const small = await openSharedStores(connection, { historyLimit: 10 });
+          await small.history.append({ task: 'trim-fault', timestamp: 't-first', success: true });
+          const table = `"${trimPrefix}".runner_history`;
+          await connection.pg!.query(`CREATE FUNCTION "${trimPrefix}".refuse() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no deletes'; END $$`);
+          await connection.pg!.query(`CREATE TRIGGER refuse_delete BEFORE DELETE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION "${trimPrefix}".refuse()`);
+          for (let i = 0; i < 20; i++) await small.history.append({ task: 'trim-fault', timestamp: `t${i}`, success: true, n: i });
+          const count = async () => Number((await connection.pg!.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
+          expect(await count()).toBe(21);
+          await connection.pg!.query(`DROP TRIGGER refuse_delete ON ${table}`);
+          await small.history.append({ task: 'trim-fault', timestamp: 't-last', success: true });
+          expect(await count()).toBe(10);
+        } finally {
+          await dropPrefix(connection);
+          await connection.close();
+        }
+      });
+    }
   });
 }
