@@ -22,8 +22,15 @@ export async function openBench(kind, prefix) {
       worker: (name, processor, opts) => new bullmq.Worker(name, processor, { ...opts, connection: redis, prefix }),
       clients: async () => Number(/connected_clients:(\d+)/.exec(await redis.info('clients'))[1]),
       serverPids: async () => [Number(/process_id:(\d+)/.exec(await redis.info('server'))[1])],
-      // A run record appended the way the runner's shared history does it.
-      appendRecord: (line) => redis.xadd(`${prefix}:bench-history`, 'MAXLEN', '~', '100000', '*', 'r', line),
+      // A run record appended the way the runner's shared history does it: the XADD leaves in the
+      // same socket write as BullMQ's completion of the job (the connection is corked for the tick).
+      appendRecord: (line) => {
+        if (redis.stream.writableCorked === 0) {
+          redis.stream.cork();
+          process.nextTick(() => redis.stream.uncork());
+        }
+        return redis.xadd(`${prefix}:bench-history`, 'MAXLEN', '~', '100000', '*', 'r', line);
+      },
       drop: async () => {
         let cursor = '0';
         do {
@@ -52,7 +59,7 @@ export async function openBench(kind, prefix) {
       await historyTable;
       await connection.pool.query(
         `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
-         INSERT INTO "${prefix}".bench_history (task, record) SELECT $1, $2 FROM unflushed`,
+         INSERT INTO "${prefix}".bench_history (task, record) SELECT $1, $2 FROM unflushed RETURNING seq`,
         ['b00', line],
       );
     },
