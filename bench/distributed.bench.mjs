@@ -8,7 +8,7 @@
 //    too: on a shared machine it varies less than the rate does;
 // 2. the scale run: N worker processes, J jobs over T tasks: throughput, p95 wait from enqueue to
 //    start, and the count of runs lost and doubled (from the workers' run records).
-// Sizes: BENCH_QUEUE_BACKENDS (redis,postgres), BENCH_QUEUE_RATE_JOBS (3000), BENCH_QUEUE_ROUNDS (2),
+// Sizes: BENCH_QUEUE_BACKENDS (redis,postgres), BENCH_QUEUE_RATE_JOBS (10000), BENCH_QUEUE_ROUNDS (3),
 // BENCH_QUEUE_JOBS (20000), BENCH_QUEUE_TASKS (50), BENCH_QUEUE_PROCS (10).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -24,8 +24,10 @@ if (!existsSync(CLI)) {
 
 const env = process.env;
 const BACKENDS = (env.BENCH_QUEUE_BACKENDS ?? 'redis,postgres').split(',');
-const RATE_JOBS = Number(env.BENCH_QUEUE_RATE_JOBS ?? 3000);
-const ROUNDS = Number(env.BENCH_QUEUE_ROUNDS ?? 2);
+// 10,000 jobs a drain: a worker's rate once its code is compiled (the first few thousand jobs of a
+// new process run slower, the runner's more so, having more code to warm up).
+const RATE_JOBS = Number(env.BENCH_QUEUE_RATE_JOBS ?? 10000);
+const ROUNDS = Number(env.BENCH_QUEUE_ROUNDS ?? 3);
 const SCALE_JOBS = Number(env.BENCH_QUEUE_JOBS ?? 20000);
 const SCALE_TASKS = Number(env.BENCH_QUEUE_TASKS ?? 50);
 const SCALE_PROCS = Number(env.BENCH_QUEUE_PROCS ?? 10);
@@ -100,7 +102,9 @@ async function rateOnce(kind, which) {
     const before = { worker: cpuMicros([proc.child.pid]), server: cpuMicros(serverPids) };
     const started = performance.now();
     const ended = await drained([queue]);
-    const after = { worker: cpuMicros([proc.child.pid]), server: cpuMicros(serverPids) };
+    // A PostgreSQL connection opened during the drain has a server process of its own: all of its time counts.
+    const laterPids = (await bench.serverPids()).filter((pid) => !serverPids.includes(pid));
+    const after = { worker: cpuMicros([proc.child.pid]), server: cpuMicros(serverPids) + (cpuMicros(laterPids) ?? 0) };
     await stop(proc.child);
     const perJob = (side) => (before[side] === undefined || after[side] === undefined ? NaN : (after[side] - before[side]) / RATE_JOBS);
     return { rate: RATE_JOBS / ((ended - started) / 1000), workerCpu: perJob('worker'), serverCpu: perJob('server') };
