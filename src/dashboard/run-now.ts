@@ -10,7 +10,7 @@ export const MAX_PAGE_RUNS = 8;
 const OUTPUT_TAIL = 4096;
 
 /**
- * "Run now": the page's runs are the real CLI (`runner <task> [--dry-run]`) as a child process of
+ * "Run now": the page's runs are the real CLI (`runner run <task> [--dry-run]`) as a child process of
  * the server, with the server's home, workspace and config, so the lock, the record, the alerts and
  * the exit code are exactly those of a run from cron or a terminal. The record reaches the page
  * through the live stream like any other; `onEvent` also says when a run started and ended.
@@ -30,11 +30,7 @@ export class RunLauncher {
       throw new RunnerError('dashboard.badRequest', `${MAX_PAGE_RUNS} runs started from the dashboard are still going; wait for one to end`);
     }
     const id = randomBytes(6).toString('hex');
-    const args = [this.cli, '--home', this.settings.home, '--workspace', this.settings.workspace];
-    if (this.settings.configFile !== undefined) args.push('--config', this.settings.configFile);
-    args.push(task);
-    if (dryRun) args.push('--dry-run');
-    const child = spawn(process.execPath, args, {
+    const child = spawn(process.execPath, runNowArgv(this.cli, this.settings, task, dryRun), {
       cwd: this.settings.home,
       env: { ...process.env, NO_COLOR: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -64,4 +60,17 @@ export class RunLauncher {
   get size(): number {
     return this.running.size;
   }
+}
+
+/**
+ * The Node.js arguments of a run started from the page: `<cli> run <task> [--dry-run] --home …`.
+ * `run <task>`, never a bare `<task>`: a user task may be named like a command (`heartbeat`,
+ * `status`, `dashboard`), and the bare name would start that command instead of the task.
+ */
+export function runNowArgv(cli: string, settings: Settings, task: string, dryRun: boolean): string[] {
+  const argv = [cli, 'run', task];
+  if (dryRun) argv.push('--dry-run');
+  argv.push('--home', settings.home, '--workspace', settings.workspace);
+  if (settings.configFile !== undefined) argv.push('--config', settings.configFile);
+  return argv;
 }

@@ -73,6 +73,71 @@ export async function startDashboardProcess(args: readonly string[]): Promise<Da
   };
 }
 
+/** One server-sent event of `GET /api/events`. */
+export interface LiveEvent {
+  type: string;
+  data: Record<string, unknown>;
+}
+
+export interface LiveEvents {
+  /** The first event, already received or still to come, that `matches`. */
+  next(matches: (event: LiveEvent) => boolean): Promise<LiveEvent>;
+  close(): void;
+}
+
+/** Open the dashboard's live stream; resolves once the server has greeted it (later events reach it). */
+export async function liveEvents(dashboardUrl: string, headers: Record<string, string> = {}): Promise<LiveEvents> {
+  const controller = new AbortController();
+  const response = await fetch(`${dashboardUrl}api/events`, { headers, signal: controller.signal });
+  if (response.status !== 200) throw new Error(`GET /api/events: ${response.status} ${await response.text()}`);
+  const received: LiveEvent[] = [];
+  const waiters = new Set<() => void>();
+  let greeted!: () => void;
+  const hello = new Promise<void>((resolve) => (greeted = resolve));
+  void (async () => {
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(chunk, { stream: true });
+        let end;
+        while ((end = buffer.indexOf('\n\n')) !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const type = /^event: (.*)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (type === undefined || data === undefined) continue;
+          if (type === 'hello') greeted();
+          received.push({ type, data: JSON.parse(data) as Record<string, unknown> });
+          for (const wake of waiters) wake();
+        }
+      }
+    } catch {
+      // Closed by the test.
+    }
+  })();
+  await hello;
+  return {
+    next: (matches) =>
+      new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          waiters.delete(look);
+          reject(new Error(`no such event within 30 s; received:\n${received.map((event) => JSON.stringify(event)).join('\n')}`));
+        }, 30_000);
+        function look() {
+          const found = received.find(matches);
+          if (!found) return;
+          clearTimeout(timer);
+          waiters.delete(look);
+          resolve(found);
+        }
+        waiters.add(look);
+        look();
+      }),
+    close: () => controller.abort(),
+  };
+}
+
 const NOW = Date.now();
 /** An ISO timestamp with offset `minutes` ago, as the runner writes them. */
 export const minutesAgo = (minutes: number) => new Date(NOW - minutes * 60_000).toISOString().replace('Z', '+00:00');
