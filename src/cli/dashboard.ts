@@ -36,6 +36,10 @@ export function registerDashboardCommand(program: Command): void {
       const url = token === undefined ? dashboard.url : `${dashboard.url}?token=${encodeURIComponent(token)}`;
       // One write: a reader of the first line has the rest too.
       const lines = [`runner dashboard: ${url}`, `  home ${settings.home}, workspace ${settings.workspace}; Ctrl-C stops it`];
+      const publicOrigin = settings.config.dashboard?.publicOrigin;
+      if (publicOrigin !== undefined) {
+        lines.push(`  through the reverse proxy: ${publicOrigin}/${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`);
+      }
       if (token !== undefined) {
         lines.push(`  every request needs the token (${configured ? 'dashboard.token in the config' : 'made for this start'}): open the URL above, or send Authorization: Bearer <token>`);
       }

@@ -8,6 +8,7 @@ import { readConfigObject } from './config-file.js';
 import { nonEmpty, openClawWorkspace } from '../openclaw/workspace.js';
 import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from './duration.js';
 import { expandHome } from './expand-home.js';
+import { webOrigin } from './web-origin.js';
 import type { RunnerConfig } from './runner-config.js';
 
 export type { RunnerConfig } from './runner-config.js';
@@ -83,7 +84,19 @@ const ConfigSchema = v.strictObject({
       v.strictObject({ timeout: v.optional(duration), attempts: v.optional(positiveInt) }),
     ),
   ),
-  dashboard: v.optional(v.strictObject({ token: v.optional(v.pipe(v.string(), v.minLength(16, 'at least 16 characters'))) })),
+  dashboard: v.optional(
+    v.strictObject({
+      token: v.optional(v.pipe(v.string(), v.minLength(16, 'at least 16 characters'))),
+      publicOrigin: v.optional(
+        v.pipe(
+          v.string(),
+          v.check((text) => webOrigin(text) !== undefined, 'expected an origin such as "https://runner.example.org": http or https, a host and an optional port, no path'),
+          v.transform((text) => webOrigin(text)!),
+        ),
+      ),
+      trustProxy: v.optional(v.boolean()),
+    }),
+  ),
   heartbeat: v.optional(v.strictObject({ ack: v.optional(v.picklist(['HEARTBEAT_OK', 'NO_REPLY'])) })),
   alerts: v.optional(
     v.strictObject({

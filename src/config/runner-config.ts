@@ -79,6 +79,18 @@ export interface RunnerConfig {
      * At least 16 characters.
      */
     token?: string;
+    /**
+     * The origin the page is served from behind a TLS reverse proxy (`https://runner.example.org`):
+     * changes sent from it are accepted, and on loopback its host is accepted in `Host` (a proxy
+     * that passes the public `Host` on). Read as a browser sends it (lower case, no default port).
+     */
+    publicOrigin?: string;
+    /**
+     * Honour `X-Forwarded-Proto` and `X-Forwarded-Host` from the reverse proxy: a change is
+     * accepted from the origin they name. Only for a dashboard that a proxy setting (overwriting)
+     * those headers stands in front of. Default false.
+     */
+    trustProxy?: boolean;
   };
   /** `runner heartbeat`. */
   heartbeat?: {

@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
+import { webOrigin } from '../config/web-origin.js';
 
 /**
  * The cookie a first visit with `?token=` sets, so the page's own requests carry the token. Cookies
@@ -38,6 +39,10 @@ export interface GuardOptions {
   token: string | undefined;
   /** Listening on loopback only: the Host header must then name a loopback address (no DNS rebinding). */
   loopback: boolean;
+  /** `dashboard.publicOrigin`: where a TLS reverse proxy serves the page (as {@link webOrigin} gives it). */
+  publicOrigin?: string;
+  /** `dashboard.trustProxy`: the origin named by `X-Forwarded-Proto` and `X-Forwarded-Host` is the page's. */
+  trustProxy?: boolean;
 }
 
 /**
@@ -45,19 +50,21 @@ export interface GuardOptions {
  *
  * - With a token (always beyond loopback), every request carries it: `Authorization: Bearer`, or
  *   the cookie set when a page is first opened with `?token=…` (HttpOnly, SameSite=Strict).
- * - On loopback the `Host` header must be a loopback name, so a web page that rebinds its own DNS
- *   name to 127.0.0.1 cannot read the dashboard.
+ * - On loopback the `Host` header must be a loopback name, or the host of `publicOrigin`, so a web
+ *   page that rebinds its own DNS name to 127.0.0.1 cannot read the dashboard. `X-Forwarded-Host`
+ *   never counts here: such a page can send that header to its own name.
  * - Changes are POST only, with a JSON body (a cross-site form cannot send one) and an `Origin`
- *   equal to the dashboard's own; a request without `Origin` must carry the token in
- *   `Authorization` (a script or curl, not a browser page).
+ *   equal to the dashboard's own (see {@link RequestGuard.pageOrigins}); a request without `Origin`
+ *   must carry the token in `Authorization` (a script or curl, not a browser page).
  */
 export class RequestGuard {
   constructor(private readonly options: GuardOptions) {}
 
   check(request: IncomingMessage, url: URL, changes: boolean): Verdict {
     const host = request.headers.host ?? '';
-    if (this.options.loopback && !isLoopbackHost(hostName(host))) {
-      return refuse(403, 'dashboard.forbidden', `Host ${JSON.stringify(host)} is not a loopback address`);
+    if (this.options.loopback && !isLoopbackHost(hostName(host)) && !this.isPublicHost(host)) {
+      const or = this.options.publicOrigin === undefined ? '' : ` nor the host of dashboard.publicOrigin (${this.options.publicOrigin})`;
+      return refuse(403, 'dashboard.forbidden', `Host ${JSON.stringify(host)} is not a loopback address${or}`);
     }
     const token = this.options.token;
     const bearer = bearerOf(request);
@@ -74,15 +81,66 @@ export class RequestGuard {
       const origin = request.headers.origin;
       if (origin === undefined) {
         if (token !== undefined && bearer === undefined) return refuse(403, 'dashboard.forbidden', 'a change without Origin must carry Authorization: Bearer <token>');
-      } else if (origin !== `http://${host}`) {
-        return refuse(403, 'dashboard.forbidden', `cross-origin request refused (Origin ${JSON.stringify(origin)})`);
+      } else if (!this.pageOrigins(request).includes(webOrigin(origin) ?? '')) {
+        return refuse(403, 'dashboard.forbidden', `cross-origin request refused (Origin ${JSON.stringify(origin)}; behind a reverse proxy, see dashboard.publicOrigin and dashboard.trustProxy)`);
       }
     }
     if (token !== undefined && request.method === 'GET' && url.searchParams.has('token') && bearer === undefined) {
-      return { ok: true, redirectWithCookie: `${tokenCookieName(host)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/` };
+      // A page served over https: the browser must never send the token over plain http.
+      const secure = this.servedOverHttps(request) ? '; Secure' : '';
+      return { ok: true, redirectWithCookie: `${tokenCookieName(host)}=${encodeURIComponent(token)}; HttpOnly; SameSite=Strict; Path=/${secure}` };
     }
     return { ok: true };
   }
+
+  /**
+   * The origins the page of this request may have been served from. Reached directly, `http://<Host>`;
+   * with `trustProxy`, a request that came through the proxy (it has `X-Forwarded-Proto`) names its
+   * own instead. `publicOrigin` always counts, and is the only one when `Host` is its host (a proxy
+   * that passes the public `Host` on); a proxy that sends its upstream's `Host` leaves no trace of it.
+   */
+  private pageOrigins(request: IncomingMessage): string[] {
+    const host = request.headers.host ?? '';
+    const { publicOrigin, trustProxy } = this.options;
+    if (publicOrigin !== undefined && this.isPublicHost(host)) return [publicOrigin];
+    const throughProxy = trustProxy === true && request.headers['x-forwarded-proto'] !== undefined;
+    const reached = throughProxy ? forwardedOrigin(request, host) : webOrigin(`http://${host}`);
+    const origins = reached === undefined ? [] : [reached];
+    if (publicOrigin !== undefined) origins.push(publicOrigin);
+    return origins;
+  }
+
+  /** Whether every origin this request's page may have is an https one. */
+  private servedOverHttps(request: IncomingMessage): boolean {
+    const origins = this.pageOrigins(request);
+    return origins.length > 0 && origins.every((origin) => origin.startsWith('https:'));
+  }
+
+  /** Whether `Host` names the host of `publicOrigin` (a proxy that passes the public `Host` on). */
+  private isPublicHost(host: string): boolean {
+    const publicOrigin = this.options.publicOrigin;
+    if (publicOrigin === undefined || host === '') return false;
+    return webOrigin(`${new URL(publicOrigin).protocol}//${host}`) === publicOrigin;
+  }
+}
+
+/**
+ * The origin a reverse proxy says the page was served from: the first (client side) value of
+ * `X-Forwarded-Proto`, http or https, and of `X-Forwarded-Host`, else `Host`. Undefined when they
+ * do not make an origin.
+ */
+function forwardedOrigin(request: IncomingMessage, host: string): string | undefined {
+  const proto = firstValue(request.headers['x-forwarded-proto'])?.toLowerCase();
+  if (proto !== 'http' && proto !== 'https') return undefined;
+  const forwardedHost = firstValue(request.headers['x-forwarded-host']) ?? host;
+  return webOrigin(`${proto}://${forwardedHost}`);
+}
+
+/** The first of a header's comma-separated values (each proxy on the way appends its own). */
+function firstValue(header: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(header) ? header[0] : header;
+  const first = text?.split(',')[0]!.trim();
+  return first === '' ? undefined : first;
 }
 
 function refuse(status: 401 | 403 | 405 | 415, code: 'dashboard.unauthorized' | 'dashboard.forbidden' | 'dashboard.badRequest', message: string): Verdict {

@@ -65,7 +65,8 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
   const live = new LiveHub(options.source);
   const runs = new RunLauncher(options.settings, (event) => live.publish(event), options.cli);
   const context: ApiContext = { source: options.source, live, runs, timeZone: options.settings.config.timezone, version: options.version };
-  const guard = new RequestGuard({ token: options.token, loopback: options.loopback });
+  const { publicOrigin, trustProxy } = options.settings.config.dashboard ?? {};
+  const guard = new RequestGuard({ token: options.token, loopback: options.loopback, publicOrigin, trustProxy });
   const cache = new Map<string, Buffer>();
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {

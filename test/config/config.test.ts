@@ -41,6 +41,10 @@ describe('validateConfig', () => {
     [{ tasks: { 'Bad Name': {} } }, 'tasks'],
     [{ tasks: { ['x'.repeat(65)]: {} } }, 'at most 64 characters'],
     [{ tasks: { ok: { attempts: 'two' } } }, 'tasks.ok.attempts'],
+    [{ dashboard: { publicOrigin: 'runner.example.org' } }, 'dashboard.publicOrigin: expected an origin'],
+    [{ dashboard: { publicOrigin: 'https://user@runner.example.org' } }, 'dashboard.publicOrigin'],
+    [{ dashboard: { publicOrigin: 'https://runner.example.org/?' } }, 'dashboard.publicOrigin'],
+    [{ dashboard: { trustProxy: 1 } }, 'dashboard.trustProxy'],
   ])('rejects %j naming %s', (config, key) => {
     try {
       validateConfig(config, '/h/runner.config.json');
@@ -51,6 +55,13 @@ describe('validateConfig', () => {
       expect((error as Error).message).toContain('/h/runner.config.json');
       expect((error as Error).message).toContain(key);
     }
+  });
+});
+
+describe('dashboard.publicOrigin', () => {
+  it('is read as a browser sends an Origin: lower case, no default port, no trailing slash', () => {
+    expect(validateConfig({ dashboard: { publicOrigin: 'HTTPS://Runner.Example.org:443/' } }, 'c.json').dashboard).toEqual({ publicOrigin: 'https://runner.example.org' });
+    expect(validateConfig({ dashboard: { publicOrigin: 'http://[::1]:8443', trustProxy: true } }, 'c.json').dashboard).toEqual({ publicOrigin: 'http://[::1]:8443', trustProxy: true });
   });
 });
 

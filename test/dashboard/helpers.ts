@@ -16,13 +16,14 @@ if (!HAVE_CHROMIUM) {
 }
 
 /** Headless Chromium with a fresh profile (its own user-data dir), as one browser context. */
-export async function launchBrowser(): Promise<BrowserContext> {
+export async function launchBrowser(options: { ignoreHTTPSErrors?: boolean } = {}): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(path.join(tmpdir(), 'taskrunner-chromium-'));
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 860 },
+    ...options,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
 }

@@ -85,3 +85,28 @@ describe('RequestGuard with a token', () => {
     expect(guard.check(request('POST', { ...json, authorization: `Bearer ${token}` }), url('/api/run'), true)).toEqual({ ok: true });
   });
 });
+
+describe('RequestGuard behind a reverse proxy', () => {
+  const json = { host: HOST, 'content-type': 'application/json' };
+
+  it('with publicOrigin, takes changes from it and its host, as the browser writes them', () => {
+    const guard = new RequestGuard({ token: undefined, loopback: true, publicOrigin: 'https://runner.example.org' });
+    expect(guard.check(request('POST', { ...json, origin: 'https://runner.example.org' }), url('/api/batch'), true)).toEqual({ ok: true });
+    expect(guard.check(request('POST', { ...json, origin: `http://${HOST}` }), url('/api/batch'), true)).toEqual({ ok: true });
+    expect(guard.check(request('POST', { ...json, host: 'Runner.Example.org:443', origin: 'https://runner.example.org' }), url('/api/batch'), true)).toEqual({ ok: true });
+    expect(guard.check(request('POST', { ...json, origin: 'https://runner.example.org.evil.example' }), url('/api/batch'), true)).toMatchObject({ ok: false, status: 403 });
+    expect(guard.check(request('GET', { host: 'runner.example.org.evil.example' }), url('/'), false)).toMatchObject({ ok: false, status: 403 });
+    expect(guard.check(request('GET', { host: 'x@runner.example.org' }), url('/'), false)).toMatchObject({ ok: false, status: 403 });
+  });
+
+  it('with trustProxy, takes the first value of each X-Forwarded header, http or https only', () => {
+    const guard = new RequestGuard({ token: undefined, loopback: true, trustProxy: true });
+    const proxied = { ...json, 'x-forwarded-host': 'runner.example.org, 10.0.0.2' };
+    expect(guard.check(request('POST', { ...proxied, 'x-forwarded-proto': 'HTTPS, http', origin: 'https://runner.example.org' }), url('/api/batch'), true)).toEqual({ ok: true });
+    expect(guard.check(request('POST', { ...proxied, 'x-forwarded-proto': 'http, https', origin: 'https://runner.example.org' }), url('/api/batch'), true)).toMatchObject({ ok: false, status: 403 });
+    expect(guard.check(request('POST', { ...proxied, 'x-forwarded-proto': 'ftp', origin: 'ftp://runner.example.org' }), url('/api/batch'), true)).toMatchObject({ ok: false, status: 403 });
+    expect(guard.check(request('POST', { ...proxied, 'x-forwarded-proto': 'ftp', origin: `http://${HOST}` }), url('/api/batch'), true)).toMatchObject({ ok: false, status: 403 });
+    // Not through the proxy: the direct origin, as without trustProxy.
+    expect(guard.check(request('POST', { ...json, origin: `http://${HOST}` }), url('/api/batch'), true)).toEqual({ ok: true });
+  });
+});
