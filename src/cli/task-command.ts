@@ -1,5 +1,5 @@
 import { Argument, Command, Option } from 'commander';
-import type { Task, TaskOptionValues } from '../core/task.js';
+import { taskDescription, type Task, type TaskOptionValues } from '../core/task.js';
 import { addGlobalOptions } from './global-options.js';
 
 /** The flags every task run accepts (SPEC §3). */
@@ -19,7 +19,7 @@ export interface RunFlags {
 export function buildTaskCommand(task: Task): Command {
   // A task that declares no arguments takes any; one that declares them gets them checked.
   const command = new Command(task.name)
-    .description(task.description)
+    .description(taskDescription(task))
     .exitOverride()
     .allowExcessArguments(task.arguments === undefined);
   for (const spec of task.arguments ?? []) {

@@ -7,7 +7,7 @@ import { importModule } from './import-module.js';
 import { loadTaskModule } from './load-module.js';
 import { packagePaths } from './package-paths.js';
 import { didYouMean } from './suggest.js';
-import { assertTaskName, isTaskClass, TASK_NAME_PATTERN, type Task } from './task.js';
+import { assertTaskName, isTaskClass, kindOfValue, taskDescription, taskNameProblem, type Task } from './task.js';
 
 /** A task found by discovery. */
 export interface DiscoveredTask {
@@ -165,7 +165,9 @@ async function importBuiltin(file: string): Promise<Record<string, unknown>> {
 
 /**
  * The tasks a module exports: each exported Task subclass (recognised by its brand) that has a
- * name once instantiated. Unnamed ones are base classes, not tasks.
+ * name once instantiated. Unnamed ones are base classes, not tasks. A name that is not a valid task
+ * name, or a description that is not a string, makes the file broken, named in the error; a missing
+ * description is an empty one ({@link taskDescription}).
  */
 function tasksOf(exports: Record<string, unknown>, file: string, builtin: boolean): DiscoveredTask[] {
   const classes = new Set(Object.values(exports).filter(isTaskClass));
@@ -177,11 +179,14 @@ function tasksOf(exports: Record<string, unknown>, file: string, builtin: boolea
     } catch (error) {
       throw new RunnerError('runner.taskLoad', `cannot create task ${TaskClass.name} of ${file}: ${(error as Error).message}`, { file, cause: error });
     }
-    if (task.name === undefined) continue;
-    if (typeof task.name !== 'string' || !TASK_NAME_PATTERN.test(task.name)) {
-      throw new RunnerError('runner.taskLoad', `task ${TaskClass.name} of ${file} has an invalid name ${JSON.stringify(task.name)}: a task name is made of a-z, 0-9, _ and -`, { file });
+    const name: unknown = task.name;
+    if (name === undefined) continue;
+    if (typeof name !== 'string') {
+      throw new RunnerError('runner.taskLoad', `task ${TaskClass.name} of ${file}: name must be a string, got ${kindOfValue(name)}`, { file });
     }
-    tasks.push({ name: task.name, description: typeof task.description === 'string' ? task.description : '', file, builtin, task });
+    const problem = taskNameProblem(name);
+    if (problem) throw new RunnerError('runner.taskLoad', `task ${TaskClass.name} of ${file} has an invalid name ${JSON.stringify(name)}: ${problem}`, { file });
+    tasks.push({ name, description: taskDescription(task, file), file, builtin, task });
   }
   if (tasks.length === 0) {
     throw new RunnerError('runner.taskLoad', `${file} exports no task (a class extending Task, with a name)`, { file });

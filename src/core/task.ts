@@ -154,6 +154,26 @@ export function taskNameProblem(name: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The description a task is listed, helped and parsed with, the same everywhere: a task that
+ * declares none has an empty one. Anything else but a string throws `runner.taskLoad` naming the
+ * task and `file`; discovery asks for every task it loads, so such a file is reported broken.
+ */
+export function taskDescription(task: Task, file?: string): string {
+  const description: unknown = task.description;
+  if (description === undefined) return '';
+  if (typeof description === 'string') return description;
+  const where = file === undefined ? '' : ` of ${file}`;
+  throw new RunnerError('runner.taskLoad', `task ${JSON.stringify(task.name)}${where}: description must be a string, got ${kindOfValue(description)}`, { file });
+}
+
+/** What a declared value is, for an error message: `a number`, `null`, `an array`. */
+export function kindOfValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
 /** Refuse a bad task name before it becomes a path (a 300-character name would fail as ENAMETOOLONG). */
 export function assertTaskName(name: string): void {
   const problem = taskNameProblem(name);
