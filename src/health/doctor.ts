@@ -3,7 +3,9 @@ import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expandHome, loadSettings, resolveHome, type LocationOptions, type Settings } from '../config/config.js';
 import { openClawCommand, runOpenClaw, describeOpenClawFailure } from '../openclaw/openclaw-cli.js';
+import { cronLogFile } from '../schedule/runner-invocation.js';
 import { AlertStore } from '../store/alerts.js';
+import { fileKind } from '../store/regular-file.js';
 import { runLogPath } from '../store/run-log.js';
 import { checkGateway } from './gateway.js';
 import { findExecutable } from './which.js';
@@ -42,7 +44,7 @@ export async function diagnose(options: LocationOptions, env: NodeJS.ProcessEnv 
     Promise.resolve(config),
     inspectHome(home),
     inspectWorkspace(settings?.workspace ?? fallbackWorkspace(options, env)),
-    inspectLog(runLogPath(home)),
+    inspectLog(runLogPath(home), cronLogFile(home)),
     inspectAlerts(AlertStore.forHome(home)),
     inspectOpenClaw(settings?.config.openclaw?.timeoutMs ?? VERSION_TIMEOUT_MS, env),
     inspectGateway(settings),
@@ -94,11 +96,20 @@ async function inspectWorkspace(workspace: string | undefined): Promise<DoctorIt
   return { name, state: 'ok', where: workspace, detail: 'exists, writable' };
 }
 
-/** The run log may not exist yet; then the folder it would be created in must be writable. */
-async function inspectLog(file: string): Promise<DoctorItem> {
+/**
+ * The run log may not exist yet; then the folder it would be created in must be writable. The log
+ * scheduled runs append their output to (`>> logs/cron.log`) is the shell's to open: a FIFO there
+ * holds every scheduled run before it starts, waiting for a reader, and a folder or a socket fails
+ * it (a link to /dev/null, to keep no output, is fine).
+ */
+async function inspectLog(file: string, cronLog: string): Promise<DoctorItem> {
   const name = 'logs';
   const stats = await stat(file).catch(() => undefined);
-  if (stats && !stats.isFile()) return { name, state: 'problem', where: file, detail: 'is not a regular file' };
+  if (stats && !stats.isFile()) return { name, state: 'problem', where: file, detail: `is ${fileKind(stats)}, not a regular file` };
+  const cron = await stat(cronLog).catch(() => undefined);
+  if (cron && (cron.isFIFO() || cron.isDirectory() || cron.isSocket())) {
+    return { name, state: 'problem', where: cronLog, detail: `is ${fileKind(cron)}: scheduled runs cannot append their output to it` };
+  }
   if (stats) {
     return (await writable(file))
       ? { name, state: 'ok', where: file, detail: 'writable' }

@@ -3,7 +3,7 @@ import { stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_LINE_BYTES } from './lines-backward.js';
 import type { OpenLogFile } from './log-files.js';
-import { openForReading } from '../store/read-file.js';
+import { openRegularFileForReading } from '../store/read-file.js';
 
 /** How often the log is looked at when no file-system event came (fs.watch misses some, e.g. on NFS). */
 export const FOLLOW_POLL_MS = 500;
@@ -27,7 +27,8 @@ export interface FollowOptions {
  * old file is read to its end through the descriptor still open, then the new one from its start,
  * so no record is lost or repeated. A file that shrinks in place (truncated) is read again from
  * its start. Two rotations between two looks would skip the file in between (it is `.1` by then);
- * at the default sizes a rotation is 10 MiB of records apart.
+ * at the default sizes a rotation is 10 MiB of records apart. Anything but a regular file under
+ * the log's name rejects with `store.notAFile` naming it.
  */
 export async function followLog(logFile: string, onLine: (line: string | undefined) => void, options: FollowOptions): Promise<void> {
   const waker = new Waker(path.dirname(logFile), options.pollMs ?? FOLLOW_POLL_MS, options.signal);
@@ -45,7 +46,7 @@ export async function followLog(logFile: string, onLine: (line: string | undefin
         current.restart();
         continue;
       }
-      if (!current && onDisk?.isFile()) {
+      if (!current && onDisk) {
         current = await Tail.open(logFile, onLine);
         if (current) continue;
       }
@@ -71,13 +72,8 @@ class Tail {
   ) {}
 
   static async open(file: string, onLine: (line: string | undefined) => void): Promise<Tail | undefined> {
-    const opened = await openForReading(file).catch(() => undefined);
+    const opened = await openRegularFileForReading(file);
     if (!opened) return undefined;
-    // Only a regular file is followed: a FIFO or a device swapped in under the name is no run log.
-    if (!opened.stats.isFile()) {
-      await opened.handle.close();
-      return undefined;
-    }
     // The inode of the descriptor, not of the name: the name may have moved on already.
     return new Tail(opened.handle, opened.stats.ino, 0, onLine);
   }

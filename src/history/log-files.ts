@@ -1,6 +1,6 @@
 import { readdir, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { openForReading } from '../store/read-file.js';
+import { openRegularFileForReading } from '../store/read-file.js';
 
 /** One file of the run log, opened, with the size it had when opened. */
 export interface OpenLogFile {
@@ -17,7 +17,8 @@ export interface OpenLogFile {
  * `rotateIfFull` names them (a higher number is older). All are opened at once, so a rotation
  * during a read cannot make a file be read twice or not at all: an open descriptor keeps its file
  * whatever it is renamed to. A rotation between listing and opening can still show one file under
- * two names; it is opened once (same inode).
+ * two names; it is opened once (same inode). Anything but a regular file under one of these names
+ * (a FIFO, a device, a folder) throws `store.notAFile` naming it.
  */
 export class LogFileSet {
   private constructor(readonly files: OpenLogFile[]) {}
@@ -85,13 +86,8 @@ function rotationNumber(base: string, name: string): number | undefined {
 }
 
 async function openIfExists(file: string): Promise<OpenLogFile | undefined> {
-  const opened = await openForReading(file);
+  const opened = await openRegularFileForReading(file);
   if (opened === undefined) return undefined;
   const { handle, stats } = opened;
-  // Only a regular file is read: a FIFO or a device in its place is no run log.
-  if (!stats.isFile()) {
-    await handle.close();
-    return undefined;
-  }
   return { path: file, handle, size: stats.size, ino: stats.ino };
 }

@@ -1,6 +1,7 @@
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
 import { RunnerError } from '../errors.js';
+import { assertRegularFile } from './regular-file.js';
 
 /**
  * Size limits of the stores' reads. A store is read whole into memory, so a file bigger than this
@@ -26,13 +27,10 @@ const CHUNK_BYTES = 1024 * 1024;
  * (the path the user gave, when `file` is that path with its links resolved).
  */
 export async function readStoreBytes(file: string, maxBytes: number, name = file): Promise<Buffer | undefined> {
-  const opened = await openForReading(file);
+  const opened = await openRegularFileForReading(file, name);
   if (opened === undefined) return undefined;
   const { handle, stats } = opened;
   try {
-    if (!stats.isFile()) {
-      throw new RunnerError('store.notAFile', `refusing to read ${name}: ${kindOf(stats)}, not a regular file`, { file: name, retryable: false });
-    }
     if (stats.size > maxBytes) throw tooLarge(name, maxBytes);
     return await readUpTo(handle, stats.size, maxBytes, name);
   } finally {
@@ -78,15 +76,22 @@ export async function openForReading(file: string): Promise<{ handle: FileHandle
   }
 }
 
-function tooLarge(file: string, maxBytes: number): RunnerError {
-  return new RunnerError('store.tooLarge', `refusing to read ${file}: larger than the limit of ${maxBytes} bytes`, { file, retryable: false });
+/**
+ * {@link openForReading}, refusing anything but a regular file: a FIFO, a device or a folder in its
+ * place throws `store.notAFile` naming the file as `name`. Undefined when it does not exist.
+ */
+export async function openRegularFileForReading(file: string, name = file): Promise<{ handle: FileHandle; stats: Stats } | undefined> {
+  const opened = await openForReading(file);
+  if (opened === undefined) return undefined;
+  try {
+    assertRegularFile(opened.stats, name, 'read');
+  } catch (error) {
+    await opened.handle.close();
+    throw error;
+  }
+  return opened;
 }
 
-function kindOf(stats: Stats): string {
-  if (stats.isDirectory()) return 'a directory';
-  if (stats.isFIFO()) return 'a FIFO (named pipe)';
-  if (stats.isCharacterDevice()) return 'a character device';
-  if (stats.isBlockDevice()) return 'a block device';
-  if (stats.isSocket()) return 'a socket';
-  return 'a special file';
+function tooLarge(file: string, maxBytes: number): RunnerError {
+  return new RunnerError('store.tooLarge', `refusing to read ${file}: larger than the limit of ${maxBytes} bytes`, { file, retryable: false });
 }

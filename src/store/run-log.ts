@@ -1,6 +1,7 @@
-import { closeSync, fstatSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { RunnerError } from '../errors.js';
+import { openRegularFileForAppend, type AppendTarget } from './regular-file.js';
 
 /** One line of `logs/tasks.jsonl` (SPEC §8); key order matters and is kept by construction. */
 export type RunRecord = Record<string, unknown> & { task: string; timestamp: string; success: boolean };
@@ -26,13 +27,16 @@ let lastPath = '';
  *
  * A record that cannot be written (a full disk, a read-only `logs/`) throws a `store.writeFailed`
  * error naming the file at once. (pino's synchronous destination, used before, retries a failed
- * write forever, which hung the run with its lock and ignored SIGTERM.)
+ * write forever, which hung the run with its lock and ignored SIGTERM.) Anything but a regular file
+ * at the log's path (a FIFO would block the open until a reader comes, for ever) throws
+ * `store.notAFile` naming it, without waiting.
  */
 export function appendRunRecord(home: string, record: RunRecord, rotation?: LogRotation): void {
   const file = runLogPath(home);
   try {
     appendLineSync(file, `${recordLine(record)}\n`, rotation);
   } catch (error) {
+    if (error instanceof RunnerError) throw error;
     throw new RunnerError('store.writeFailed', `cannot write the run record to ${file}: ${(error as Error).message}`, {
       file,
       cause: error,
@@ -111,8 +115,10 @@ function openLog(file: string): OpenLog {
     return open;
   }
   if (open) forgetLog(file);
-  const fd = openForAppend(file);
-  const { dev, ino, size } = fstatSync(fd);
+  const {
+    fd,
+    stats: { dev, ino, size },
+  } = openForAppend(file);
   const idle = setTimeout(() => forgetLog(file), LOG_IDLE_MS).unref();
   const log = { fd, dev, ino, size, idle };
   OPEN_LOGS.set(file, log);
@@ -131,13 +137,13 @@ function forgetLog(file: string): void {
   }
 }
 
-function openForAppend(file: string): number {
+function openForAppend(file: string): AppendTarget {
   try {
-    return openSync(file, 'a');
+    return openRegularFileForAppend(file);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     mkdirSync(path.dirname(file), { recursive: true });
-    return openSync(file, 'a');
+    return openRegularFileForAppend(file);
   }
 }
 
