@@ -1,8 +1,8 @@
-import { watch, type FSWatcher } from 'node:fs';
+import { watch, type FSWatcher, type Stats } from 'node:fs';
 import { stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { MAX_LINE_BYTES } from './lines-backward.js';
-import type { OpenLogFile } from './log-files.js';
+import { LogFileSet, type OpenLogFile } from './log-files.js';
 import { openRegularFileForReading } from '../store/read-file.js';
 
 /** How often the log is looked at when no file-system event came (fs.watch misses some, e.g. on NFS). */
@@ -24,11 +24,11 @@ export interface FollowOptions {
  * `from.size`), until `signal` aborts. `undefined` stands for a line over the length limit.
  *
  * Rotation is followed: when `logFile` names another file (renamed to `.1`, a new one created), the
- * old file is read to its end through the descriptor still open, then the new one from its start,
- * so no record is lost or repeated. A file that shrinks in place (truncated) is read again from
- * its start. Two rotations between two looks would skip the file in between (it is `.1` by then);
- * at the default sizes a rotation is 10 MiB of records apart. Anything but a regular file under
- * the log's name rejects with `store.notAFile` naming it.
+ * old file is read to its end through the descriptor still open, then every file rotated after it
+ * (several rotations may happen between two looks with a small `logs.maxBytes`), oldest first,
+ * then the new live file from its start, so no record is lost or repeated. A file that shrinks in
+ * place (truncated) is read again from its start. Anything but a regular file under the log's
+ * names rejects with `store.notAFile` naming it.
  */
 export async function followLog(logFile: string, onLine: (line: string | undefined) => void, options: FollowOptions): Promise<void> {
   const waker = new Waker(path.dirname(logFile), options.pollMs ?? FOLLOW_POLL_MS, options.signal);
@@ -38,11 +38,16 @@ export async function followLog(logFile: string, onLine: (line: string | undefin
       if (current) await current.readToEnd();
       const onDisk = await stat(logFile).catch(() => undefined);
       if (current && onDisk?.ino !== current.ino) {
-        // Rotated or removed: whatever the old file got since the last read is still in it.
-        await current.readToEnd();
-        await current.close();
+        const finished = current;
         current = undefined;
-      } else if (current && onDisk && onDisk.size < current.position) {
+        try {
+          current = await readRotatedAfter(logFile, finished, onLine);
+        } finally {
+          await finished.close();
+        }
+        continue;
+      }
+      if (current && onDisk && onDisk.size < current.position) {
         current.restart();
         continue;
       }
@@ -56,6 +61,42 @@ export async function followLog(logFile: string, onLine: (line: string | undefin
     waker.close();
     await current?.close();
   }
+}
+
+/**
+ * `finished` is no longer the live log (rotated or removed): whatever it got since the last read is
+ * still in it, so it is read to its end; then come the files rotated after it, oldest first.
+ * Resolves to the live file now, to be read from its start, if there is one. The caller closes
+ * `finished`, after this: kept open, its inode cannot be given to another file meanwhile.
+ */
+async function readRotatedAfter(logFile: string, finished: Tail, onLine: (line: string | undefined) => void): Promise<Tail | undefined> {
+  await finished.readToEnd();
+  finished.flush();
+  const { mtimeMs } = await finished.stat();
+  const files = await LogFileSet.open(logFile);
+  try {
+    const rotated = files.files.filter((file) => file.path !== logFile);
+    for (const file of newerRotated(rotated, finished.ino, mtimeMs)) {
+      const tail = new Tail(file.handle, file.ino, 0, onLine);
+      await tail.readToEnd();
+      tail.flush();
+    }
+    const live = files.takeLive(logFile);
+    return live && new Tail(live.handle, live.ino, 0, onLine);
+  } finally {
+    await files.close();
+  }
+}
+
+/**
+ * Of the rotated files (newest first), those newer than the file of inode `ino`, oldest first. When
+ * it is found under its rotated name (still open, so no other file has its inode), those with a
+ * lower number; when it is gone (rotated past `logs.keep`, or removed), those written after it.
+ */
+function newerRotated(rotated: readonly OpenLogFile[], ino: number, mtimeMs: number): OpenLogFile[] {
+  const at = rotated.findIndex((file) => file.ino === ino);
+  const newer = at === -1 ? rotated.filter((file) => file.mtimeMs > mtimeMs) : rotated.slice(0, at);
+  return newer.reverse();
 }
 
 /** An open log file read forward from a position, line by line. */
@@ -95,10 +136,20 @@ class Tail {
     this.oversized = false;
   }
 
-  /** Close the file; a line left without its newline is passed on, for the reader to judge. */
-  async close(): Promise<void> {
+  /** The file's stats, through the descriptor. */
+  stat(): Promise<Stats> {
+    return this.handle.stat();
+  }
+
+  /** The file is read to its end for good: a line left without its newline is passed on, for the reader to judge. */
+  flush(): void {
     if (this.carry.length > 0 || this.oversized) this.onLine(this.oversized ? undefined : this.carry.toString('utf8'));
     this.restart();
+  }
+
+  /** {@link flush}, and close the file. */
+  async close(): Promise<void> {
+    this.flush();
     await this.handle.close();
   }
 

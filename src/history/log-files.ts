@@ -10,6 +10,8 @@ export interface OpenLogFile {
   size: number;
   /** Inode number: tells a renamed file from a new one of the same name. */
   ino: number;
+  /** Last modification time when opened: a follower tells newer files from older ones by it. */
+  mtimeMs: number;
 }
 
 /**
@@ -89,5 +91,5 @@ async function openIfExists(file: string): Promise<OpenLogFile | undefined> {
   const opened = await openRegularFileForReading(file);
   if (opened === undefined) return undefined;
   const { handle, stats } = opened;
-  return { path: file, handle, size: stats.size, ino: stats.ino };
+  return { path: file, handle, size: stats.size, ino: stats.ino, mtimeMs: stats.mtimeMs };
 }
