@@ -42,7 +42,10 @@ export function defaultJobName(task: string): string {
   return `runner-${task}`;
 }
 
-/** Build the lines for both schedulers. Throws `runner.invalidArgument` for a bad `--name`. */
+/**
+ * Build the lines for both schedulers. Throws `runner.invalidArgument` for a bad `--name`, or for
+ * a word with a line break (see `runnerArgv`, which every line is built from).
+ */
 export function buildCronPlan(input: CronPlanInput): CronPlan {
   const name = input.name ?? defaultJobName(input.invocation.task);
   assertJobName(name);

@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { shellLine, shellQuote } from './shell-quote.js';
+import { assertOneLine, shellLine, shellQuote } from './shell-quote.js';
 
 /**
  * What a scheduler has to start: `runner <task>` with absolute paths only, because neither cron
@@ -37,14 +37,33 @@ export function currentRunnerCli(argv1: string | undefined = process.argv[1]): s
   return realpathSync(path.resolve(argv1));
 }
 
-/** The argument list of the scheduled run. `--skip-if-running`: an overlapping run is not a failure. */
+/**
+ * The argument list of the scheduled run. `--skip-if-running`: an overlapping run is not a failure.
+ * Every line `runner cron` prints or installs is built from this list, so this is where a word
+ * with a line break is refused (`runner.invalidArgument`, naming the argument or flag).
+ */
 export function runnerArgv(invocation: RunnerInvocation): string[] {
+  for (const [what, word] of labelledWords(invocation)) if (word !== undefined) assertOneLine(word, what);
   const argv = [invocation.node, invocation.cli, 'run', invocation.task, ...(invocation.taskArgs ?? []), '--home', invocation.home];
   if (invocation.workspace) argv.push('--workspace', invocation.workspace);
   if (invocation.config) argv.push('--config', invocation.config);
   if (invocation.timeout) argv.push('--timeout', invocation.timeout);
   argv.push('--skip-if-running');
   return argv;
+}
+
+/** Each word of the invocation, with the argument or flag an operator knows it by. */
+function labelledWords(invocation: RunnerInvocation): [what: string, word: string | undefined][] {
+  return [
+    ['the Node.js path', invocation.node],
+    ['the runner CLI path', invocation.cli],
+    ['<task>', invocation.task],
+    ...(invocation.taskArgs ?? []).map((arg, i): [string, string] => [`argument ${i + 1} of the task`, arg]),
+    ['--home', invocation.home],
+    ['--workspace', invocation.workspace],
+    ['--config', invocation.config],
+    ['--timeout', invocation.timeout],
+  ];
 }
 
 /**
@@ -54,6 +73,7 @@ export function runnerArgv(invocation: RunnerInvocation): string[] {
  * `mkdir -p` because the redirection fails, and the runner never starts, without the folder.
  */
 export function runnerShellLine(invocation: RunnerInvocation): string {
+  const argv = runnerArgv(invocation);
   const log = cronLogFile(invocation.home);
-  return `cd ${shellQuote(invocation.home)} && mkdir -p logs && ${shellLine(runnerArgv(invocation))} >> ${shellQuote(log)} 2>&1`;
+  return `cd ${shellQuote(invocation.home)} && mkdir -p logs && ${shellLine(argv)} >> ${shellQuote(log)} 2>&1`;
 }

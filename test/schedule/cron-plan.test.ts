@@ -26,6 +26,15 @@ describe('buildCronPlan', () => {
     expect(plan.timeoutSeconds).toBe(151);
   });
 
+  it.each([
+    [{ node: '/opt/node\n20/bin/node' }, /^the Node\.js path: "\/opt\/node\\n20/],
+    [{ cli: '/srv/run\rner/dist/cli.js' }, /^the runner CLI path: /],
+    [{ taskArgs: ['fine', 'x\ny'] }, /^argument 2 of the task: "x\\ny" holds a line break/],
+    [{ timeout: '5m\n' }, /^--timeout: /],
+  ])('refuses a line break in %j, naming where it came from', (change, message) => {
+    expect(() => buildCronPlan({ invocation: { ...invocation, ...change }, schedule: parseCronSchedule('@daily') })).toThrow(message);
+  });
+
   it('refuses a name that cannot be a marker line', () => {
     expect(() => buildCronPlan({ invocation, schedule: parseCronSchedule('@daily'), name: 'a\nb' })).toThrow(/^--name: /);
   });

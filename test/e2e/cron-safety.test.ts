@@ -1,0 +1,77 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { makeHome, runCli, writeFile } from '../helpers/cli.js';
+import { QUICK } from '../fixtures/tasks.js';
+import { fakeCrontab, fakeOpenClaw } from './cron-fakes.js';
+
+// A task taking one argument, so a schedule can carry a word of the operator's choosing.
+const ECHO = `
+import { Task } from 'taskrunner';
+export default class Echo extends Task {
+  name = 'echo';
+  description = 'Echoes its argument';
+  arguments = [{ name: 'word' }];
+  async run(ctx) { return { success: true, message: ctx.args[0] }; }
+}
+`;
+
+function homeWith(home = makeHome().home) {
+  mkdirSync(path.join(home, 'tasks'), { recursive: true });
+  writeFile(home, 'tasks/quick.mjs', QUICK);
+  writeFile(home, 'tasks/echo.mjs', ECHO);
+  return { home, args: ['--home', home, '--workspace', path.join(home, 'workspace')] };
+}
+
+const read = (file: string) => readFileSync(file, 'utf8');
+
+describe('runner cron refuses a line break in any word of the lines', () => {
+  const injected = 'a\n* * * * * touch /tmp/injected #';
+
+  const install = ['--cron', '*/5 * * * *', '--install', 'crontab'];
+  it.each([
+    ['a task argument', (h: { args: string[] }) => ['echo', ...h.args, ...install, '--', injected], /^error: argument 1 of the task: "a\\n\* \* \* \* \* touch/],
+    ['a carriage return in a task argument', (h: { args: string[] }) => ['echo', ...h.args, ...install, '--', 'a\rb'], /^error: argument 1 of the task: "a\\rb"/],
+    ['--workspace', (h: { home: string }) => ['quick', '--home', h.home, '--workspace', path.join(h.home, 'work\nspace'), ...install], /^error: --workspace: ".*work\\nspace"/],
+  ])('%s: exit 1, naming it, and no crontab written', async (_what, argsOf, message) => {
+    const h = homeWith();
+    const crontab = fakeCrontab();
+    const result = await runCli(['cron', ...argsOf(h)], { env: crontab.env });
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toMatch(/holds a line break/);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe('');
+    expect(existsSync(crontab.table)).toBe(false);
+  });
+
+  it('--home and --config paths with a newline, even when they exist', async () => {
+    const parent = mkdtempSync(path.join(tmpdir(), 'cron-newline-'));
+    const h = homeWith(path.join(parent, 'home\n* * * * * touch /tmp/injected #'));
+    const crontab = fakeCrontab();
+    const home = await runCli(['cron', 'quick', ...h.args, '--cron', '@daily', '--install', 'crontab'], { env: crontab.env });
+    expect(home.stderr).toMatch(/^error: --home: ".*home\\n\* \* \* \* \* touch .*" holds a line break/);
+    expect(home.code).toBe(1);
+
+    const plain = homeWith();
+    const config = path.join(parent, 'runner\nconfig.json');
+    writeFileSync(config, '{}');
+    const withConfig = await runCli(['cron', 'quick', ...plain.args, '--config', config, '--cron', '@daily', '--install', 'crontab'], { env: crontab.env });
+    expect(withConfig.stderr).toMatch(/^error: --config: ".*runner\\nconfig\.json" holds a line break/);
+    expect(withConfig.code).toBe(1);
+    expect(existsSync(crontab.table)).toBe(false);
+  });
+
+  it('for --install openclaw and for the printed lines too', async () => {
+    const h = homeWith();
+    const openclaw = fakeOpenClaw();
+    const installed = await runCli(['cron', 'echo', ...h.args, '--cron', '@daily', '--install', 'openclaw', '--', injected], { env: openclaw.env });
+    expect(installed.stderr).toMatch(/^error: argument 1 of the task: .* holds a line break/);
+    expect(installed.code).toBe(1);
+    expect(read(openclaw.calls)).toBe('');
+
+    const printed = await runCli(['cron', 'echo', ...h.args, '--cron', '@daily', '--', injected]);
+    expect(printed.stderr).toMatch(/^error: argument 1 of the task: /);
+    expect(printed).toMatchObject({ code: 1, stdout: '' });
+  });
+});
