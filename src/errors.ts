@@ -36,6 +36,7 @@ export type RunnerErrorCode =
   | 'memory.overLimit'
   | 'memory.unparseable'
   | 'schedule.installFailed'
+  | 'schedule.brokenCrontab'
   | 'dashboard.badRequest'
   | 'dashboard.notFound'
   | 'dashboard.unknownTask'
@@ -72,7 +73,7 @@ export interface RunnerErrorOptions {
 const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
   'store.corrupt', 'store.invalid', 'store.notAFile', 'store.tooLarge', 'store.unwritable', 'config.invalid',
   'runner.invalidArgument', 'runner.unsafeFile', 'runner.noWorkspace', 'lock.failed', 'batch.invalid',
-  'batch.unsafeQueue', 'memory.invalid', 'dashboard.badRequest', 'dashboard.unknownTask', 'queue.invalidUrl', 'queue.unsupported',
+  'batch.unsafeQueue', 'schedule.brokenCrontab', 'memory.invalid', 'dashboard.badRequest', 'dashboard.unknownTask', 'queue.invalidUrl', 'queue.unsupported',
 ]);
 
 /**

@@ -1,9 +1,5 @@
 import type { CronSchedule } from './cron-schedule.js';
-
-/** Markers around the lines one scheduled task owns in a crontab, so they can be replaced or removed. */
-export function blockMarkers(name: string): { begin: string; end: string } {
-  return { begin: `# BEGIN taskrunner ${name}`, end: `# END taskrunner ${name}` };
-}
+import { blockMarkers, findBlocks } from './crontab-blocks.js';
 
 /**
  * The crontab line: the schedule and the shell line. In a crontab an unescaped `%` ends the
@@ -34,22 +30,14 @@ export function crontabBlock(name: string, schedule: CronSchedule, shellLine: st
  * `table` with the block of `name` replaced by `block` (or removed, when `block` is undefined).
  * Other lines are kept as they are. A `CRON_TZ=` applies to every line after it, so a block with
  * one goes to the end of the table (after the operator's own lines), and one without goes before
- * the first taskrunner block that has one.
+ * the first taskrunner block that has one. Throws `schedule.brokenCrontab` when the table's
+ * markers do not pair up (see {@link findBlocks}).
  */
 export function withBlock(table: string, name: string, block: readonly string[] | undefined): { table: string; found: boolean } {
-  const { begin, end } = blockMarkers(name);
-  const kept: string[] = [];
-  let inside = false;
-  let found = false;
-  for (const line of splitLines(table)) {
-    if (!inside && line.trim() === begin) {
-      inside = found = true;
-    } else if (inside) {
-      if (line.trim() === end) inside = false;
-    } else {
-      kept.push(line);
-    }
-  }
+  const lines = splitLines(table);
+  const own = findBlocks(lines).filter((marked) => marked.name === name);
+  const kept = lines.filter((_, index) => !own.some((marked) => index >= marked.begin && index <= marked.end));
+  const found = own.length > 0;
   if (block) kept.splice(insertAt(kept, block), 0, ...block);
   // crontab(1) wants the last line to end with a newline.
   return { table: kept.length === 0 ? '' : `${kept.join('\n')}\n`, found };

@@ -75,3 +75,42 @@ describe('runner cron refuses a line break in any word of the lines', () => {
     expect(printed).toMatchObject({ code: 1, stdout: '' });
   });
 });
+
+describe('runner cron --install crontab with a broken taskrunner block', () => {
+  const mine = 'MAILTO=ops@example.com\n5 4 * * * /usr/local/bin/backup\n';
+  const later = '0 1 * * * /usr/local/bin/rotate-logs\n';
+  const line = '0 * * * * /srv/run quick\n';
+
+  it.each([
+    ['BEGIN without END', `${mine}# BEGIN taskrunner runner-quick\n${line}${later}`, /crontab line 3: "# BEGIN taskrunner runner-quick" has no "# END taskrunner runner-quick" after it/],
+    ['END without BEGIN', `${mine}${line}# END taskrunner runner-quick\n${later}`, /crontab line 4: "# END taskrunner runner-quick" has no "# BEGIN taskrunner runner-quick" before it/],
+    [
+      'BEGIN twice',
+      `# BEGIN taskrunner runner-quick\n${mine}# BEGIN taskrunner runner-quick\n${line}# END taskrunner runner-quick\n${later}`,
+      /crontab line 4: "# BEGIN taskrunner runner-quick" inside the block "# BEGIN taskrunner runner-quick" of line 1/,
+    ],
+    [
+      'a block inside another',
+      `${mine}# BEGIN taskrunner runner-quick\n# BEGIN taskrunner runner-other\n${line}# END taskrunner runner-other\n# END taskrunner runner-quick\n${later}`,
+      /crontab line 4: "# BEGIN taskrunner runner-other" inside the block "# BEGIN taskrunner runner-quick" of line 3/,
+    ],
+    [
+      'an END of another block',
+      `${mine}# BEGIN taskrunner runner-quick\n${line}# END taskrunner runner-other\n${later}`,
+      /crontab line 5: "# END taskrunner runner-other" inside the block "# BEGIN taskrunner runner-quick" of line 3/,
+    ],
+    ['a broken block of another task', `${mine}# BEGIN taskrunner runner-other\n${later}`, /crontab line 3: "# BEGIN taskrunner runner-other" has no "# END/],
+  ])('%s: --remove and a reinstall refuse, naming the block and line, and change nothing', async (_what, table, message) => {
+    const h = homeWith();
+    const crontab = fakeCrontab();
+    writeFileSync(crontab.table, table);
+    for (const args of [['--remove'], ['--cron', '@daily']]) {
+      const result = await runCli(['cron', 'quick', ...args, '--install', 'crontab', ...h.args], { env: crontab.env });
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/fix it with crontab -e/);
+      expect(result.code).toBe(1);
+      expect(result.stdout).not.toMatch(/✓/);
+      expect(read(crontab.table)).toBe(table);
+    }
+  });
+});
