@@ -6,7 +6,7 @@ import { resolveRunPolicy } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
 import { RunnerError } from '../errors.js';
 import { assertJobName, buildCronPlan, defaultJobName, type CronPlan } from '../schedule/cron-plan.js';
-import { formatRunTime, parseCronSchedule } from '../schedule/cron-schedule.js';
+import { formatRunTime, parseCronSchedule, zoneOfSchedule } from '../schedule/cron-schedule.js';
 import { CRON_TZ_CAVEAT } from '../schedule/crontab-entry.js';
 import { updateCrontab } from '../schedule/crontab-install.js';
 import { installOpenClawJob, removeOpenClawJob } from '../schedule/openclaw-cron-install.js';
@@ -109,7 +109,7 @@ async function planFor(task: string, taskArgs: readonly string[], options: CronO
 }
 
 async function installPlan(plan: CronPlan, target: 'crontab' | 'openclaw'): Promise<InstallReport> {
-  if (target === 'crontab') return { target, action: await updateCrontab(plan.name, plan.crontabBlock) };
+  if (target === 'crontab') return { target, action: await updateCrontab(plan.name, plan.crontabBlockAt) };
   return { target, ...(await installOpenClawJob(plan.name, plan.openclawAddArgs)) };
 }
 
@@ -133,9 +133,7 @@ function printPlan(plan: CronPlan, task: string, install: InstallReport | undefi
   out.push(`${paint('schedule', 'bold')} ${schedule.expression}${schedule.timeZone ? ` (${schedule.timeZone})` : ' (local time)'}; next runs:`);
   for (const date of schedule.nextRuns) out.push(`  ${formatRunTime(date, schedule.timeZone)}`);
   out.push('', `${paint('crontab', 'bold')} (crontab -e, or runner cron ${task} … --install crontab); output goes to ${plan.logFile}:`);
-  if (schedule.timeZone) out.push(`  CRON_TZ=${schedule.timeZone}`);
-  out.push(`  ${plan.crontabLine}`);
-  if (schedule.timeZone) out.push(`  ${paint(`note: ${CRON_TZ_CAVEAT}.`, 'dim')}`);
+  out.push(`  CRON_TZ=${zoneOfSchedule(schedule)}`, `  ${plan.crontabLine}`, `  ${paint(`note: ${CRON_TZ_CAVEAT}.`, 'dim')}`);
   out.push('', `${paint('openclaw', 'bold')} (or runner cron ${task} … --install openclaw):`, `  ${plan.openclawAddLine}`);
   out.push('', paint('Both run the task with --skip-if-running: a run that finds the previous one still going exits 0, not 2.', 'dim'));
   if (install) out.push('', installSentence(plan.name, install));

@@ -1,5 +1,5 @@
 import { RunnerError } from '../errors.js';
-import { crontabBlock, crontabLine } from './crontab-entry.js';
+import { crontabBlock, crontabLine, type BlockBuilder } from './crontab-entry.js';
 import type { CronSchedule } from './cron-schedule.js';
 import { cronLogFile, runnerShellLine, type RunnerInvocation } from './runner-invocation.js';
 import { shellLine } from './shell-quote.js';
@@ -12,9 +12,11 @@ export interface CronPlan {
   /** The shell line both schedulers run. */
   command: string;
   logFile: string;
-  /** The crontab line, and the whole marked block `--install crontab` writes. */
+  /** The crontab line, and the whole marked block `--install crontab` writes into a table without `CRON_TZ=` lines. */
   crontabLine: string;
   crontabBlock: string[];
+  /** The block for a place in a table where `CRON_TZ` is `zoneAbove` (see `crontabBlock`). */
+  crontabBlockAt: BlockBuilder;
   /** Arguments after `openclaw cron` (`add --name …`), and the same as one copy-pastable line. */
   openclawAddArgs: string[];
   openclawAddLine: string;
@@ -54,6 +56,7 @@ export function buildCronPlan(input: CronPlanInput): CronPlan {
   const timeoutSeconds =
     input.runTimeoutMs === undefined ? DEFAULT_JOB_TIMEOUT_SECONDS : Math.ceil(input.runTimeoutMs / 1000) + JOB_TIMEOUT_MARGIN_SECONDS;
   const { schedule } = input;
+  const crontabBlockAt: BlockBuilder = (zoneAbove) => crontabBlock(name, schedule, command, logFile, zoneAbove);
   const openclawAddArgs = [
     'add', '--name', name, '--cron', schedule.expression,
     ...(schedule.timeZone ? ['--tz', schedule.timeZone] : []),
@@ -65,7 +68,8 @@ export function buildCronPlan(input: CronPlanInput): CronPlan {
     command,
     logFile,
     crontabLine: crontabLine(schedule, command),
-    crontabBlock: crontabBlock(name, schedule, command, logFile),
+    crontabBlock: crontabBlockAt(''),
+    crontabBlockAt,
     openclawAddArgs,
     openclawAddLine: shellLine(['openclaw', 'cron', ...openclawAddArgs]),
     timeoutSeconds,

@@ -63,8 +63,19 @@ export function formatRunTime(date: Date, timeZone: string | undefined): string 
     year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', weekday: 'short', hourCycle: 'h23',
   }).formatToParts(date);
   const part = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
-  const zone = timeZone ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-  return `${part('weekday')} ${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${zone}`;
+  return `${part('weekday')} ${part('year')}-${part('month')}-${part('day')} ${part('hour')}:${part('minute')} ${timeZone ?? localTimeZone()}`;
+}
+
+/**
+ * The IANA zone a schedule's next runs are computed and printed in: its own, else the host's as
+ * this process sees it (`$TZ`, else /etc/localtime), which is what croner uses without a zone.
+ */
+export function zoneOfSchedule(schedule: Pick<CronSchedule, 'timeZone'>): string {
+  return schedule.timeZone ?? localTimeZone();
+}
+
+function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 
 function invalid(flag: string, message: string): RunnerError {

@@ -1,4 +1,4 @@
-import type { CronSchedule } from './cron-schedule.js';
+import { zoneOfSchedule, type CronSchedule } from './cron-schedule.js';
 import { blockMarkers, findBlocks } from './crontab-blocks.js';
 
 /**
@@ -9,53 +9,66 @@ export function crontabLine(schedule: CronSchedule, shellLine: string): string {
   return `${schedule.expression} ${shellLine.replace(/%/g, '\\%')}`;
 }
 
-/** Why a `--tz` is not a plain fact in a crontab, printed with the line and kept in the block. */
+/** Why a zone is not a plain fact in a crontab, printed with the line and kept in the block. */
 export const CRON_TZ_CAVEAT =
-  'CRON_TZ is honoured by cronie (Fedora, RHEL, Arch) and applies to every line below it in the table; ' +
-  "Debian and Ubuntu's cron ignore it and use the system time zone";
+  'CRON_TZ is honoured by cronie (Fedora, RHEL, Arch) and applies to every line below it in the table ' +
+  "(so the block sets the zone in force above it back after its line); Debian and Ubuntu's cron ignore it and use the system time zone";
 
 /**
- * The marked block installed for one task: markers, a comment naming the log, `CRON_TZ=` when the
- * schedule has a zone, and the line. Lines only, no trailing newline.
+ * The marked block installed for one task: markers, comments naming the log and the CRON_TZ
+ * caveat, `CRON_TZ=` with the zone the next runs were computed in (the schedule's, else the
+ * host's), the line, and `CRON_TZ=<zoneAbove>` so the lines after the block run in the zone they
+ * did before it. `zoneAbove` is the value of the last `CRON_TZ=` above the block ('' for none,
+ * which cronie reads as its own local time). Lines only, no trailing newline.
  */
-export function crontabBlock(name: string, schedule: CronSchedule, shellLine: string, logFile: string): string[] {
+export function crontabBlock(name: string, schedule: CronSchedule, shellLine: string, logFile: string, zoneAbove = ''): string[] {
   const { begin, end } = blockMarkers(name);
-  const lines = [begin, `# written by \`runner cron\`; output goes to ${logFile}. Change it with runner cron --install crontab, delete it with --remove.`];
-  if (schedule.timeZone) lines.push(`# ${CRON_TZ_CAVEAT}.`, `CRON_TZ=${schedule.timeZone}`);
-  lines.push(crontabLine(schedule, shellLine), end);
-  return lines;
+  return [
+    begin,
+    `# written by \`runner cron\`; output goes to ${logFile}. Change it with runner cron --install crontab, delete it with --remove.`,
+    `# ${CRON_TZ_CAVEAT}.`,
+    `CRON_TZ=${zoneOfSchedule(schedule)}`,
+    crontabLine(schedule, shellLine),
+    `CRON_TZ=${zoneAbove}`,
+    end,
+  ];
 }
 
+/** Builds the block of one task for its place in a table, given the `CRON_TZ` value in force there. */
+export type BlockBuilder = (zoneAbove: string) => string[];
+
 /**
- * `table` with the block of `name` replaced by `block` (or removed, when `block` is undefined).
- * Other lines are kept as they are. A `CRON_TZ=` applies to every line after it, so a block with
- * one goes to the end of the table (after the operator's own lines), and one without goes before
- * the first taskrunner block that has one. Throws `schedule.brokenCrontab` when the table's
- * markers do not pair up (see {@link findBlocks}).
+ * `table` with the block of `name` replaced by the one `blockFor` builds (or removed, when
+ * `blockFor` is undefined). Other lines are kept as they are. A replaced block stays where it
+ * was; a new one goes to the end, below the operator's own lines (whose `MAILTO=` and the like
+ * then apply to it too). Throws `schedule.brokenCrontab` when the table's markers do not pair up
+ * (see {@link findBlocks}).
  */
-export function withBlock(table: string, name: string, block: readonly string[] | undefined): { table: string; found: boolean } {
+export function withBlock(table: string, name: string, blockFor: BlockBuilder | undefined): { table: string; found: boolean } {
   const lines = splitLines(table);
   const own = findBlocks(lines).filter((marked) => marked.name === name);
   const kept = lines.filter((_, index) => !own.some((marked) => index >= marked.begin && index <= marked.end));
-  const found = own.length > 0;
-  if (block) kept.splice(insertAt(kept, block), 0, ...block);
-  // crontab(1) wants the last line to end with a newline.
-  return { table: kept.length === 0 ? '' : `${kept.join('\n')}\n`, found };
-}
-
-function insertAt(lines: readonly string[], block: readonly string[]): number {
-  if (block.some(isZoneLine)) return lines.length;
-  let blockStart = -1;
-  for (const [i, line] of lines.entries()) {
-    if (line.startsWith('# BEGIN taskrunner ')) blockStart = i;
-    else if (line.startsWith('# END taskrunner ')) blockStart = -1;
-    else if (blockStart >= 0 && isZoneLine(line)) return blockStart;
+  if (blockFor) {
+    // Nothing before the first block of the name was removed, so its index holds in `kept` too.
+    const at = own[0]?.begin ?? kept.length;
+    kept.splice(at, 0, ...blockFor(zoneInForce(kept.slice(0, at))));
   }
-  return lines.length;
+  // crontab(1) wants the last line to end with a newline.
+  return { table: kept.length === 0 ? '' : `${kept.join('\n')}\n`, found: own.length > 0 };
 }
 
-function isZoneLine(line: string): boolean {
-  return line.trim().startsWith('CRON_TZ=');
+/**
+ * The `CRON_TZ` value the lines after `lines` run in, as cronie reads a table: the last
+ * assignment wins ('' when there is none). Taskrunner blocks count like any line: one written
+ * before blocks set their zone back still changes the zone of what follows it.
+ */
+function zoneInForce(lines: readonly string[]): string {
+  let zone = '';
+  for (const line of lines) {
+    const assignment = /^\s*CRON_TZ\s*=(.*)$/.exec(line);
+    if (assignment) zone = assignment[1]!.trim();
+  }
+  return zone;
 }
 
 function splitLines(table: string): string[] {

@@ -26,6 +26,25 @@ function homeWith(home = makeHome().home) {
 
 const read = (file: string) => readFileSync(file, 'utf8');
 
+/**
+ * The time zone each job line of a crontab runs in, as cronie reads the table (src/cron.c,
+ * `maketime`): the value of the last `CRON_TZ=` line above it; '' (none, or empty) means the
+ * daemon's own local time. Job lines are keyed by their command.
+ */
+function zonesOfJobs(table: string): Record<string, string> {
+  const zones: Record<string, string> = {};
+  let zone = '';
+  for (const line of table.split('\n')) {
+    const assignment = /^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(.*?)\s*$/.exec(line);
+    if (assignment) {
+      if (assignment[1] === 'CRON_TZ') zone = assignment[2]!.replace(/^(['"])(.*)\1$/, '$2');
+    } else if (line.trim() !== '' && !line.trim().startsWith('#')) {
+      zones[line.trim().split(/\s+/).slice(5).join(' ')] = zone;
+    }
+  }
+  return zones;
+}
+
 describe('runner cron refuses a line break in any word of the lines', () => {
   const injected = 'a\n* * * * * touch /tmp/injected #';
 
@@ -112,5 +131,38 @@ describe('runner cron --install crontab with a broken taskrunner block', () => {
       expect(result.stdout).not.toMatch(/✓/);
       expect(read(crontab.table)).toBe(table);
     }
+  });
+});
+
+describe('runner cron --install crontab and CRON_TZ', () => {
+  it('a block without --tz runs in the zone it printed, below an operator CRON_TZ, and the lines after it keep theirs', async () => {
+    const h = homeWith();
+    const crontab = fakeCrontab();
+    writeFileSync(crontab.table, 'CRON_TZ=Asia/Tokyo\n0 9 * * * /usr/local/bin/tokyo-report\n');
+    const result = await runCli(['cron', 'quick', '--cron', '0 6 * * *', '--install', 'crontab', ...h.args], { env: { ...crontab.env, TZ: 'America/New_York' } });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout.match(/^ {2}\w{3} \d{4}-\d\d-\d\d 06:00 America\/New_York$/gm)).toHaveLength(3);
+
+    // The operator adds a line at the end later (crontab -e).
+    writeFileSync(crontab.table, `${read(crontab.table)}30 7 * * * /usr/local/bin/added-later\n`);
+    const zones = zonesOfJobs(read(crontab.table));
+    expect(Object.entries(zones).find(([command]) => command.includes(' run quick '))?.[1]).toBe('America/New_York');
+    expect(zones['/usr/local/bin/tokyo-report']).toBe('Asia/Tokyo');
+    expect(zones['/usr/local/bin/added-later']).toBe('Asia/Tokyo');
+  });
+
+  it('a block with --tz leaves the lines after it in the daemon zone, also after a reinstall in place', async () => {
+    const h = homeWith();
+    const crontab = fakeCrontab();
+    const install = (expression: string) => runCli(['cron', 'quick', '--cron', expression, '--tz', 'Europe/Berlin', '--install', 'crontab', ...h.args], { env: crontab.env });
+    expect((await install('0 6 * * *')).code).toBe(0);
+    writeFileSync(crontab.table, `${read(crontab.table)}30 7 * * * /usr/local/bin/added-later\n`);
+    expect(zonesOfJobs(read(crontab.table))['/usr/local/bin/added-later']).toBe('');
+    expect((await install('0 8 * * *')).stdout).toContain('✓ replaced runner-quick in the crontab');
+    const table = read(crontab.table);
+    expect(table.trimEnd().split('\n').at(-1)).toBe('30 7 * * * /usr/local/bin/added-later');
+    const zones = zonesOfJobs(table);
+    expect(Object.entries(zones).find(([command]) => command.includes(' run quick '))?.[1]).toBe('Europe/Berlin');
+    expect(zones['/usr/local/bin/added-later']).toBe('');
   });
 });

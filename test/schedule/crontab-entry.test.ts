@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crontabBlock, crontabLine, withBlock } from '../../src/schedule/crontab-entry.js';
-import { parseCronSchedule } from '../../src/schedule/cron-schedule.js';
+import { parseCronSchedule, zoneOfSchedule } from '../../src/schedule/cron-schedule.js';
 
 const daily = parseCronSchedule('0 3 * * *');
 const berlin = parseCronSchedule('0 3 * * *', 'Europe/Berlin');
@@ -10,42 +10,49 @@ describe('crontab lines', () => {
     expect(crontabLine(daily, `date +'%F' >> /tmp/x`)).toBe(`0 3 * * * date +'\\%F' >> /tmp/x`);
   });
 
-  it('marks the block and sets CRON_TZ only for a zone', () => {
+  it('marks the block, sets its zone (the host one without --tz) before the line and the one above back after it', () => {
     expect(crontabBlock('runner-a', daily, 'true', '/h/logs/cron.log')).toEqual([
       '# BEGIN taskrunner runner-a',
       expect.stringContaining('/h/logs/cron.log'),
+      expect.stringMatching(/^# CRON_TZ is honoured by cronie/),
+      `CRON_TZ=${zoneOfSchedule(daily)}`,
       '0 3 * * * true',
+      'CRON_TZ=',
       '# END taskrunner runner-a',
     ]);
-    expect(crontabBlock('runner-a', berlin, 'true', '/h/logs/cron.log')).toContain('CRON_TZ=Europe/Berlin');
+    expect(crontabBlock('runner-a', berlin, 'true', '/l', 'Asia/Tokyo').slice(3, 6)).toEqual(['CRON_TZ=Europe/Berlin', '0 3 * * * true', 'CRON_TZ=Asia/Tokyo']);
   });
 });
 
 describe('withBlock', () => {
   const mine = ['MAILTO=ops', '15 * * * * backup'];
-  const blockA = crontabBlock('runner-a', daily, 'run a', '/l');
+  const builder = (name: string, command: string, schedule = daily) => (zone: string) => crontabBlock(name, schedule, command, '/l', zone);
+  const blockA = builder('runner-a', 'run a');
 
   it('adds to an empty table, replaces in place of nothing else, and removes', () => {
     const added = withBlock('', 'runner-a', blockA);
-    expect(added).toEqual({ table: `${blockA.join('\n')}\n`, found: false });
-    const replacement = crontabBlock('runner-a', parseCronSchedule('0 4 * * *'), 'run a', '/l');
+    expect(added).toEqual({ table: `${blockA('').join('\n')}\n`, found: false });
+    const replacement = builder('runner-a', 'run a', parseCronSchedule('0 4 * * *'));
     const replaced = withBlock(`${mine.join('\n')}\n${added.table}`, 'runner-a', replacement);
-    expect(replaced).toEqual({ table: `${[...mine, ...replacement].join('\n')}\n`, found: true });
+    expect(replaced).toEqual({ table: `${[...mine, ...replacement('')].join('\n')}\n`, found: true });
     expect(withBlock(replaced.table, 'runner-a', undefined)).toEqual({ table: `${mine.join('\n')}\n`, found: true });
     expect(withBlock(`${mine.join('\n')}\n`, 'runner-a', undefined).found).toBe(false);
   });
 
   it('keeps a table without a final newline and other blocks intact', () => {
-    const other = crontabBlock('runner-b', daily, 'run b', '/l');
-    const table = withBlock(`${mine.join('\n')}`, 'runner-b', other).table;
+    const table = withBlock(`${mine.join('\n')}`, 'runner-b', builder('runner-b', 'run b')).table;
     const both = withBlock(table, 'runner-a', blockA).table;
     expect(withBlock(both, 'runner-a', undefined).table).toBe(table);
   });
 
-  it('puts a block with CRON_TZ after the others, and one without before it', () => {
-    const zoned = crontabBlock('runner-z', berlin, 'run z', '/l');
-    let table = withBlock(`${mine.join('\n')}\n`, 'runner-z', zoned).table;
+  it('puts a new block at the end and a replaced one where it was, each setting back the zone in force above it', () => {
+    const zoned = builder('runner-z', 'run z', berlin);
+    let table = withBlock(`CRON_TZ = "Asia/Tokyo"\n${mine.join('\n')}\n`, 'runner-z', zoned).table;
+    table = `${table}CRON_TZ=America/Chicago\n0 5 * * * later\n`;
     table = withBlock(table, 'runner-a', blockA).table;
-    expect(table).toBe(`${[...mine, ...blockA, ...zoned].join('\n')}\n`);
+    table = withBlock(table, 'runner-z', zoned).table;
+    expect(table).toBe(
+      `${['CRON_TZ = "Asia/Tokyo"', ...mine, ...zoned('"Asia/Tokyo"'), 'CRON_TZ=America/Chicago', '0 5 * * * later', ...blockA('America/Chicago')].join('\n')}\n`,
+    );
   });
 });
