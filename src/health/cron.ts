@@ -1,9 +1,10 @@
-import { describeOpenClawFailure, runOpenClaw } from '../openclaw/openclaw-cli.js';
+import { readCronJobs } from '../openclaw/cron-list.js';
+import { describeOpenClawFailure } from '../openclaw/openclaw-cli.js';
 import type { CheckResult } from './status.js';
 
 /**
  * The cron check of system_health (SPEC §5): are OpenClaw's scheduled jobs failing? Asks
- * `openclaw cron list --json`, which takes 2.5-4 s against a real gateway.
+ * `openclaw cron list --json` (every page of it), which takes 2.5-4 s against a real gateway.
  */
 
 export const DEFAULT_OPENCLAW_TIMEOUT_MS = 10_000;
@@ -12,7 +13,7 @@ export const DEFAULT_OPENCLAW_TIMEOUT_MS = 10_000;
 const RATE_LIMITED = /rate[ _-]?limit|cooldown|\b429\b/i;
 
 export interface CronCheckOptions {
-  /** Limit of the `openclaw` call, in ms (default 10 000). */
+  /** Limit of each `openclaw` call, in ms (default 10 000). */
   timeoutMs?: number;
   /** Environment of the call (PATH decides which `openclaw`); the runner's own by default. */
   env?: NodeJS.ProcessEnv;
@@ -48,44 +49,24 @@ interface CronJob {
 
 /**
  * Run the check. No `openclaw` on PATH is `skipped` (a runner without OpenClaw is fine); a call
- * that fails, hangs or prints something unreadable is `unknown`, with the reason. Never rejects
- * unless `signal` aborts.
+ * that fails, hangs or prints something unreadable is `unknown`, with the reason, and so is a list
+ * whose later pages cannot be read. Never rejects unless `signal` aborts.
  */
 export async function checkCron(options: CronCheckOptions = {}): Promise<CronCheck> {
-  const outcome = await runOpenClaw(['cron', 'list', '--json'], {
+  const listing = await readCronJobs({
     timeoutMs: options.timeoutMs ?? DEFAULT_OPENCLAW_TIMEOUT_MS,
     env: options.env,
     signal: options.signal,
   });
-  options.signal?.throwIfAborted();
-  if (outcome.kind === 'missing') {
-    const reason = describeOpenClawFailure(outcome, 'openclaw cron list');
+  if (listing.kind === 'callFailed' && listing.outcome.kind === 'missing') {
+    const reason = describeOpenClawFailure(listing.outcome, 'openclaw cron list');
     return { status: 'skipped', summary: reason, reason };
   }
-  if (outcome.kind !== 'ok') {
-    const reason = describeOpenClawFailure(outcome, 'openclaw cron list --json');
+  if (listing.kind !== 'ok') {
+    const reason = listing.kind === 'unreadable' ? listing.reason : describeOpenClawFailure(listing.outcome, 'openclaw cron list --json');
     return { status: 'unknown', summary: reason, reason };
   }
-  const jobs = parseJobs(outcome.stdout);
-  if (typeof jobs === 'string') return { status: 'unknown', summary: jobs, reason: jobs };
-  return judgeJobs(jobs);
-}
-
-/**
- * The jobs in `cron list --json` output: the 2026.9 object `{jobs: […], total, …}` or the older
- * bare array. A string says why the output is not that.
- */
-export function parseJobs(stdout: string): CronJob[] | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(stdout);
-  } catch (error) {
-    const excerpt = JSON.stringify(stdout.trim().slice(0, 80));
-    return `openclaw cron list --json printed no valid JSON (${(error as Error).message}): ${excerpt}`;
-  }
-  const jobs = Array.isArray(value) ? value : (value as { jobs?: unknown } | null)?.jobs;
-  if (!Array.isArray(jobs)) return 'openclaw cron list --json printed neither a list of jobs nor {"jobs": […]}';
-  return jobs.filter((job): job is CronJob => typeof job === 'object' && job !== null);
+  return judgeJobs(listing.jobs as CronJob[]);
 }
 
 /**

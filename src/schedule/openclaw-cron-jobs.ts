@@ -1,4 +1,5 @@
 import { RunnerError } from '../errors.js';
+import { readCronJobs } from '../openclaw/cron-list.js';
 import { describeOpenClawFailure, runOpenClaw, type OpenClawOutcome } from '../openclaw/openclaw-cli.js';
 
 /**
@@ -15,10 +16,15 @@ export interface OpenClawCronJob {
   name: string;
 }
 
-/** Every job of the gateway, including disabled ones (`--all`: without it they are not listed). */
+/**
+ * Every job of the gateway, every page of the list, disabled ones included (`--all`: without it
+ * they are not listed). A list that cannot be read in full is an error, not a shorter list.
+ */
 export async function listCronJobs(env?: NodeJS.ProcessEnv): Promise<OpenClawCronJob[]> {
-  const stdout = await call(['cron', 'list', '--all', '--json'], 'openclaw cron list', env);
-  return parseJobList(stdout);
+  const listing = await readCronJobs({ all: true, timeoutMs: CALL_TIMEOUT_MS, env });
+  if (listing.kind === 'callFailed') throw new RunnerError('schedule.installFailed', describeOpenClawFailure(listing.outcome, 'openclaw cron list'));
+  if (listing.kind === 'unreadable') throw new RunnerError('schedule.installFailed', listing.reason);
+  return listing.jobs.flatMap(({ id, name }) => (typeof id === 'string' && typeof name === 'string' ? [{ id, name }] : []));
 }
 
 /** Add a job with the arguments `openclaw cron add` takes (see `openclawAddArgs`). */
@@ -29,24 +35,6 @@ export async function addCronJob(addArgs: readonly string[], env?: NodeJS.Proces
 /** Remove the job with this id. */
 export async function removeCronJob(id: string, env?: NodeJS.ProcessEnv): Promise<void> {
   await call(['cron', 'rm', id, '--json'], 'openclaw cron rm', env);
-}
-
-/** The jobs of a `cron list --json` answer: `{"jobs":[{id, name, …}], "total", …}`. */
-export function parseJobList(stdout: string): OpenClawCronJob[] {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(stdout);
-  } catch {
-    throw new RunnerError('schedule.installFailed', `openclaw cron list --json did not print JSON: ${stdout.trim().slice(0, 200)}`);
-  }
-  const jobs = (parsed as { jobs?: unknown } | null)?.jobs;
-  if (!Array.isArray(jobs)) throw new RunnerError('schedule.installFailed', 'openclaw cron list --json: no "jobs" array in its answer');
-  return jobs.filter(isJob).map((job) => ({ id: job.id, name: job.name }));
-}
-
-function isJob(value: unknown): value is OpenClawCronJob {
-  const job = value as Partial<OpenClawCronJob> | null;
-  return typeof job?.id === 'string' && typeof job.name === 'string';
 }
 
 async function call(args: readonly string[], what: string, env: NodeJS.ProcessEnv | undefined): Promise<string> {

@@ -26,6 +26,9 @@ if (mode === '-l') {
 
 // openclaw cron list [--all] --json | cron add --name N ... --json | cron rm <id> --json, with the
 // shapes the real 2026.9.6 prints. Every call is appended to FAKE_OPENCLAW_CALLS.
+// \`cron list\` answers every job at once, as 2026.9.6 does (it reads the gateway's pages itself and
+// takes no --offset or --limit). With FAKE_OPENCLAW_PAGE_SIZE it answers one page, as a CLI passing
+// the gateway's bounded page through: the first without --offset/--limit, then the page asked for.
 const FAKE_OPENCLAW = `
 const fs = require('node:fs');
 const file = process.env.FAKE_OPENCLAW_JOBS;
@@ -39,7 +42,14 @@ const [group, command] = args;
 if (group !== 'cron') process.exit(2);
 if (command === 'list') {
   const shown = args.includes('--all') ? jobs : jobs.filter((job) => job.enabled);
-  process.stdout.write(JSON.stringify({ jobs: shown, total: shown.length, offset: 0, limit: 200, hasMore: false }));
+  const pageSize = Number(process.env.FAKE_OPENCLAW_PAGE_SIZE) || 0;
+  const paging = args.includes('--offset') || args.includes('--limit');
+  if (paging && !pageSize) { process.stderr.write("error: unknown option '" + (args.includes('--offset') ? '--offset' : '--limit') + "'\\n"); process.exit(1); }
+  const offset = Number(flag('--offset') || 0);
+  const limit = Math.min(Number(flag('--limit') || pageSize || 200), 200);
+  const page = pageSize ? shown.slice(offset, offset + limit) : shown;
+  const hasMore = offset + page.length < shown.length;
+  process.stdout.write(JSON.stringify({ jobs: page, total: shown.length, offset, limit, hasMore, nextOffset: hasMore ? offset + page.length : null }));
 } else if (command === 'add') {
   const job = { id: 'job-' + (jobs.length + 1), name: flag('--name'), enabled: !args.includes('--disabled'), args };
   jobs.push(job); save();
@@ -66,12 +76,23 @@ export function fakeCrontab(): { table: string; env: Record<string, string> } {
   return { table, env: { RUNNER_CRONTAB_BIN: script(dir, 'crontab', FAKE_CRONTAB), FAKE_CRONTAB_FILE: table } };
 }
 
+/** What a {@link fakeOpenClaw} starts with. */
+export interface FakeOpenClawSetup {
+  /** Jobs the gateway has already (each needs `id`, `name` and `enabled`). */
+  jobs?: readonly object[];
+  /** Answer `cron list` one page of this many jobs at a time (see FAKE_OPENCLAW above). */
+  pageSize?: number;
+}
+
 /** A fake `openclaw` first on PATH, its jobs in `jobs` (JSON array) and its calls in `calls` (JSON lines). */
-export function fakeOpenClaw(): { jobs: string; calls: string; env: Record<string, string> } {
+export function fakeOpenClaw(setup: FakeOpenClawSetup = {}): { jobs: string; calls: string; env: Record<string, string> } {
   const dir = mkdtempSync(path.join(tmpdir(), 'fake-openclaw-'));
   script(dir, 'openclaw', FAKE_OPENCLAW);
   const jobs = path.join(dir, 'jobs.json');
   const calls = path.join(dir, 'calls.jsonl');
   writeFileSync(calls, '');
-  return { jobs, calls, env: { PATH: `${dir}:${process.env.PATH ?? ''}`, OPENCLAW_BIN: '', FAKE_OPENCLAW_JOBS: jobs, FAKE_OPENCLAW_CALLS: calls } };
+  if (setup.jobs) writeFileSync(jobs, JSON.stringify(setup.jobs));
+  const env: Record<string, string> = { PATH: `${dir}:${process.env.PATH ?? ''}`, OPENCLAW_BIN: '', FAKE_OPENCLAW_JOBS: jobs, FAKE_OPENCLAW_CALLS: calls };
+  if (setup.pageSize !== undefined) env.FAKE_OPENCLAW_PAGE_SIZE = String(setup.pageSize);
+  return { jobs, calls, env };
 }

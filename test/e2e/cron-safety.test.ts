@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeHome, runCli, writeFile } from '../helpers/cli.js';
+import { fakeOpenClaw as scriptedOpenClaw } from '../helpers/fake-openclaw.js';
 import { QUICK } from '../fixtures/tasks.js';
+import { closedPort } from '../health/http-servers.js';
 import { fakeCrontab, fakeOpenClaw } from './cron-fakes.js';
 
 // A task taking one argument, so a schedule can carry a word of the operator's choosing.
@@ -164,5 +166,78 @@ describe('runner cron --install crontab and CRON_TZ', () => {
     const zones = zonesOfJobs(table);
     expect(Object.entries(zones).find(([command]) => command.includes(' run quick '))?.[1]).toBe('Europe/Berlin');
     expect(zones['/usr/local/bin/added-later']).toBe('');
+  });
+});
+
+describe('runner cron --install openclaw and system_health with more jobs than one page', () => {
+  const others = (count: number): Record<string, unknown>[] =>
+    Array.from({ length: count }, (_, i) => ({ id: `seed-${i}`, name: `other-${i}`, enabled: true, status: 'ok', state: { lastStatus: 'ok' } }));
+  const calls = (file: string) => read(file).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]);
+
+  it('finds a job on a later page: no duplicate added, every one of the name removed', async () => {
+    const h = homeWith();
+    const jobs = others(450);
+    jobs[30] = { ...jobs[30]!, name: 'runner-quick' };
+    jobs[320] = { ...jobs[320]!, name: 'runner-quick', enabled: false };
+    const openclaw = fakeOpenClaw({ jobs, pageSize: 200 });
+
+    const install = await runCli(['cron', 'quick', '--cron', '@daily', '--install', 'openclaw', '--json', ...h.args], { env: openclaw.env });
+    expect(install.code, install.stderr).toBe(0);
+    expect(JSON.parse(install.stdout)).toMatchObject({ install: { action: 'exists', id: 'seed-30' } });
+    expect(calls(openclaw.calls)).toEqual([
+      ['cron', 'list', '--all', '--json'],
+      ['cron', 'list', '--all', '--json', '--offset', '200', '--limit', '200'],
+      ['cron', 'list', '--all', '--json', '--offset', '400', '--limit', '200'],
+    ]);
+
+    const removed = await runCli(['cron', 'quick', '--remove', '--install', 'openclaw', ...h.args], { env: openclaw.env });
+    expect(removed.stdout).toBe("✓ removed runner-quick from OpenClaw's cron (id seed-30, seed-320)\n");
+    const left = JSON.parse(read(openclaw.jobs)) as { name: string }[];
+    expect(left).toHaveLength(448);
+    expect(left.some((job) => job.name === 'runner-quick')).toBe(false);
+  });
+
+  it('an openclaw that answers every job at once is asked once, with no paging flags', async () => {
+    const h = homeWith();
+    const jobs = [...others(300), { id: 'seed-mine', name: 'runner-quick', enabled: true }];
+    const openclaw = fakeOpenClaw({ jobs });
+    const install = await runCli(['cron', 'quick', '--cron', '@daily', '--install', 'openclaw', '--json', ...h.args], { env: openclaw.env });
+    expect(install.code, install.stderr).toBe(0);
+    expect(JSON.parse(install.stdout)).toMatchObject({ install: { action: 'exists', id: 'seed-mine' } });
+    expect(calls(openclaw.calls)).toEqual([['cron', 'list', '--all', '--json']]);
+  });
+
+  it('a list that says hasMore but cannot be paged is an error, and nothing is added', async () => {
+    const h = homeWith();
+    const firstPage = JSON.stringify({ jobs: others(200), total: 250, offset: 0, limit: 200, hasMore: true, nextOffset: 200 });
+    const openclaw = scriptedOpenClaw([
+      { args: ['cron', 'list', '--all', '--json', '--offset'], exitCode: 1, stderr: "error: unknown option '--offset'\n" },
+      { args: ['cron', 'list'], stdout: firstPage },
+    ]);
+    const result = await runCli(['cron', 'quick', '--cron', '@daily', '--install', 'openclaw', ...h.args], { env: openclaw.env });
+    expect(result.stderr).toBe(
+      "error: openclaw cron list --json listed 200 of 250 jobs and has more, but the next page failed: openclaw cron list --offset 200 --limit 200: exit 1: error: unknown option '--offset'\n",
+    );
+    expect(result.code).toBe(1);
+    expect(openclaw.calls().some(([, command]) => command === 'add')).toBe(false);
+  });
+
+  it("system_health's cron check reads every page", async () => {
+    const h = homeWith();
+    writeFile(h.home, 'runner.config.json', JSON.stringify({ gateway: { url: `http://127.0.0.1:${await closedPort()}/health` }, disk: { warnPercent: 100, criticalPercent: 100 } }));
+    const jobs = others(250);
+    jobs[230] = { ...jobs[230]!, name: 'disk-report', status: 'error', state: { lastStatus: 'error', lastError: 'command exited with code 3' } };
+    const openclaw = fakeOpenClaw({ jobs, pageSize: 200 });
+    const run = await runCli(['system_health', ...h.args, '--json'], { env: openclaw.env });
+    expect(run.code, run.stderr).toBe(0);
+    expect((JSON.parse(run.stdout) as { checks: { cron: object } }).checks.cron).toMatchObject({
+      status: 'unhealthy',
+      jobs_checked: 250,
+      failing_jobs: [{ name: 'disk-report', id: 'seed-230' }],
+    });
+    expect(calls(openclaw.calls)).toEqual([
+      ['cron', 'list', '--json'],
+      ['cron', 'list', '--json', '--offset', '200', '--limit', '200'],
+    ]);
   });
 });
