@@ -3,6 +3,7 @@ import type { Job, PgModule, PgPool, Processor, Queue, QueueEvents, Worker, Work
 import type { Redis } from 'ioredis';
 import { RunnerError } from '../errors.js';
 import type { QueueTarget } from './backend.js';
+import { trackPgSockets } from './pg-sockets.js';
 
 /** How long the first connection may take before the server counts as unreachable. */
 export const CONNECT_TIMEOUT_MS = 3_000;
@@ -104,13 +105,15 @@ async function openRedis(target: QueueTarget, bullmq: BullMQ, options: Connectio
 
 async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: ConnectionOptions): Promise<QueueConnection> {
   quietConcurrentQueryWarning();
+  const sockets = trackPgSockets();
   const poolConfig = {
     connectionString: target.url,
     max: options.poolSize ?? 2,
     connectionTimeoutMillis: POOL_WAIT_MS,
     keepAlive: true,
+    stream: sockets.stream,
   };
-  if (!options.bullmq) return openPlainPostgres(target, poolConfig, options);
+  if (!options.bullmq) return openPlainPostgres(target, poolConfig, options, sockets.destroyAll);
   // One PostgresConnection (one pool, one LISTEN connection) for every queue of the process: each
   // BullMQ backend made below borrows it instead of opening its own.
   const connection = new bullmq.PostgresConnection({ ...poolConfig, schema: target.prefix, migrate: true });
@@ -122,6 +125,8 @@ async function openPostgres(target: QueueTarget, bullmq: BullMQ, options: Connec
     await withTimeout(connection.pool.query('SELECT 1'), CONNECT_TIMEOUT_MS);
     await withTimeout(connection.waitUntilReady(), READY_TIMEOUT_MS);
   } catch (error) {
+    // Destroyed, not ended: ending waits for a connection still being made (up to POOL_WAIT_MS).
+    sockets.destroyAll();
     await connection.close().catch(() => undefined);
     throw unreachable(target, error);
   }
@@ -193,7 +198,12 @@ function relisten(backend: ListeningBackend): void {
   backend.cancelEventWait?.();
 }
 
-async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string, unknown>, options: ConnectionOptions): Promise<QueueConnection> {
+async function openPlainPostgres(
+  target: QueueTarget,
+  poolConfig: Record<string, unknown>,
+  options: ConnectionOptions,
+  destroySockets: () => void,
+): Promise<QueueConnection> {
   const pg = (await import('pg')).default as unknown as PgModule;
   const schema = quoteIdentifier(target.prefix);
   const pool = new pg.Pool({ ...poolConfig, options: `-c search_path=${schema}` });
@@ -206,6 +216,8 @@ async function openPlainPostgres(target: QueueTarget, poolConfig: Record<string,
       if (!['23505', '42P06'].includes(String((error as { code?: unknown }).code))) throw error;
     });
   } catch (error) {
+    // As in openPostgres: a pending connection would hold `end()` for up to POOL_WAIT_MS.
+    destroySockets();
     await pool.end().catch(() => undefined);
     throw unreachable(target, error);
   }
