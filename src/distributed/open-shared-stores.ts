@@ -5,6 +5,7 @@ import { RedisAlertInbox } from './shared-alerts-redis.js';
 import { PostgresHistory } from './shared-history-postgres.js';
 import { DEFAULT_HISTORY_LIMIT, RedisHistory } from './shared-history-redis.js';
 import type { AlertInbox, SharedHistory } from './shared-stores.js';
+import type { DroppedAlertReporter } from './stored-alert.js';
 
 /** The shared stores of one connection. */
 export interface SharedStores {
@@ -18,6 +19,8 @@ export interface SharedStores {
 export interface SharedStoreOptions {
   /** Run records the shared history keeps (default 100,000); older ones are trimmed on append. */
   historyLimit?: number;
+  /** Told about each unreadable pending alert a read removed from the inbox (once, by that read). */
+  onDroppedAlert?: DroppedAlertReporter;
 }
 
 /**
@@ -28,12 +31,12 @@ export async function openSharedStores(connection: QueueConnection, options: Sha
   const { prefix } = connection.target;
   const limit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
   if (connection.redis) {
-    return { alerts: new RedisAlertInbox(connection.redis, prefix), history: new RedisHistory(connection.redis, prefix, limit), close: async () => {} };
+    return { alerts: new RedisAlertInbox(connection.redis, prefix, { onDropped: options.onDroppedAlert }), history: new RedisHistory(connection.redis, prefix, limit), close: async () => {} };
   }
   if (connection.pg) {
     const pool = storePool(connection.pg);
     await createTables(pool, prefix, connection.target.displayUrl);
-    return { alerts: new PostgresAlertInbox(pool, prefix), history: new PostgresHistory(pool, prefix, limit), close: async () => {} };
+    return { alerts: new PostgresAlertInbox(pool, prefix, options.onDroppedAlert), history: new PostgresHistory(pool, prefix, limit), close: async () => {} };
   }
   throw new RunnerError('queue.unsupported', `the connection to ${connection.target.displayUrl} has neither a Redis client nor a PostgreSQL pool`);
 }

@@ -2,6 +2,7 @@ import type { PgPool } from 'bullmq';
 import { createAlert, type Alert, type AppendAlertOptions, type NewAlert } from '../store/alerts.js';
 import { quoteIdentifier } from './connection.js';
 import type { AlertInbox } from './shared-stores.js';
+import { readStoredAlert, type DroppedAlertReporter } from './stored-alert.js';
 
 /** A pool client as the stores use it. */
 interface PgClient {
@@ -28,7 +29,8 @@ export function storePool(pool: PgPool): StorePool {
  * A raise with `unlessPending` checks and inserts in one transaction under an advisory lock, so two
  * identical raises at once add one alert; drains and acks take turns under a session advisory lock
  * and remove exactly the ids handed out (`DELETE … WHERE id = ANY($1) RETURNING id`), so an alert
- * raised during a drain stays for the next one and none is handed out twice.
+ * raised during a drain stays for the next one and none is handed out twice. A row whose body
+ * cannot be read as an alert is deleted by the read that finds it and reported to `onDropped`.
  */
 export class PostgresAlertInbox implements AlertInbox {
   private readonly table: string;
@@ -38,6 +40,7 @@ export class PostgresAlertInbox implements AlertInbox {
   constructor(
     private readonly pool: StorePool,
     schema: string,
+    private readonly onDropped?: DroppedAlertReporter,
   ) {
     this.table = `${quoteIdentifier(schema)}.runner_alerts`;
     this.raiseLock = `${schema}.runner_alerts.raise`;
@@ -71,13 +74,15 @@ export class PostgresAlertInbox implements AlertInbox {
     }
     return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.raiseLock]);
-      const found = await client.query(`SELECT body FROM ${this.table} WHERE task = $1 AND level = $2 AND message = $3 ORDER BY seq LIMIT 1`, [
+      const found = await client.query(`SELECT id, body FROM ${this.table} WHERE task = $1 AND level = $2 AND message = $3 ORDER BY seq LIMIT 1`, [
         entry.task,
         entry.level,
         entry.message,
       ]);
-      const pending = found.rows[0]?.body;
-      if (typeof pending === 'string') return { alert: JSON.parse(pending) as Alert, added: false };
+      const pending = found.rows[0];
+      // An unreadable row is no pending alert: the next read of the inbox drops it.
+      const read = pending === undefined ? undefined : readStoredAlert(String(pending.id), String(pending.body));
+      if (read?.ok) return { alert: read.alert, added: false };
       await client.query(insert, values);
       return { alert: entry, added: true };
     });
@@ -116,8 +121,26 @@ export class PostgresAlertInbox implements AlertInbox {
   }
 
   private async listWith(queryable: Pick<StorePool, 'query'>): Promise<Alert[]> {
-    const { rows } = await queryable.query(`SELECT body FROM ${this.table} ORDER BY seq`);
-    return rows.map((row) => JSON.parse(String(row.body)) as Alert);
+    const { rows } = await queryable.query(`SELECT id, body FROM ${this.table} ORDER BY seq`);
+    const alerts: Alert[] = [];
+    const unreadable: { id: string; body: string; problem: string }[] = [];
+    for (const row of rows) {
+      const id = String(row.id);
+      const body = String(row.body);
+      const read = readStoredAlert(id, body);
+      if (read.ok) alerts.push(read.alert);
+      else unreadable.push({ id, body, problem: read.problem });
+    }
+    if (unreadable.length > 0) {
+      // Only rows still as they were read; another reader may have dropped them already (it reports them).
+      const { rows: dropped } = await queryable.query(
+        `DELETE FROM ${this.table} AS t USING unnest($1::text[], $2::text[]) AS u(id, body) WHERE t.id = u.id AND t.body = u.body RETURNING t.id`,
+        [unreadable.map((entry) => entry.id), unreadable.map((entry) => entry.body)],
+      );
+      const droppedIds = new Set(dropped.map((row) => String(row.id)));
+      for (const entry of unreadable) if (droppedIds.has(entry.id)) this.onDropped?.({ id: entry.id, problem: entry.problem });
+    }
+    return alerts;
   }
 
   private async transaction<T>(work: (client: PgClient) => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { RunnerError } from '../errors.js';
 import { createAlert, type Alert, type AppendAlertOptions, type NewAlert } from '../store/alerts.js';
 import type { AlertInbox } from './shared-stores.js';
+import { readStoredAlert, type DroppedAlertReporter } from './stored-alert.js';
 
 /**
  * The alerts inbox in Redis (SPEC §7 shared by every host, §10). Keys under `<prefix>:runner-store:`:
@@ -13,19 +14,25 @@ import type { AlertInbox } from './shared-stores.js';
  *
  * Raising is one Lua script (the `unlessPending` check and the add together); a drain reads the
  * pending alerts under the lock, hands them out, and removes exactly those ids, so an alert raised
- * meanwhile stays for the next drain and none is handed out twice.
+ * meanwhile stays for the next drain and none is handed out twice. A pending id whose alert cannot
+ * be read (missing, not JSON, not an alert) is removed by the read that finds it and reported to
+ * `onDropped`: left there, it would be hidden from every reader and never drained.
  */
 export class RedisAlertInbox implements AlertInbox {
   private readonly order: string;
   private readonly data: string;
   private readonly seq: string;
   private readonly lockKey: string;
+  private readonly lockOptions: DrainLockOptions;
+  private readonly onDropped: DroppedAlertReporter | undefined;
 
   constructor(
     private readonly redis: Redis,
     prefix: string,
-    private readonly lockOptions: DrainLockOptions = {},
+    options: RedisAlertInboxOptions = {},
   ) {
+    this.lockOptions = options.lock ?? {};
+    this.onDropped = options.onDropped;
     const base = `${prefix}:runner-store:`;
     this.order = `${base}alerts`;
     this.data = `${base}alerts-data`;
@@ -59,8 +66,29 @@ export class RedisAlertInbox implements AlertInbox {
     for (let start = 0; start < ids.length; start += CHUNK) {
       bodies.push(...(await this.redis.hmget(this.data, ...ids.slice(start, start + CHUNK))));
     }
-    // An id whose alert a drain removed between the two reads is gone: left out.
-    return bodies.filter((body): body is string => body !== null).map(parseAlert);
+    const alerts: Alert[] = [];
+    const unreadable: Unreadable[] = [];
+    for (const [i, id] of ids.entries()) {
+      const body = bodies[i] ?? null;
+      const read = readStoredAlert(id, body);
+      if (read.ok) alerts.push(read.alert);
+      else unreadable.push({ id, body, problem: read.problem });
+    }
+    if (unreadable.length > 0) await this.drop(unreadable);
+    return alerts;
+  }
+
+  /**
+   * Remove unreadable entries still as they were read, and report those removed. An id whose alert
+   * a drain removed between the two reads of `list` is no longer pending: neither removed nor reported.
+   */
+  private async drop(entries: readonly Unreadable[]): Promise<void> {
+    for (let start = 0; start < entries.length; start += CHUNK) {
+      const chunk = entries.slice(start, start + CHUNK);
+      const args = chunk.flatMap((entry) => [entry.id, entry.body === null ? '0' : '1', entry.body ?? '']);
+      const dropped = new Set((await this.redis.eval(DROP, 2, this.order, this.data, ...args)) as string[]);
+      for (const entry of chunk) if (dropped.has(entry.id)) this.onDropped?.({ id: entry.id, problem: entry.problem });
+    }
   }
 
   async drain(consume: (alerts: readonly Alert[]) => Promise<void>): Promise<Alert[]> {
@@ -119,6 +147,20 @@ export class RedisAlertInbox implements AlertInbox {
   }
 }
 
+/** Options of a {@link RedisAlertInbox}. */
+export interface RedisAlertInboxOptions {
+  /** Told about each unreadable entry removed (see the class). */
+  onDropped?: DroppedAlertReporter;
+  lock?: DrainLockOptions;
+}
+
+/** A pending entry that cannot be read as an alert, as `list` found it. */
+interface Unreadable {
+  id: string;
+  body: string | null;
+  problem: string;
+}
+
 /** Timing of the drain lock (tests shorten it). */
 export interface DrainLockOptions {
   /** Expiry of the lock: a drain killed while holding it holds it this long at most (default 30 s). */
@@ -164,6 +206,24 @@ for _, id in ipairs(ARGV) do
   end
 end
 return removed
+`;
+
+// KEYS: order, data. ARGV: triples of id, '1' when it had a body (else '0'), that body. Removes each
+// id still pending with the body it was read with; resolves to the ids removed.
+const DROP = `
+local dropped = {}
+for i = 1, #ARGV, 3 do
+  local id = ARGV[i]
+  if redis.call('ZSCORE', KEYS[1], id) then
+    local body = redis.call('HGET', KEYS[2], id)
+    if (ARGV[i + 1] == '0' and not body) or (ARGV[i + 1] == '1' and body == ARGV[i + 2]) then
+      redis.call('HDEL', KEYS[2], id)
+      redis.call('ZREM', KEYS[1], id)
+      dropped[#dropped + 1] = id
+    end
+  end
+end
+return dropped
 `;
 
 const RENEW = `

@@ -34,12 +34,15 @@ export async function storesFor(settings: Settings): Promise<Stores> {
   const { openQueueConnection } = await import('./connection.js');
   const { openSharedStores } = await import('./open-shared-stores.js');
   const connection = await openQueueConnection(target, { bullmq: false });
+  const where = target.kind === 'redis' ? `${target.displayUrl} (keys ${target.prefix}:runner-store:*)` : `${target.displayUrl} (schema ${target.prefix})`;
+  const alertsAt = `the shared alerts inbox at ${where}`;
   try {
-    const stores = await openSharedStores(connection);
-    const where = target.kind === 'redis' ? `${target.displayUrl} (keys ${target.prefix}:runner-store:*)` : `${target.displayUrl} (schema ${target.prefix})`;
+    const stores = await openSharedStores(connection, {
+      onDroppedAlert: ({ id, problem }) => process.stderr.write(`warning: removed unreadable alert ${id} from ${alertsAt}: ${problem}\n`),
+    });
     return {
       alerts: stores.alerts,
-      alertsAt: `the shared alerts inbox at ${where}`,
+      alertsAt,
       history: stores.history,
       historyAt: `the shared run history at ${where}`,
       close: async () => {
