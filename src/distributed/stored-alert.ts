@@ -23,7 +23,8 @@ export function readStoredAlert(id: string, body: string | null): { ok: true; al
   try {
     value = JSON.parse(body);
   } catch (error) {
-    return { ok: false, problem: `not JSON: ${error instanceof Error ? error.message : String(error)}` };
+    // The body goes into the report: it is removed from the store after that.
+    return { ok: false, problem: `not JSON (${error instanceof Error ? error.message : String(error)}): ${preview(body)}` };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return { ok: false, problem: `not an alert object: ${preview(body)}` };
   const alert = value as Record<string, unknown>;

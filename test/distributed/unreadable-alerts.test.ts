@@ -31,8 +31,8 @@ for (const server of SERVERS) {
       });
       const bad =
         server.kind === 'redis'
-          ? { notjson00001: /not JSON/, noalert00002: /not an alert object: 42/, missing00003: /the alert itself is missing/ }
-          : { notjson00001: /not JSON/, noalert00002: /not an alert object: 42/ };
+          ? { notjson00001: /not JSON \(.*\): \{"id": "notjson00001", "task"$/, noalert00002: /not an alert object: 42/, missing00003: /the alert itself is missing/ }
+          : { notjson00001: /not JSON \(.*\): \{"id": "notjson00001", "task"$/, noalert00002: /not an alert object: 42/ };
 
       const listed = await runCli(['alerts', '--json', '--home', home]);
       expect(listed.code, listed.stderr).toBe(0);
