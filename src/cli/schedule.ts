@@ -1,4 +1,4 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { discoverTasks, findTask } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
@@ -19,14 +19,22 @@ export function registerScheduleCommand(program: Command): void {
   addGlobalOptions(schedule.command('add'))
     .description('add (or replace) a schedule of a task')
     .argument('<task>', 'task name')
-    .argument('[args...]', "the task's arguments and options")
+    .argument('[args...]', "the task's arguments and options; its run flags after -- (e.g. -- --dry-run)")
     .requiredOption('--cron <expr>', 'cron expression: 5 fields, or 6 with seconds first')
     .option('--tz <zone>', 'IANA time zone of the expression (default: local time)')
-    .option('--id <id>', 'the schedule id (default <task>@<cron>)')
-    .option('--dry-run', 'run the task in dry-run mode')
+    .option('--id <id>', 'the schedule id, unique across tasks (default <task>@<cron>, plus #<hash> of the arguments when there are some)')
+    // Declared only to be refused: left to the task's arguments, it would install a schedule of dry
+    // runs where a preview of the schedule was meant.
+    .addOption(new Option('--dry-run').hideHelp())
     .allowUnknownOption()
     .action(async (taskName: string, args: string[], options: { cron: string; tz?: string; id?: string; dryRun?: boolean }, command: Command) => {
       assertTaskName(taskName);
+      if (options.dryRun) {
+        throw new RunnerError(
+          'runner.invalidArgument',
+          `--dry-run: \`schedule add\` has no preview, it installs the schedule. For a schedule whose runs are dry runs, give the task's --dry-run after --: runner schedule add ${taskName} … --cron "${options.cron}" -- --dry-run`,
+        );
+      }
       const globals = globalOptionsOf(command);
       const settings = settingsOf(globals);
       const { checkCron, addSchedule } = await import('../distributed/schedules.js');
@@ -36,17 +44,21 @@ export function registerScheduleCommand(program: Command): void {
       const policy = resolveRunPolicy(task, settings.config);
       const connection = await openConfiguredQueue(settings);
       try {
-        const info = await addSchedule(connection, {
+        const request = {
           task: taskName,
           cron: options.cron,
           tz: options.tz,
           id: options.id,
-          data: { task: taskName, args, ...(options.dryRun ? { dryRun: true } : {}) },
+          data: { task: taskName, args },
           attempts: policy.attempts,
           backoffMs: policy.retry.minTimeoutMs,
-        });
+        };
+        const info = await addSchedule(connection, request, await localTaskNames(settings.home));
         if (globals.json) printJson(info);
-        else process.stdout.write(`${info.id}${info.next === undefined ? '' : ` (next run ${new Date(info.next).toISOString()})`}\n`);
+        else {
+          const next = info.next === undefined ? '' : `, next run ${new Date(info.next).toISOString()}`;
+          process.stdout.write(`${info.replaced ? 'replaced' : 'added'} ${info.id} (${taskName}${next})\n`);
+        }
       } finally {
         await connection.close();
       }

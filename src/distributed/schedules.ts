@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Cron } from 'croner';
 import { RunnerError } from '../errors.js';
 import type { QueueConnection } from './connection.js';
@@ -5,6 +6,11 @@ import { KEEP_COMPLETED, KEEP_FAILED } from './enqueue.js';
 import type { RunnerJobData } from './job-data.js';
 import { quoteIdentifier } from './connection.js';
 import { TASK_QUEUE_PREFIX, taskOfQueue, taskQueueName } from './queue-names.js';
+
+/** What `runner schedule add` made: the schedule, and whether it replaced one of the same id. */
+export interface AddedSchedule extends ScheduleInfo {
+  replaced: boolean;
+}
 
 /** A schedule as `runner schedule list` shows it. */
 export interface ScheduleInfo {
@@ -58,17 +64,36 @@ export function checkCron(expression: string, tz: string | undefined): string {
   return trimmed;
 }
 
-/** The id of a schedule: the one given, or `<task>@<cron>` (so adding the same schedule twice changes nothing). */
-export function scheduleIdFor(task: string, cron: string, id?: string): string {
-  const chosen = id ?? `${task}@${cron.replaceAll(' ', '_')}`;
+/**
+ * The id of a schedule: the one given, or `<task>@<cron>`, followed by `#` and a short hash of the
+ * arguments when there are some. Adding the same schedule twice replaces it; the same cron with
+ * other arguments is another schedule, not a replacement of the first.
+ */
+export function scheduleIdFor(task: string, cron: string, args: readonly string[], id?: string): string {
+  const chosen = id ?? `${task}@${cron.replaceAll(' ', '_')}${args.length === 0 ? '' : `#${argsDigest(args)}`}`;
   if (!SCHEDULE_ID.test(chosen)) throw invalid(`--id: ${JSON.stringify(chosen)}: printable characters without spaces, at most 200`);
   return chosen;
 }
 
-/** Add (or replace) a BullMQ job scheduler on the task's queue; each tick makes one job for the whole cluster. */
-export async function addSchedule(connection: QueueConnection, request: ScheduleRequest): Promise<ScheduleInfo> {
+// 8 hex digits of SHA-256 over the arguments as JSON: stable across hosts and versions, and short.
+function argsDigest(args: readonly string[]): string {
+  return createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
+}
+
+/**
+ * Add (or replace) a BullMQ job scheduler on the task's queue; each tick makes one job for the whole
+ * cluster. An id is unique across tasks (`remove` takes an id alone): one that another task's
+ * schedule has is refused, naming that task. `knownTasks` are task queues to look in besides those
+ * the server shows schedules in.
+ */
+export async function addSchedule(connection: QueueConnection, request: ScheduleRequest, knownTasks: readonly string[] = []): Promise<AddedSchedule> {
   const cron = checkCron(request.cron, request.tz);
-  const id = scheduleIdFor(request.task, cron, request.id);
+  const id = scheduleIdFor(request.task, cron, request.data.args, request.id);
+  const holders = await tasksWithSchedule(connection, id, [...knownTasks, request.task]);
+  const other = holders.find((task) => task !== request.task);
+  if (other !== undefined) {
+    throw invalid(`--id: ${JSON.stringify(id)} is already the id of a schedule of task ${other}; choose another id, or remove that one first (runner schedule remove ${id})`);
+  }
   const queue = connection.queue(taskQueueName(request.task));
   try {
     await queue.upsertJobScheduler(
@@ -86,7 +111,7 @@ export async function addSchedule(connection: QueueConnection, request: Schedule
       },
     );
     const stored = await queue.getJobScheduler(id);
-    return { id, task: request.task, cron, tz: request.tz, next: stored?.next, args: request.data.args };
+    return { id, task: request.task, cron, tz: request.tz, next: stored?.next, args: request.data.args, replaced: holders.includes(request.task) };
   } finally {
     await queue.close();
   }
@@ -119,15 +144,30 @@ export async function listSchedules(connection: QueueConnection, knownTasks: rea
 
 /** Remove a schedule by id; resolves to the task it was on, or `undefined` when there is none of that id. */
 export async function removeSchedule(connection: QueueConnection, id: string, knownTasks: readonly string[] = []): Promise<string | undefined> {
-  const found = (await listSchedules(connection, knownTasks)).find((schedule) => schedule.id === id);
-  if (!found) return undefined;
-  const queue = connection.queue(taskQueueName(found.task));
+  const [task] = await tasksWithSchedule(connection, id, knownTasks);
+  if (task === undefined) return undefined;
+  const queue = connection.queue(taskQueueName(task));
   try {
     await queue.removeJobScheduler(id);
   } finally {
     await queue.close();
   }
-  return found.task;
+  return task;
+}
+
+/** The tasks (of `knownTasks` and of the queues holding schedules) that have a schedule of this id. */
+async function tasksWithSchedule(connection: QueueConnection, id: string, knownTasks: readonly string[]): Promise<string[]> {
+  const tasks = new Set([...knownTasks, ...(await queuesWithSchedulers(connection))]);
+  const holders: string[] = [];
+  for (const task of [...tasks].sort()) {
+    const queue = connection.queue(taskQueueName(task));
+    try {
+      if (await queue.getJobScheduler(id)) holders.push(task);
+    } finally {
+      await queue.close();
+    }
+  }
+  return holders;
 }
 
 // Task queues that hold schedulers, found in the server, so `list` shows schedules of tasks this

@@ -39,10 +39,16 @@ describe('schedules', () => {
     expect(() => checkCron('0 3 * * *', 'Nowhere/Else')).toThrow(/--tz/);
   });
 
-  it('a default id made of the task and the expression', () => {
-    expect(scheduleIdFor('ta', '*/5 * * * *')).toBe('ta@*/5_*_*_*_*');
-    expect(scheduleIdFor('ta', '* * * * *', 'nightly')).toBe('nightly');
-    expect(() => scheduleIdFor('ta', '* * * * *', 'has space')).toThrow(/--id/);
+  it('a default id made of the task, the expression and a short stable hash of the arguments', () => {
+    expect(scheduleIdFor('ta', '*/5 * * * *', [])).toBe('ta@*/5_*_*_*_*');
+    const withArgs = scheduleIdFor('ta', '*/5 * * * *', ['a', 'b']);
+    expect(withArgs).toMatch(/^ta@\*\/5_\*_\*_\*_\*#[0-9a-f]{8}$/);
+    expect(scheduleIdFor('ta', '*/5 * * * *', ['a', 'b'])).toBe(withArgs);
+    // Other arguments (or the same words split otherwise) are another schedule.
+    expect(scheduleIdFor('ta', '*/5 * * * *', ['a b'])).not.toBe(withArgs);
+    expect(scheduleIdFor('ta', '*/5 * * * *', ['b', 'a'])).not.toBe(withArgs);
+    expect(scheduleIdFor('ta', '* * * * *', ['a'], 'nightly')).toBe('nightly');
+    expect(() => scheduleIdFor('ta', '* * * * *', [], 'has space')).toThrow(/--id/);
   });
 });
 

@@ -46,7 +46,7 @@ for (const server of SERVERS) {
       // Gone from the server: no id left pending for ever.
       await withServer(server.kind, prefix, async (connection) => {
         if (connection.redis) {
-          expect(await connection.redis.zrange(`${prefix}:runner-store:alerts`, 0, -1)).toEqual([good.id]);
+          expect(await connection.redis.zrange(`${prefix}:runner-store:alerts`, '0', '-1')).toEqual([good.id]);
           expect(await connection.redis.hkeys(`${prefix}:runner-store:alerts-data`)).toEqual([good.id]);
         } else {
           const { rows } = await connection.pg!.query(`SELECT id FROM "${prefix}".runner_alerts`);
