@@ -1,5 +1,6 @@
-import { Argument, Command, Option } from 'commander';
+import { Argument, Command, CommanderError, Option } from 'commander';
 import { taskDescription, type Task, type TaskOptionValues } from '../core/task.js';
+import { RunnerError } from '../errors.js';
 import { addGlobalOptions } from './global-options.js';
 
 /** The flags every task run accepts (SPEC §3). */
@@ -49,30 +50,41 @@ export interface ParsedTaskArgs {
 
 const NOT_TASK_OPTIONS = new Set(['dryRun', 'retries', 'timeout', 'skipIfRunning', 'home', 'workspace', 'config', 'json', 'quiet', 'verbose', 'color']);
 
+/** Options of {@link parseTaskArgs}. */
+export interface ParseTaskArgsOptions {
+  /**
+   * Print nothing, and refuse `--help` with an error: for arguments that did not come from a
+   * terminal (a job's), whose usage error must be the job's failure, not text on the worker's output.
+   */
+  silent?: boolean;
+}
+
 /**
- * Parse a task's raw arguments with {@link buildTaskCommand}; throws commander's error on bad input.
- * Each caller gets its own copy (a run may change its `ctx.args`).
+ * Parse a task's raw arguments with {@link buildTaskCommand}; throws commander's error on bad input
+ * (which commander has printed, unless `silent`). Each caller gets its own copy (a run may change
+ * its `ctx.args`).
  */
-export function parseTaskArgs(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
+export function parseTaskArgs(task: Task, rawArgs: readonly string[], options: ParseTaskArgsOptions = {}): ParsedTaskArgs {
   // Building and running a commander program costs about 50 µs: too much for every job of a
   // worker. Positional words alone, for a task that takes any, parse to the defaults and themselves.
   if (task.arguments === undefined && !rawArgs.some((arg) => arg.startsWith('-'))) {
-    return { ...copyOf(cachedParse(task, [])), args: [...rawArgs] };
+    return { ...copyOf(cachedParse(task, [], options)), args: [...rawArgs] };
   }
-  return copyOf(cachedParse(task, rawArgs));
+  return copyOf(cachedParse(task, rawArgs, options));
 }
 
 /** Parsed argument lists by task and arguments: a worker sees the same job arguments again and again. */
 const PARSED = new WeakMap<Task, Map<string, ParsedTaskArgs>>();
 const PARSED_PER_TASK = 1000;
 
-function cachedParse(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
+// Only parses that succeeded are kept, and those print nothing: silent or not, they are the same.
+function cachedParse(task: Task, rawArgs: readonly string[], options: ParseTaskArgsOptions): ParsedTaskArgs {
   let byArgs = PARSED.get(task);
   if (!byArgs) PARSED.set(task, (byArgs = new Map()));
   const key = rawArgs.join('\0');
   let parsed = byArgs.get(key);
   if (!parsed) {
-    parsed = parseWithCommander(task, rawArgs);
+    parsed = parseWithCommander(task, rawArgs, options);
     if (byArgs.size >= PARSED_PER_TASK) byArgs.clear();
     byArgs.set(key, parsed);
   }
@@ -87,9 +99,18 @@ function copyOf(parsed: ParsedTaskArgs): ParsedTaskArgs {
   return { args: [...parsed.args], options, flags: { ...parsed.flags } };
 }
 
-function parseWithCommander(task: Task, rawArgs: readonly string[]): ParsedTaskArgs {
+function parseWithCommander(task: Task, rawArgs: readonly string[], how: ParseTaskArgsOptions): ParsedTaskArgs {
   const command = buildTaskCommand(task).action(() => undefined);
-  command.parse(rawArgs, { from: 'user' });
+  if (how.silent) command.configureOutput({ writeOut: () => undefined, writeErr: () => undefined, outputError: () => undefined });
+  try {
+    command.parse(rawArgs, { from: 'user' });
+  } catch (error) {
+    if (how.silent && error instanceof CommanderError && error.code === 'commander.helpDisplayed') {
+      const flag = rawArgs.find((arg) => arg === '--help' || arg === '-h') ?? '--help';
+      throw new RunnerError('runner.invalidArgument', `${flag} asks for the task's usage, which a job cannot show: see \`runner help ${task.name}\``);
+    }
+    throw error;
+  }
   const all = command.opts();
   // The task declares its options in commander's flag syntax, so commander's values are strings,
   // booleans and string arrays.

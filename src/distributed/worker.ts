@@ -14,6 +14,7 @@ import { parseJobData } from './job-data.js';
 import { taskQueueName } from './queue-names.js';
 import type { WorkerDeps } from './worker-stores.js';
 import { HeldTaskLocks } from './held-task-locks.js';
+import { watchUnreadableJobs, type UnreadableJobWatch } from './unreadable-jobs.js';
 
 /** How long a job whose task is locked on this host (a local run holds it) waits before it is tried again. */
 export const LOCKED_RETRY_MS = 2_000;
@@ -68,6 +69,7 @@ export async function startWorker(connection: QueueConnection, options: WorkerOp
 
   const queues: Queue[] = [];
   const workers: Worker[] = [];
+  const watches: UnreadableJobWatch[] = [];
   for (const name of names) {
     const queue = connection.queue(taskQueueName(name));
     queues.push(queue);
@@ -84,6 +86,8 @@ export async function startWorker(connection: QueueConnection, options: WorkerOp
       removeOnFail: { count: KEEP_FAILED },
     });
     worker.on('error', (error) => log.warn({ err: error }, `queue ${taskQueueName(name)}: ${error.message}`));
+    const watch = watchUnreadableJobs(connection, worker, name, log);
+    if (watch) watches.push(watch);
     worker.on('failed', (job, error) => {
       if (job && error.name !== 'DelayedError') log.info({ job_id: job.id, attempts_made: job.attemptsMade }, `job ${job.id} of ${name} failed: ${error.message}`);
     });
@@ -108,6 +112,7 @@ export async function startWorker(connection: QueueConnection, options: WorkerOp
           shutdown.abort(new RunnerError('runner.cancelled', 'cancelled: the worker is shutting down', { exitCode: EXIT.sigterm }));
         }
         await closed;
+        await Promise.all(watches.map((watch) => watch.settled()));
         await pendingHistory.settled();
         await locks.releaseAll();
         await Promise.all(queues.map((queue) => queue.close().catch(() => undefined)));
@@ -149,7 +154,8 @@ function makeProcessor(context: ProcessorContext) {
       let args: ReturnType<typeof parseTaskArgs>;
       let timeoutMs: number | undefined;
       try {
-        args = parseTaskArgs(task, data.args);
+        // Silent: a job's `--help` or bad option is its failure, not text on the worker's output.
+        args = parseTaskArgs(task, data.args, { silent: true });
         const timeout = data.timeout ?? args.flags.timeout;
         timeoutMs = timeout === undefined ? undefined : parseDuration(timeout, 'timeout');
       } catch (error) {
