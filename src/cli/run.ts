@@ -42,6 +42,8 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
       dryRun: parsed.flags.dryRun ?? false,
       retries,
       timeoutMs,
+      // Schedulers pass --skip-if-running (the lines `runner cron` prints do): the record says so.
+      scheduled: parsed.flags.skipIfRunning === true,
       signal: cancellation.signal,
       log: createStderrLogger(logLevelOf(globals)),
     });

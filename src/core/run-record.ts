@@ -13,15 +13,18 @@ export interface RunFacts {
   attempts: number;
   /** The last result the task returned (kept on failure: its counters still tell something). */
   lastResult: TaskResult | undefined;
+  /** Started by a scheduler (see `RunTaskOptions.scheduled`): the record says `"scheduled": true`. */
+  scheduled: boolean;
 }
 
 /** Keys the runner owns in a record; a task's result cannot overwrite them. */
 const RESERVED_KEYS = new Set([
   'task', 'dry_run', 'timestamp', 'success', 'duration_seconds', 'run_id', 'attempts',
-  'error', 'error_type', 'retry_attempts', 'all_attempts_failed', 'locked',
+  'error', 'error_type', 'retry_attempts', 'all_attempts_failed', 'locked', 'scheduled',
 ]);
 
 // The record's keys, in SPEC §8's order: head, the task's own keys, tail, then failure details.
+// `scheduled` closes the tail, present only when true (most runs by hand: no key, as before).
 function build(facts: RunFacts, success: boolean, failure?: Record<string, unknown>): RunRecord {
   return {
     task: facts.task,
@@ -32,13 +35,21 @@ function build(facts: RunFacts, success: boolean, failure?: Record<string, unkno
     duration_seconds: facts.durationSeconds,
     run_id: facts.runId,
     attempts: facts.attempts,
+    ...scheduledKey(facts),
     ...failure,
   };
 }
 
-/** The record of a run that found its task (or the work it does) already running elsewhere. */
-export function lockedRecord(task: string, started: Date, error = 'Task is already running (locked)'): RunRecord {
-  return { task, timestamp: isoWithOffset(started), success: false, error, locked: true };
+/**
+ * The record of a run that found its task (or the work it does) already running elsewhere. One a
+ * scheduler started says so: the task is scheduled even when each of its runs overlaps the last.
+ */
+export function lockedRecord(facts: Pick<RunFacts, 'task' | 'started' | 'scheduled'>, error = 'Task is already running (locked)'): RunRecord {
+  return { task: facts.task, timestamp: isoWithOffset(facts.started), success: false, error, locked: true, ...scheduledKey(facts) };
+}
+
+function scheduledKey(facts: Pick<RunFacts, 'scheduled'>): { scheduled?: true } {
+  return facts.scheduled ? { scheduled: true } : {};
 }
 
 /** The record of a run whose last attempt succeeded. */

@@ -38,6 +38,12 @@ export interface RunTaskOptions {
   /** Timeout of the whole run (all attempts) in ms; wins over config and task defaults. */
   timeoutMs?: number;
   /**
+   * A scheduler started this run (a crontab or OpenClaw line, which pass `--skip-if-running`; a
+   * job scheduler's job): its record says `"scheduled": true`, which is what makes a task with a
+   * schedule count as scheduled, and so liable to be reported overdue when it stops succeeding.
+   */
+  scheduled?: boolean;
+  /**
    * Cancels the run from outside (the CLI wires SIGINT/SIGTERM here). Abort it with a
    * `RunnerError('runner.cancelled', …, { exitCode })` to choose the exit code.
    */
@@ -105,7 +111,7 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
     ? borrowLock(options.heldLock, onCompromised)
     : await acquireTaskLock(settings.home, task.name, { staleMs: settings.config.lock?.staleMs, onCompromised });
   if (!lock) {
-    const record = lockedRecord(task.name, run.started);
+    const record = lockedRecord({ task: task.name, started: run.started, scheduled: run.scheduled });
     run.write(record);
     return { status: 'locked', exitCode: EXIT.locked, record, result: undefined, lockReleased: Promise.resolve() };
   }
@@ -153,6 +159,7 @@ class RunState {
   readonly started = new Date();
   readonly runId = newRunId();
   readonly dryRun: boolean;
+  readonly scheduled: boolean;
   readonly policy: RunPolicy;
   readonly log: Logger;
   attempts = 0;
@@ -165,6 +172,7 @@ class RunState {
     readonly options: RunTaskOptions,
   ) {
     this.dryRun = options.dryRun ?? false;
+    this.scheduled = options.scheduled ?? false;
     this.policy = resolveRunPolicy(task, options.settings.config, { retries: options.retries, timeoutMs: options.timeoutMs });
     this.log = (options.log ?? defaultLogger()).child({ task: task.name, run_id: this.runId });
   }
@@ -178,6 +186,7 @@ class RunState {
       runId: this.runId,
       attempts: this.attempts,
       lastResult: this.lastResult,
+      scheduled: this.scheduled,
     };
   }
 
@@ -276,7 +285,7 @@ function outcomeOf(run: RunState, settled: Settled, cancel: RunAbort, lockReleas
   // the workspace, shared by every home): that is an overlap, reported as one, not a failure.
   const original = originalError(settled.error);
   if (original instanceof RunnerError && original.code === 'runner.locked') {
-    return { status: 'locked', exitCode: EXIT.locked, record: lockedRecord(facts.task, facts.started, original.message), result: undefined, lockReleased };
+    return { status: 'locked', exitCode: EXIT.locked, record: lockedRecord(facts, original.message), result: undefined, lockReleased };
   }
   // Every attempt was used when the last failure was retryable and no attempt was left (a cap on
   // the total retry time can end the run earlier).

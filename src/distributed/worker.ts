@@ -177,6 +177,9 @@ function makeProcessor(context: ProcessorContext) {
           dryRun: data.dryRun === true || args.flags.dryRun === true,
           retries: 0,
           timeoutMs,
+          // A job scheduler's tick (`runner schedule add`) carries its scheduler's key; a job of
+          // `runner enqueue` does not: someone asked for that run once, it sets no expectation.
+          scheduled: job.repeatJobKey !== undefined,
           signal,
           log,
           alerts: deps.alerts,

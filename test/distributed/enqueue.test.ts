@@ -53,6 +53,8 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       expect((await runCli(['enqueue', 'ta', file, '5', 'after', '--wait', '--home', home])).code).toBe(0);
       const records = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
       expect(records.map((record) => record.message)).toEqual(['done plain', 'done waited', 'done after']);
+      // A job someone enqueued is not a scheduler's: its record does not say `scheduled`.
+      expect(records.map((record) => record.scheduled)).toEqual([undefined, undefined, undefined]);
 
       async function waitForState(id: string, state: string): Promise<void> {
         const deadline = Date.now() + 20_000;

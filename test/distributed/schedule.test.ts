@@ -1,12 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendKind } from '../../src/distributed/backend.js';
 import type { QueueConnection } from '../../src/distributed/connection.js';
 import { taskQueueName } from '../../src/distributed/queue-names.js';
-import { runCli } from '../helpers/cli.js';
+import { readRecords, runCli } from '../helpers/cli.js';
 import { dropPrefix, makeQueueHome, openTestConnection, readMarks, serverProblem, startWorkerProcess, uniquePrefix } from './helpers.js';
 
 for (const kind of ['redis', 'postgres'] as BackendKind[]) {
@@ -54,6 +54,13 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       const { completed } = await queue.getJobCounts('completed');
       await queue.close();
       expect(ends.length).toBe(completed);
+      // Each tick's run says a scheduler started it, on whichever host ran it.
+      const records = homes.flatMap(({ home }) => {
+        const log = path.join(home, 'logs', 'tasks.jsonl');
+        return existsSync(log) ? readRecords(readFileSync(log, 'utf8')) : [];
+      });
+      expect(records.filter((record) => record.success === true).length).toBe(completed);
+      expect(records.every((record) => record.task === 'ta' && record.scheduled === true)).toBe(true);
     });
 
     it('schedule list and remove; a bad cron expression is refused naming --cron', async () => {
