@@ -1,12 +1,14 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
-import { findTask } from '../core/discover.js';
+import { findTask, type DiscoveredTask } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
 import { RunnerError } from '../errors.js';
 import { assertJobName, buildCronPlan, defaultJobName, type CronPlan } from '../schedule/cron-plan.js';
-import { formatRunTime, parseCronSchedule, zoneOfSchedule } from '../schedule/cron-schedule.js';
+import { CONFIG_FILE_NAME, type RunnerConfig } from '../config/config.js';
+import { formatRunTime, parseCronSchedule, zoneOfSchedule, type CronSchedule } from '../schedule/cron-schedule.js';
+import { asCronSchedule, describeScheduleSource, taskSchedule, type ResolvedSchedule, type ScheduleSource } from '../schedule/task-schedule.js';
 import { CRON_TZ_CAVEAT } from '../schedule/crontab-entry.js';
 import { updateCrontab } from '../schedule/crontab-install.js';
 import { installOpenClawJob, removeOpenClawJob } from '../schedule/openclaw-cron-install.js';
@@ -33,7 +35,7 @@ interface InstallReport {
 }
 
 /**
- * Register `runner cron <task> --cron EXPR [--tz ZONE] [--install crontab|openclaw] [--remove]`:
+ * Register `runner cron <task> [--cron EXPR [--tz ZONE]] [--install crontab|openclaw] [--remove]`:
  * check the schedule, print the crontab line and the `openclaw cron add` line, and optionally
  * install (or remove) one of them. The lines run the task with `--skip-if-running`.
  */
@@ -42,8 +44,8 @@ export function registerCronCommand(program: Command): void {
     .description('print (or install) a crontab line and an `openclaw cron add` line that run a task on a schedule')
     .argument('<task>', 'task to schedule')
     .argument('[args...]', "the task's own arguments and options, after -- (e.g. -- --min-free 15)")
-    .option('--cron <expr>', 'cron expression, 5 fields (e.g. "*/30 * * * *") or @daily, @hourly, …')
-    .option('--tz <zone>', 'IANA time zone the expression is read in (default: the host\'s local time)')
+    .option('--cron <expr>', 'cron expression, 5 fields (e.g. "*/30 * * * *") or @daily, @hourly, …; default: the task\'s schedule (tasks.<task>.schedule, else its own)')
+    .option('--tz <zone>', 'IANA time zone the --cron expression is read in (default: the host\'s local time)')
     .addOption(new Option('--install <target>', 'install the schedule').choices(['crontab', 'openclaw']))
     .option('--remove', 'remove the installed schedule of that name (with --install)')
     .option('--name <name>', 'job name: crontab block marker and OpenClaw job name (default runner-<task>)')
@@ -59,11 +61,21 @@ async function cronCommand(task: string, taskArgs: readonly string[], options: C
     await removeCommand(task, options);
     return;
   }
-  if (options.cron === undefined) throw new RunnerError('runner.invalidArgument', '--cron: a cron expression is required (e.g. --cron "*/30 * * * *")');
-  const plan = await planFor(task, taskArgs, options, options.cron);
+  if (options.cron === undefined && options.tz !== undefined) {
+    // The schedule's zone must be the one status and the heartbeat judge it in: it lives in the config.
+    throw new RunnerError('runner.invalidArgument', `--tz: goes with --cron; the zone of ${task}'s own schedule is tasks.${task}.tz in the config`);
+  }
+  const { plan, origin, note } = await planFor(task, taskArgs, options);
   const install = options.install ? await installPlan(plan, options.install) : undefined;
-  if (options.json) printJson(planJson(plan, install));
-  else printPlan(plan, task, install);
+  if (options.json) printJson(planJson(plan, origin, install));
+  else printPlan(plan, task, origin, note, install);
+}
+
+/** Where the schedule of a plan came from: `--cron`, or the task's schedule (see `taskSchedule`). */
+interface ScheduleOrigin {
+  source: 'flag' | ScheduleSource;
+  /** For a resolved schedule: where it is written, as a person reads it. */
+  where?: string;
 }
 
 async function removeCommand(task: string, options: CronOptions): Promise<void> {
@@ -78,12 +90,14 @@ async function removeCommand(task: string, options: CronOptions): Promise<void> 
   else process.stdout.write(`${installSentence(name, report)}\n`);
 }
 
-async function planFor(task: string, taskArgs: readonly string[], options: CronOptions, expression: string): Promise<CronPlan> {
-  const schedule = parseCronSchedule(expression, options.tz);
+async function planFor(task: string, taskArgs: readonly string[], options: CronOptions): Promise<{ plan: CronPlan; origin: ScheduleOrigin; note?: string }> {
+  const flagSchedule = options.cron === undefined ? undefined : parseCronSchedule(options.cron, options.tz);
   const settings = settingsOf(options);
   const home = path.resolve(settings.home);
   // The task must exist now: a typo would otherwise fail only at the first scheduled run.
-  const { task: found } = await findTask(task, { home });
+  const discovered = await findTask(task, { home });
+  const found = discovered.task;
+  const { schedule, origin, note } = chooseSchedule(flagSchedule, discovered, settings.config, settings.configFile ?? path.join(home, CONFIG_FILE_NAME));
   // So are its arguments: parsed now by the task's own parser, which names a wrong one.
   parseTaskArgs(found, taskArgs);
   const timeoutMs = options.timeout === undefined ? undefined : parseDuration(options.timeout, '--timeout');
@@ -91,7 +105,7 @@ async function planFor(task: string, taskArgs: readonly string[], options: CronO
   // Cron and OpenClaw's gateway have neither the operator's environment nor current folder: a
   // workspace or config chosen by flag or environment is written into the line.
   const workspace = options.workspace !== undefined || process.env.OPENCLAW_WORKSPACE ? path.resolve(settings.workspace) : undefined;
-  return buildCronPlan({
+  const plan = buildCronPlan({
     invocation: {
       node: process.execPath,
       cli: currentRunnerCli(),
@@ -106,6 +120,53 @@ async function planFor(task: string, taskArgs: readonly string[], options: CronO
     name: options.name,
     runTimeoutMs: policy.timeoutMs,
   });
+  return { plan, origin, note };
+}
+
+/**
+ * The schedule to install: `--cron`'s, else the task's own (`taskSchedule`), else an error saying
+ * how to give one. With `--cron`, a note when the task's own schedule, which status and the
+ * heartbeat judge it by, differs (or is missing, or cannot be read).
+ */
+function chooseSchedule(
+  flagSchedule: CronSchedule | undefined,
+  discovered: DiscoveredTask,
+  config: RunnerConfig,
+  configFile: string,
+): { schedule: CronSchedule; origin: ScheduleOrigin; note?: string } {
+  const task = discovered.name;
+  if (!flagSchedule) {
+    const own = taskSchedule(discovered, config);
+    if (!own) throw noScheduleError(task, config, configFile);
+    return { schedule: asCronSchedule(own), origin: { source: own.source, where: describeScheduleSource(own, task, { configFile, taskFile: discovered.file }) } };
+  }
+  let own: ResolvedSchedule | undefined;
+  try {
+    own = taskSchedule(discovered, config);
+  } catch (error) {
+    return { schedule: flagSchedule, origin: { source: 'flag' }, note: `${task}'s own schedule cannot be read (${error instanceof Error ? error.message : String(error)}), so runner status and the heartbeat cannot tell when it is overdue` };
+  }
+  const where = own && describeScheduleSource(own, task, { configFile, taskFile: discovered.file });
+  return { schedule: flagSchedule, origin: { source: 'flag' }, note: scheduleNote(task, flagSchedule, own, where) };
+}
+
+/** `runner cron <task>` without `--cron` for a task that has no schedule: how to give one. */
+function noScheduleError(task: string, config: RunnerConfig, configFile: string): RunnerError {
+  const how = `give one with --cron (e.g. --cron "*/30 * * * *"), or set tasks.${task}.schedule in ${configFile}`;
+  const why = config.tasks?.[task]?.schedule === false ? `tasks.${task}.schedule is false in ${configFile}` : `${task} has no schedule`;
+  return new RunnerError('runner.invalidArgument', `--cron: ${why}; ${how}`);
+}
+
+/**
+ * A word for an operator who schedules with `--cron`: status and the heartbeat judge whether the
+ * task is overdue by its own schedule, which should then be the one installed.
+ */
+function scheduleNote(task: string, installed: CronSchedule, own: ResolvedSchedule | undefined, where: string | undefined): string | undefined {
+  if (!own) {
+    return `${task} has no schedule of its own, so runner status and the heartbeat cannot tell when it is overdue: set tasks.${task}.schedule to ${JSON.stringify(installed.expression)} in the config (then runner cron ${task} needs no --cron)`;
+  }
+  if (own.expression === installed.expression && zoneOfSchedule(own) === zoneOfSchedule(installed)) return undefined;
+  return `runner status and the heartbeat judge whether ${task} is overdue by its schedule ${own.expression} (${zoneOfSchedule(own)}), from ${where}, not by this one: set tasks.${task}.schedule (and tz) to match`;
 }
 
 async function installPlan(plan: CronPlan, target: 'crontab' | 'openclaw'): Promise<InstallReport> {
@@ -113,11 +174,12 @@ async function installPlan(plan: CronPlan, target: 'crontab' | 'openclaw'): Prom
   return { target, ...(await installOpenClawJob(plan.name, plan.openclawAddArgs)) };
 }
 
-function planJson(plan: CronPlan, install: InstallReport | undefined): Record<string, unknown> {
+function planJson(plan: CronPlan, origin: ScheduleOrigin, install: InstallReport | undefined): Record<string, unknown> {
   return {
     name: plan.name,
     cron: plan.schedule.expression,
     tz: plan.schedule.timeZone ?? null,
+    source: origin.source,
     next_runs: plan.schedule.nextRuns.map((date) => date.toISOString()),
     command: plan.command,
     log_file: plan.logFile,
@@ -127,15 +189,17 @@ function planJson(plan: CronPlan, install: InstallReport | undefined): Record<st
   };
 }
 
-function printPlan(plan: CronPlan, task: string, install: InstallReport | undefined): void {
+function printPlan(plan: CronPlan, task: string, origin: ScheduleOrigin, note: string | undefined, install: InstallReport | undefined): void {
   const { schedule } = plan;
   const out: string[] = [];
-  out.push(`${paint('schedule', 'bold')} ${schedule.expression}${schedule.timeZone ? ` (${schedule.timeZone})` : ' (local time)'}; next runs:`);
+  const from = origin.where ? `, from ${origin.where}` : '';
+  out.push(`${paint('schedule', 'bold')} ${schedule.expression}${schedule.timeZone ? ` (${schedule.timeZone})` : ' (local time)'}${from}; next runs:`);
   for (const date of schedule.nextRuns) out.push(`  ${formatRunTime(date, schedule.timeZone)}`);
   out.push('', `${paint('crontab', 'bold')} (crontab -e, or runner cron ${task} … --install crontab); output goes to ${plan.logFile}:`);
   out.push(`  CRON_TZ=${zoneOfSchedule(schedule)}`, `  ${plan.crontabLine}`, `  ${paint(`note: ${CRON_TZ_CAVEAT}.`, 'dim')}`);
   out.push('', `${paint('openclaw', 'bold')} (or runner cron ${task} … --install openclaw):`, `  ${plan.openclawAddLine}`);
   out.push('', paint('Both run the task with --skip-if-running: a run that finds the previous one still going exits 0, not 2.', 'dim'));
+  if (note) out.push(paint(`note: ${note}.`, 'dim'));
   if (install) out.push('', installSentence(plan.name, install));
   process.stdout.write(`${out.join('\n')}\n`);
 }

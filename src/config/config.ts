@@ -3,6 +3,7 @@ import path from 'node:path';
 import * as v from 'valibot';
 import { TASK_NAME_PATTERN } from '../core/task.js';
 import { RunnerError } from '../errors.js';
+import { cronExpressionProblem, timeZoneProblem } from '../schedule/cron-schedule.js';
 import { ALERT_LEVELS } from '../store/alerts.js';
 import { readConfigObject } from './config-file.js';
 import { nonEmpty, openClawWorkspace } from '../openclaw/workspace.js';
@@ -24,14 +25,16 @@ const duration = v.pipe(v.union([v.number(), v.string()]), v.check(isValidDurati
 
 const timezone = v.pipe(
   v.string(),
-  v.check((zone) => {
-    try {
-      new Intl.DateTimeFormat('en-US', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a known IANA time zone'),
+  v.check((zone) => timeZoneProblem(zone) === undefined, 'not a known IANA time zone'),
+);
+
+// The rule of `runner cron --cron`, so a schedule the config accepts is one both schedulers take.
+const cronExpression = v.pipe(
+  v.string(),
+  v.rawCheck(({ dataset, addIssue }) => {
+    const problem = dataset.typed ? cronExpressionProblem(dataset.value) : undefined;
+    if (problem) addIssue({ message: problem });
+  }),
 );
 
 const ConfigSchema = v.strictObject({
@@ -81,7 +84,12 @@ const ConfigSchema = v.strictObject({
   tasks: v.optional(
     v.record(
       v.pipe(v.string(), v.regex(TASK_NAME_PATTERN, 'a task name is [a-z0-9_-], at most 64 characters')),
-      v.strictObject({ timeout: v.optional(duration), attempts: v.optional(positiveInt) }),
+      v.strictObject({
+        timeout: v.optional(duration),
+        attempts: v.optional(positiveInt),
+        schedule: v.optional(v.union([v.literal(false), cronExpression], 'a cron expression such as "*/15 * * * *", or false for none')),
+        tz: v.optional(timezone),
+      }),
     ),
   ),
   dashboard: v.optional(

@@ -16,7 +16,10 @@ export interface RunnerConfig {
    * `$OPENCLAW_WORKSPACE_DIR`, else `<state-dir>/workspace`).
    */
   workspace?: string;
-  /** IANA time zone that decides "today" for the memory tasks; local time when unset. */
+  /**
+   * IANA time zone that decides "today" for the memory tasks, and that tasks' schedules are read
+   * in unless `tasks.<name>.tz` (or a task's own `defaults.tz`) says otherwise; local time when unset.
+   */
   timezone?: string;
   /** Attempts and backoff for every task (a task's own defaults and `tasks.<name>` win). */
   retry?: RetryConfig;
@@ -156,4 +159,16 @@ export interface TaskConfig {
   timeout?: number | string;
   /** Attempts in all, the first included. */
   attempts?: number;
+  /**
+   * When the task should run: a cron expression as `runner cron --cron` takes it (five fields, or
+   * `@hourly`, `@daily`, …), or `false` for no schedule. Wins over the task's own
+   * `defaults.schedule`. `runner cron <task>` installs it; `runner status`, the dashboard and the
+   * heartbeat judge from it whether the task is overdue.
+   */
+  schedule?: string | false;
+  /**
+   * IANA time zone the schedule is read in (the task's own `defaults.tz` applies only to its own
+   * `defaults.schedule`); default: `timezone`, else the host's local time.
+   */
+  tz?: string;
 }

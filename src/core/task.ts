@@ -37,6 +37,22 @@ export interface TaskDefaults {
   /** A duration: a number of seconds, or a string such as `500ms`, `30s`, `10m`, `1h`. */
   timeout?: number | string;
   attempts?: number;
+  /**
+   * When the task should run, as a cron expression `runner cron --cron` takes (five fields, or
+   * `@hourly`, `@daily`, …): `runner cron <task>` installs it, and a task that a scheduler has run
+   * is reported overdue when it stops succeeding on it. The operator's `tasks.<name>.schedule` in
+   * `runner.config.json` wins (`false` there turns it off). Checked when the schedule is read; a bad
+   * one is an error naming the task's file.
+   *
+   * @example `defaults = { schedule: '0 * * * *', timeout: '5m' }` (hourly, on the hour)
+   */
+  schedule?: string;
+  /**
+   * IANA time zone this task's own `schedule` is read in (e.g. `UTC` for a task tied to a UTC
+   * deadline). The config's `tasks.<name>.tz` wins; without either, the config's `timezone`, else
+   * the host's local time.
+   */
+  tz?: string;
 }
 
 /** Where a task works: the runner's home and the agent's workspace (absolute paths). */

@@ -20,40 +20,62 @@ const MACROS = new Set(['@yearly', '@annually', '@monthly', '@weekly', '@daily',
  * (croner would accept six or seven). Errors are `runner.invalidArgument` naming `--cron` or `--tz`.
  */
 export function parseCronSchedule(expression: string, timeZone?: string, options: { count?: number; from?: Date } = {}): CronSchedule {
+  const zoneProblem = timeZone === undefined ? undefined : timeZoneProblem(timeZone);
+  if (zoneProblem) throw invalid('--tz', zoneProblem);
+  const checked = checkCronExpression(expression, timeZone);
+  if ('problem' in checked) throw invalid('--cron', checked.problem);
+  const nextRuns = checked.cron.nextRuns(options.count ?? 3, options.from ?? new Date());
+  return { expression: checked.expression, timeZone, nextRuns };
+}
+
+/**
+ * Why `expression` is not a schedule both targets read alike (five fields or a macro, valid for
+ * croner, with a next run), as a sentence quoting it; undefined when it is one. The one rule of
+ * `--cron`, `tasks.<name>.schedule` and a task's `defaults.schedule`.
+ */
+export function cronExpressionProblem(expression: string): string | undefined {
+  const checked = checkCronExpression(expression, undefined);
+  return 'problem' in checked ? checked.problem : undefined;
+}
+
+/** Why `timeZone` is not an IANA zone this runtime knows, as a sentence; undefined when it is one. */
+export function timeZoneProblem(timeZone: string): string | undefined {
+  // Intl knows the same IANA zones as the time-zone database croner converts with.
+  try {
+    new Intl.DateTimeFormat('en', { timeZone });
+    return undefined;
+  } catch {
+    return `${JSON.stringify(timeZone)} is not a known IANA time zone (e.g. Europe/Berlin, UTC)`;
+  }
+}
+
+/**
+ * A croner job (paused: it only computes times) for a valid expression in `timeZone`, and the
+ * expression with its spaces normalised; or why the expression is not valid.
+ */
+export function checkCronExpression(expression: string, timeZone: string | undefined): { cron: Cron; expression: string } | { problem: string } {
   const trimmed = expression.trim().replace(/\s+/g, ' ');
-  if (timeZone !== undefined) assertTimeZone(timeZone);
-  assertFiveFields(trimmed);
+  const shape = fieldsProblem(trimmed);
+  if (shape) return { problem: shape };
   let cron: Cron;
   try {
     cron = new Cron(trimmed, { timezone: timeZone, paused: true });
   } catch (error) {
-    throw invalid('--cron', `${JSON.stringify(expression)} is not a valid cron expression: ${messageOf(error)}`);
+    return { problem: `${JSON.stringify(expression)} is not a valid cron expression: ${messageOf(error)}` };
   }
-  const nextRuns = cron.nextRuns(options.count ?? 3, options.from ?? new Date());
-  if (nextRuns.length === 0) throw invalid('--cron', `${JSON.stringify(expression)} never runs (no such date)`);
-  return { expression: trimmed, timeZone, nextRuns };
+  if (cron.nextRun() === null) return { problem: `${JSON.stringify(expression)} never runs (no such date)` };
+  return { cron, expression: trimmed };
 }
 
-function assertFiveFields(expression: string): void {
+function fieldsProblem(expression: string): string | undefined {
   if (expression.startsWith('@')) {
-    if (!MACROS.has(expression.toLowerCase())) {
-      throw invalid('--cron', `${JSON.stringify(expression)}: expected one of ${[...MACROS].join(', ')} or five fields`);
-    }
-    return;
+    return MACROS.has(expression.toLowerCase()) ? undefined : `${JSON.stringify(expression)}: expected one of ${[...MACROS].join(', ')} or five fields`;
   }
   const fields = expression.split(' ').length;
   if (fields !== 5) {
-    throw invalid('--cron', `${JSON.stringify(expression)} has ${fields} field${fields === 1 ? '' : 's'}; expected 5: minute hour day-of-month month day-of-week`);
+    return `${JSON.stringify(expression)} has ${fields} field${fields === 1 ? '' : 's'}; expected 5: minute hour day-of-month month day-of-week`;
   }
-}
-
-// Intl knows the same IANA zones as the time-zone database croner converts with.
-function assertTimeZone(timeZone: string): void {
-  try {
-    new Intl.DateTimeFormat('en', { timeZone });
-  } catch {
-    throw invalid('--tz', `${JSON.stringify(timeZone)} is not a known IANA time zone (e.g. Europe/Berlin, UTC)`);
-  }
+  return undefined;
 }
 
 /** A run time as the operator reads it: `2026-11-24 09:00 Europe/Berlin` (or local time). */
@@ -74,7 +96,8 @@ export function zoneOfSchedule(schedule: Pick<CronSchedule, 'timeZone'>): string
   return schedule.timeZone ?? localTimeZone();
 }
 
-function localTimeZone(): string {
+/** The host's local IANA zone as this process sees it (`$TZ`, else /etc/localtime). */
+export function localTimeZone(): string {
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
 }
 

@@ -15,6 +15,9 @@ import { captureMemory, type CaptureSummary } from '../memory/capture.js';
 export default class MemoryCaptureTask extends Task {
   name = 'memory_capture';
   description = "Capture important items from today's and yesterday's memory files into memory/store.json";
+  // Hourly, a few minutes past (not on the hour, when other jobs start): notes are captured the
+  // same hour they are written.
+  override defaults = { schedule: '5 * * * *' };
   override options = [
     { flags: '--date <day>', description: 'capture this day (YYYY-MM-DD) and the day before, instead of today and yesterday' },
   ];

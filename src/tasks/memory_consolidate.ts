@@ -11,6 +11,8 @@ const ALERT_ABOVE = 50;
 export default class MemoryConsolidateTask extends Task {
   name = 'memory_consolidate';
   description = 'Prune old low-importance entries and near duplicates from memory/store.json';
+  // Weekly, on Sunday night, when the agent is least likely to be writing to the store.
+  override defaults = { schedule: '30 3 * * 0' };
 
   async run(ctx: TaskContext): Promise<TaskResult> {
     const { store_found: found, ...summary } = await consolidateMemory({

@@ -14,7 +14,8 @@ export default class SystemHealthTask extends Task {
   name = 'system_health';
   description = 'Check the OpenClaw gateway, the disk and OpenClaw cron jobs; alert on problems';
   // Retrying would ask the same questions again; the checks' own limits bound each one.
-  override defaults = { attempts: 1, timeout: '60s' };
+  // Every 15 minutes: a dead gateway or a full disk is noticed within a quarter of an hour.
+  override defaults = { attempts: 1, timeout: '60s', schedule: '*/15 * * * *' };
 
   async run(ctx: TaskContext): Promise<TaskResult> {
     const report = await runHealthChecks({ config: ctx.config, workspace: ctx.paths.workspace, signal: ctx.signal });

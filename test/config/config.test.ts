@@ -32,6 +32,11 @@ describe('validateConfig', () => {
     expect(validateConfig(example, 'c.json')).toEqual(example);
   });
 
+  it('accepts a task schedule as runner cron --cron takes it, a zone, and false for none', () => {
+    const config = { tasks: { backup: { schedule: '*/30  * * * *', tz: 'Asia/Tokyo' }, nightly: { schedule: '@daily' }, system_health: { schedule: false } } };
+    expect(validateConfig(config, 'c.json')).toEqual(config);
+  });
+
   it.each([
     [{ colour: true }, 'colour'],
     [{ retry: { attempts: 0 } }, 'retry.attempts'],
@@ -45,6 +50,12 @@ describe('validateConfig', () => {
     [{ dashboard: { publicOrigin: 'https://user@runner.example.org' } }, 'dashboard.publicOrigin'],
     [{ dashboard: { publicOrigin: 'https://runner.example.org/?' } }, 'dashboard.publicOrigin'],
     [{ dashboard: { trustProxy: 1 } }, 'dashboard.trustProxy'],
+    [{ tasks: { backup: { schedule: '* * *' } } }, 'tasks.backup.schedule: "* * *" has 3 fields; expected 5'],
+    [{ tasks: { backup: { schedule: '61 * * * *' } } }, 'tasks.backup.schedule: "61 * * * *" is not a valid cron expression'],
+    [{ tasks: { backup: { schedule: '0 0 31 2 *' } } }, 'tasks.backup.schedule: "0 0 31 2 *" never runs'],
+    [{ tasks: { backup: { schedule: '@reboot' } } }, 'tasks.backup.schedule: "@reboot": expected one of @yearly'],
+    [{ tasks: { backup: { schedule: true } } }, 'tasks.backup.schedule: a cron expression such as "*/15 * * * *", or false for none'],
+    [{ tasks: { backup: { tz: 'Mars/Olympus' } } }, 'tasks.backup.tz: not a known IANA time zone'],
   ])('rejects %j naming %s', (config, key) => {
     try {
       validateConfig(config, '/h/runner.config.json');

@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CLI, collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
-import { QUICK, SLEEPER } from '../fixtures/tasks.js';
+import { QUICK, quickNamed, SLEEPER } from '../fixtures/tasks.js';
 import { fakeCrontab, fakeOpenClaw } from './cron-fakes.js';
 
 // A task with an argument and an option, to check that a schedule passes them on.
@@ -30,6 +30,9 @@ function homeWith(tasks: Record<string, string>) {
 
 interface PlanJson {
   name: string;
+  cron: string;
+  tz: string | null;
+  source: string;
   next_runs: string[];
   command: string;
   crontab: { line: string; block: string[] };
@@ -57,15 +60,22 @@ describe('runner <task> --skip-if-running', () => {
     expect(skipped.stdout).toBe('- sleeper skipped: already running\n');
     expect(plain.code).toBe(2);
     const [skippedRecord, plainRecord] = h.records();
-    expect(skippedRecord).toMatchObject({ task: 'sleeper', success: false, locked: true });
-    expect(plainRecord).toMatchObject({ task: 'sleeper', success: false, locked: true });
+    // A scheduler started the first (the flag is what its line passes): its record says so.
+    expect(skippedRecord).toEqual({ task: 'sleeper', timestamp: expect.any(String), success: false, error: 'Task is already running (locked)', locked: true, scheduled: true });
+    expect(plainRecord).toEqual({ task: 'sleeper', timestamp: expect.any(String), success: false, error: 'Task is already running (locked)', locked: true });
   });
 
-  it('changes nothing for a run that was not locked', async () => {
+  it('changes nothing else for a run that was not locked, whose record says a scheduler started it', async () => {
     const h = homeWith({ quick: QUICK });
     const result = await runCli(['quick', '--skip-if-running', ...h.args]);
     expect(result.code).toBe(0);
-    expect(h.records()[0]).toMatchObject({ task: 'quick', success: true });
+    const byHand = await runCli(['quick', ...h.args]);
+    expect(byHand.code).toBe(0);
+    const [scheduled, plain] = h.records();
+    expect(scheduled).toMatchObject({ task: 'quick', success: true, scheduled: true });
+    // Last of the tail, after `attempts` (README, "Read its record").
+    expect(Object.keys(scheduled!).slice(-3)).toEqual(['run_id', 'attempts', 'scheduled']);
+    expect(plain).not.toHaveProperty('scheduled');
   });
 });
 
@@ -111,13 +121,66 @@ describe('runner cron: the lines', () => {
     [['--cron', '0 0 * * * *'], /^error: --cron: "0 0 \* \* \* \*" has 6 fields; expected 5/],
     [['--cron', '@daily', '--tz', 'Europe/Nowhere'], /^error: --tz: "Europe\/Nowhere" is not a known IANA time zone/],
     [['--cron', '@daily', '--name', 'two words'], /^error: --name: "two words" must be/],
-    [[], /^error: --cron: a cron expression is required/],
+    [[], /^error: --cron: quick has no schedule; give one with --cron \(e\.g\. --cron "\*\/30 \* \* \* \*"\), or set tasks\.quick\.schedule in \S+runner\.config\.json\n/],
+    [['--tz', 'Asia/Tokyo'], /^error: --tz: goes with --cron; the zone of quick's own schedule is tasks\.quick\.tz in the config/],
   ])('refuses %j, naming the argument', async (args, message) => {
     const h = homeWith({ quick: QUICK });
     const result = await runCli(['cron', 'quick', ...args, ...h.args]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(message);
     expect(result.stdout).toBe('');
+  });
+
+  it("takes the task's schedule when --cron is not given, from the config or the task, and says where it came from", async () => {
+    const h = homeWith({ quick: QUICK, nightly: quickNamed('nightly', { schedule: '15 4 * * *', tz: 'Asia/Tokyo' }) });
+    const configFile = writeFile(h.home, 'runner.config.json', JSON.stringify({ timezone: 'Europe/Berlin', tasks: { quick: { schedule: '*/20 * * * *' } } }));
+    const fromConfig = await runCli(['cron', 'quick', ...h.args]);
+    expect(fromConfig.code, fromConfig.stderr).toBe(0);
+    expect(fromConfig.stdout).toMatch(new RegExp(`^schedule \\*/20 \\* \\* \\* \\* \\(Europe/Berlin\\), from tasks\\.quick\\.schedule in ${configFile}; next runs:\n`));
+    // The zone it was printed in is the one both lines get.
+    expect(fromConfig.stdout).toContain('  CRON_TZ=Europe/Berlin\n  */20 * * * * cd ');
+    expect(fromConfig.stdout).toContain("openclaw cron add --name runner-quick --cron '*/20 * * * *' --tz Europe/Berlin --command");
+    expect(fromConfig.stdout).not.toContain('note: runner status');
+
+    const fromTask = await cronJson(['nightly', ...h.args]);
+    expect(fromTask).toMatchObject({ cron: '15 4 * * *', tz: 'Asia/Tokyo', source: 'task' });
+    expect(fromTask.next_runs[0]).toMatch(/T19:15:00\.000Z$/);
+    const human = await runCli(['cron', 'nightly', ...h.args]);
+    expect(human.stdout).toContain(`(Asia/Tokyo), from the task's defaults.schedule (${path.join(h.home, 'tasks', 'nightly.mjs')}); next runs:`);
+    expect(await cronJson(['quick', '--cron', '@daily', ...h.args])).toMatchObject({ cron: '@daily', tz: null, source: 'flag' });
+  });
+
+  it('with --cron, says when the task is judged overdue by another schedule, or by none', async () => {
+    const h = homeWith({ quick: QUICK });
+    const none = await runCli(['cron', 'quick', '--cron', '@hourly', ...h.args]);
+    expect(none.stdout).toContain('note: quick has no schedule of its own, so runner status and the heartbeat cannot tell when it is overdue: set tasks.quick.schedule to "@hourly" in the config');
+    writeFile(h.home, 'runner.config.json', JSON.stringify({ tasks: { quick: { schedule: '@daily' } } }));
+    const other = await runCli(['cron', 'quick', '--cron', '@hourly', ...h.args]);
+    expect(other.stdout).toMatch(/note: runner status and the heartbeat judge whether quick is overdue by its schedule @daily \(\S+\), from tasks\.quick\.schedule in \S+, not by this one/);
+    const same = await runCli(['cron', 'quick', '--cron', '@daily', ...h.args]);
+    expect(same.stdout).not.toContain('note: runner status');
+    expect(same.stdout).not.toContain('no schedule of its own');
+  });
+
+  it("names the task's file for a bad defaults.schedule, and still takes a --cron, with a note", async () => {
+    const h = homeWith({ odd: quickNamed('odd', { schedule: 'every day' }) });
+    const file = path.join(h.home, 'tasks', 'odd.mjs');
+    const own = await runCli(['cron', 'odd', ...h.args]);
+    expect(own.code).toBe(1);
+    expect(own.stderr).toBe(`error: task "odd" of ${file}: defaults.schedule: "every day" has 2 fields; expected 5: minute hour day-of-month month day-of-week\n`);
+    const flag = await runCli(['cron', 'odd', '--cron', '@hourly', ...h.args]);
+    expect(flag.code).toBe(0);
+    expect(flag.stdout).toContain(`note: odd's own schedule cannot be read (task "odd" of ${file}: defaults.schedule: "every day" has 2 fields;`);
+  });
+
+  it('refuses a task whose schedule the config turned off, saying so', async () => {
+    const h = homeWith({});
+    const configFile = writeFile(h.home, 'runner.config.json', JSON.stringify({ tasks: { system_health: { schedule: false } } }));
+    const result = await runCli(['cron', 'system_health', ...h.args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`error: --cron: tasks.system_health.schedule is false in ${configFile}; give one with --cron (e.g. --cron "*/30 * * * *"), or set tasks.system_health.schedule in ${configFile}\n`);
+    const builtin = await cronJson(['system_health', ...homeWith({}).args]);
+    expect(builtin).toMatchObject({ cron: '*/15 * * * *', source: 'task' });
   });
 
   it('refuses a task that does not exist before any schedule is written', async () => {
