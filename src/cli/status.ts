@@ -2,10 +2,12 @@ import type { Command } from 'commander';
 import { escapeControl } from '../batch/printable.js';
 import { parseTimestamp } from '../core/time.js';
 import { RunnerError } from '../errors.js';
-import { formatAgo } from '../history/relative-time.js';
+import { formatAgo, formatIn } from '../history/relative-time.js';
 import type { RunResult } from '../history/record.js';
 import { DEFAULT_STATUS_MAX_LINES, DEFAULT_STATUS_WINDOW, readStatus, readStatusFrom, type StatusReport } from '../history/status.js';
 import type { TaskStatus } from '../history/task-status.js';
+import { localTimeZone } from '../schedule/cron-schedule.js';
+import { scheduleStates, type TaskScheduleState } from '../schedule/schedule-status.js';
 import { runLogPath } from '../store/run-log.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { withStores } from './open-stores.js';
@@ -34,10 +36,16 @@ export function registerStatusCommand(program: Command): void {
         report: history ? await readStatusFrom(history, statusOptions) : await readStatus(runLogPath(settings.home), statusOptions),
         source: history ? historyAt : runLogPath(settings.home),
       }));
-      if (globals.json) printJson(report);
-      else printStatus(report, source, settings.config.timezone);
+      const now = new Date();
+      const schedules = await scheduleStates(report.tasks, settings.home, settings.config, now);
+      const tasks = report.tasks.map((status) => ({ ...status, ...schedules.get(status.task)! }));
+      if (globals.json) printJson({ ...report, tasks });
+      else printStatus({ ...report, tasks }, source, settings.config.timezone, now.getTime());
     });
 }
+
+/** A row of `runner status`: the task's runs, then its schedule. */
+type StatusRow = TaskStatus & TaskScheduleState;
 
 /** A whole number above zero from a flag, or an error naming the flag. */
 export function positiveInteger(value: string, flag: string): number {
@@ -59,20 +67,19 @@ const RESULT_COLOR: Record<RunResult, 'green' | 'red' | 'yellow'> = {
 // On a terminal a long error would wrap every row; piped output keeps it whole for grep.
 const TTY_ERROR_WIDTH = 60;
 
-function printStatus(report: StatusReport, logFile: string, timeZone: string | undefined): void {
+function printStatus(report: Omit<StatusReport, 'tasks'> & { tasks: StatusRow[] }, logFile: string, timeZone: string | undefined, now: number): void {
   if (report.tasks.length === 0) {
     process.stdout.write(`no runs recorded in ${logFile}\n`);
   } else {
-    const now = Date.now();
     printTable(
-      ['TASK', 'LAST RUN', 'RESULT', 'SUCCESS', 'P50', 'P95', 'LAST ERROR'],
+      ['TASK', 'LAST RUN', 'RESULT', 'SUCCESS', 'P50', 'P95', 'SCHEDULE', 'NEXT RUN', 'LAST ERROR'],
       report.tasks.map((status) => row(status, now, timeZone)),
     );
   }
   for (const note of footer(report)) process.stdout.write(`${paint(note, 'dim')}\n`);
 }
 
-function row(status: TaskStatus, now: number, timeZone: string | undefined): string[] {
+function row(status: StatusRow, now: number, timeZone: string | undefined): string[] {
   const at = parseTimestamp(status.last_run, timeZone);
   return [
     status.task,
@@ -81,12 +88,30 @@ function row(status: TaskStatus, now: number, timeZone: string | undefined): str
     status.success_rate === null ? '-' : `${Math.round(status.success_rate * 100)}% of ${status.runs}`,
     seconds(status.duration_p50),
     seconds(status.duration_p95),
+    scheduleCell(status),
+    nextRunCell(status, now),
     truncate(oneLine(status.last_error ?? ''), process.stdout.isTTY ? TTY_ERROR_WIDTH : Infinity),
   ];
 }
 
-function footer(report: StatusReport): string[] {
+// The zone is named only when it is not this host's, which the operator reads times in anyway.
+function scheduleCell(state: TaskScheduleState): string {
+  if (state.schedule_error !== undefined) return paint('unreadable', 'red');
+  if (!state.schedule) return '-';
+  const { cron, tz } = state.schedule;
+  return tz === localTimeZone() ? cron : `${cron} ${tz}`;
+}
+
+function nextRunCell(state: TaskScheduleState, now: number): string {
+  const next = state.next_run === null ? '-' : formatIn(Date.parse(state.next_run), now);
+  return state.overdue ? `${paint('overdue', 'red')} (next ${next})` : next;
+}
+
+function footer(report: Omit<StatusReport, 'tasks'> & { tasks: StatusRow[] }): string[] {
   const notes: string[] = [];
+  for (const status of report.tasks) {
+    if (status.schedule_error !== undefined) notes.push(`${status.task}: schedule unreadable: ${oneLine(status.schedule_error)}`);
+  }
   if (!report.scan_complete) {
     const back = report.oldest_read ? ` (back to ${report.oldest_read})` : '';
     notes.push(`read the newest ${report.lines_read} lines of the log${back}; tasks that have not run since are not shown (--max-lines)`);

@@ -86,16 +86,75 @@ export async function discoverTasks(options: DiscoverOptions): Promise<TaskRegis
  */
 export async function findTask(name: string, options: DiscoverOptions): Promise<DiscoveredTask> {
   assertTaskName(name);
-  const candidates = candidateFiles(name, options);
-  const outcomes = await Promise.all(candidates.map(({ file, builtin }) => loadTaskFile(file, builtin, options, true)));
-  const matches = outcomes.flatMap((outcome) => ('tasks' in outcome ? outcome.tasks : [])).filter((task) => task.name === name);
-  if (matches.length > 1) throw duplicateError(matches[0]!, matches[1]!);
-  if (matches[0]) return matches[0];
+  const own = await findInOwnFiles(name, options);
+  if (own) return own;
 
   const registry = await discoverTasks(options);
   const found = registry.tasks.get(name);
   if (found) return found;
   throw unknownTaskError(name, registry);
+}
+
+/** What {@link findTasks} found for one name. */
+export type TaskLookup =
+  | { found: DiscoveredTask }
+  /** Its own file (or the discovery of all) failed to load: the reason. */
+  | { error: string }
+  /** No task has that name (or it is not a valid task name). */
+  | { missing: true };
+
+/**
+ * {@link findTask} for several names at once (the tasks `runner status` finds in the log): each
+ * name's own files, then, for the names they do not define, one discovery of everything. A failure
+ * is that name's answer, never a rejection, so one broken task file does not hide the others.
+ */
+export async function findTasks(names: Iterable<string>, options: DiscoverOptions): Promise<Map<string, TaskLookup>> {
+  const lookups = new Map<string, TaskLookup>();
+  const unresolved: string[] = [];
+  await Promise.all(
+    [...new Set(names)].map(async (name) => {
+      if (taskNameProblem(name)) {
+        lookups.set(name, { missing: true });
+        return;
+      }
+      try {
+        const own = await findInOwnFiles(name, options);
+        if (own) lookups.set(name, { found: own });
+        else unresolved.push(name);
+      } catch (error) {
+        lookups.set(name, { error: messageOf(error) });
+      }
+    }),
+  );
+  if (unresolved.length > 0) {
+    let registry: TaskRegistry | undefined;
+    let failure: string | undefined;
+    try {
+      registry = await discoverTasks(options);
+    } catch (error) {
+      failure = messageOf(error);
+    }
+    for (const name of unresolved) {
+      const found = registry?.tasks.get(name);
+      lookups.set(name, found ? { found } : failure !== undefined ? { error: failure } : { missing: true });
+    }
+  }
+  return lookups;
+}
+
+/**
+ * The task `name` as its own files define it (`tasks/<name>.{ts,mts,js,mjs}`, the built-in of that
+ * name), or undefined. A file that fails to load throws; so do two definitions.
+ */
+async function findInOwnFiles(name: string, options: DiscoverOptions): Promise<DiscoveredTask | undefined> {
+  const outcomes = await Promise.all(candidateFiles(name, options).map(({ file, builtin }) => loadTaskFile(file, builtin, options, true)));
+  const matches = outcomes.flatMap((outcome) => ('tasks' in outcome ? outcome.tasks : [])).filter((task) => task.name === name);
+  if (matches.length > 1) throw duplicateError(matches[0]!, matches[1]!);
+  return matches[0];
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Refuse a task name outside `[a-z0-9_-]+`, naming it. */

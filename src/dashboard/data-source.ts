@@ -4,6 +4,7 @@ import type { DiaryBlock } from '../batch/diary-tail.js';
 import type { Settings } from '../config/config.js';
 import { RunnerError } from '../errors.js';
 import type { TaskStatus } from '../history/task-status.js';
+import type { TaskScheduleState } from '../schedule/schedule-status.js';
 import type { Alert } from '../store/alerts.js';
 import type { RunRecord } from '../store/run-log.js';
 
@@ -51,8 +52,8 @@ export interface SourceDescription {
   workspace: string;
 }
 
-/** One task as the tasks panel shows it. */
-export interface TaskSummary {
+/** One task as the tasks panel shows it: its runs, and its schedule as `runner status` shows it. */
+export interface TaskSummary extends TaskScheduleState {
   name: string;
   description: string;
   /** `builtin`, `user`, or `history` for a task seen in the log but not discovered now. */

@@ -3,7 +3,7 @@ import { readLastWorkBlocks, type DiaryBlock } from '../batch/diary-tail.js';
 import { Diary } from '../batch/diary.js';
 import { describeQueue, type BatchListItem } from '../batch/list.js';
 import { queueFileOf, readQueue } from '../batch/queue-file.js';
-import type { Settings } from '../config/config.js';
+import type { RunnerConfig, Settings } from '../config/config.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { discoverTasks, type TaskRegistry } from '../core/discover.js';
 import { parseTimestamp } from '../core/time.js';
@@ -11,6 +11,7 @@ import { followLog } from '../history/follow.js';
 import { LogFileSet } from '../history/log-files.js';
 import { matchesFilter, queryLog } from '../history/log-query.js';
 import { parseRecord } from '../history/record.js';
+import { scheduleState } from '../schedule/schedule-status.js';
 import { scanNewestFirst } from '../history/scan.js';
 import { AlertStore, type Alert } from '../store/alerts.js';
 import { runLogPath, type RunRecord } from '../store/run-log.js';
@@ -70,7 +71,7 @@ export class FileDataSource implements DashboardDataSource {
       maxLines: SUMMARY_MAX_LINES,
       timeZone: this.settings.config.timezone,
     });
-    return tasksView(registry, summaries);
+    return tasksView(registry, summaries, this.settings.config);
   }
 
   async runs(query: RunsQuery): Promise<RunsPage> {
@@ -198,21 +199,26 @@ export class FileDataSource implements DashboardDataSource {
   }
 }
 
-/** The tasks panel's view: every discovered task with its summary, plus tasks seen only in the history. */
-export function tasksView(registry: TaskRegistry, summaries: TaskSummaries): TasksView {
+/**
+ * The tasks panel's view: every discovered task with its summary and its schedule (as `runner
+ * status` shows them, at `now`), plus tasks seen only in the history, which have no schedule.
+ */
+export function tasksView(registry: TaskRegistry, summaries: TaskSummaries, config: RunnerConfig, now: Date = new Date()): TasksView {
   const empty = { t: [], d: [], ok: [] };
   const tasks: TaskSummary[] = [...registry.tasks.values()].map((task) => {
     const summary = summaries.byTask.get(task.name);
+    const status = summary?.status ?? null;
     return {
       name: task.name,
       description: task.description,
       source: task.builtin ? 'builtin' : 'user',
-      status: summary?.status ?? null,
+      status,
       recent: summary?.recent ?? empty,
+      ...scheduleState(status, task, config, now),
     };
   });
   for (const [name, summary] of summaries.byTask) {
-    if (!registry.tasks.has(name) && summary.status) tasks.push({ name, description: '', source: 'history', ...summary });
+    if (!registry.tasks.has(name) && summary.status) tasks.push({ name, description: '', source: 'history', ...summary, ...scheduleState(summary.status, undefined, config, now) });
   }
   tasks.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {

@@ -67,7 +67,7 @@ export class SharedDataSource implements DashboardDataSource {
       maxLines: SUMMARY_MAX_LINES,
       timeZone: this.settings.config.timezone,
     });
-    return tasksView(registry, summaries);
+    return tasksView(registry, summaries, this.settings.config);
   }
 
   async runs(query: RunsQuery): Promise<RunsPage> {

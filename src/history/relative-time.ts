@@ -11,9 +11,18 @@ const UNITS = [
  */
 export function formatAgo(then: number, now: number = Date.now()): string {
   const ms = now - then;
-  if (ms < 1000) return 'just now';
+  return ms < 1000 ? 'just now' : `${largestUnit(ms)} ago`;
+}
+
+/** How long until `then`, in its largest whole unit: `in 45s`, `in 12m`, `in 5h`, `in 6d`; `now` when it is due. */
+export function formatIn(then: number, now: number = Date.now()): string {
+  const ms = then - now;
+  return ms < 1000 ? 'now' : `in ${largestUnit(ms)}`;
+}
+
+function largestUnit(ms: number): string {
   for (const [unit, size] of UNITS) {
-    if (ms >= size) return `${Math.floor(ms / size)}${unit} ago`;
+    if (ms >= size) return `${Math.floor(ms / size)}${unit}`;
   }
-  return 'just now';
+  return '0s';
 }

@@ -20,32 +20,49 @@ export interface TaskStatus {
   last_error: string | null;
   /** Timestamp of that failed run. */
   last_error_at: string | null;
+  /**
+   * Start of the newest successful run (dry runs do not count), however far back; null when none
+   * was found (the task never succeeded, or not in the part of the log that was read).
+   */
+  last_success: string | null;
+  /**
+   * Start of the oldest run a scheduler started (`"scheduled": true` in its record: a cron or
+   * OpenClaw line, a job scheduler's job) among the records read, which go back to the task's last
+   * success at least; null when there is none, and the task counts as never scheduled.
+   */
+  scheduled_since: string | null;
 }
 
 /**
  * Gathers one task's status from its records, fed newest first. Only the newest `window` runs are
  * kept, so memory does not grow with the log. A dry run (`test-all`, `--dry-run`) says nothing
  * about how the real runs fare and a locked start ran nothing, so neither counts as a run; a
- * locked start still shows as the last result when it is the newest record.
+ * locked start still shows as the last result when it is the newest record (and, started by a
+ * scheduler, still shows that the task is scheduled). The task needs older records until it has
+ * its window and its last success, which whether it is overdue is judged from.
  */
 export class TaskStatusBuilder {
   private newest: RunRecord | undefined;
   private readonly results: boolean[] = [];
   private readonly durations: number[] = [];
   private lastFailure: RunRecord | undefined;
+  private lastSuccess: RunRecord | undefined;
+  private oldestScheduled: RunRecord | undefined;
 
   constructor(readonly task: string, private readonly window: number) {}
 
-  /** Whether the window is full: older records cannot change this status. */
+  /** Whether older records can no longer change this status: the window is full and the last success found. */
   get full(): boolean {
-    return this.results.length >= this.window;
+    return this.results.length >= this.window && this.lastSuccess !== undefined;
   }
 
   /** Add the next older record of this task. */
   add(record: RunRecord): void {
     if (record.dry_run === true) return;
     this.newest ??= record;
-    if (record.locked === true || this.full) return;
+    if (record.scheduled === true) this.oldestScheduled = record;
+    if (record.success === true && record.locked !== true) this.lastSuccess ??= record;
+    if (record.locked === true || this.results.length >= this.window) return;
     this.results.push(record.success === true);
     if (typeof record.duration_seconds === 'number' && Number.isFinite(record.duration_seconds)) {
       this.durations.push(record.duration_seconds);
@@ -69,6 +86,8 @@ export class TaskStatusBuilder {
       duration_p95: percentile(this.durations, 95) ?? null,
       last_error: this.lastFailure ? String(this.lastFailure.error ?? resultOf(this.lastFailure)) : null,
       last_error_at: this.lastFailure?.timestamp ?? null,
+      last_success: this.lastSuccess?.timestamp ?? null,
+      scheduled_since: this.oldestScheduled?.timestamp ?? null,
     };
   }
 }

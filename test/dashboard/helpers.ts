@@ -149,7 +149,7 @@ import { Task } from 'taskrunner';
 export default class Hello extends Task {
   name = 'hello';
   description = 'Says hello';
-  defaults = { attempts: 1 };
+  defaults = { attempts: 1, schedule: '0 */6 * * *', tz: 'UTC' };
   async run() {
     return { success: true, message: 'hello from the page' };
   }
@@ -162,7 +162,7 @@ import { Task } from 'taskrunner';
 export default class Failing extends Task {
   name = 'failing';
   description = 'Always fails';
-  defaults = { attempts: 1 };
+  defaults = { attempts: 1, schedule: '*/30 * * * *' };
   async run() {
     throw new Error('disk on fire');
   }
@@ -192,12 +192,15 @@ export function seededHome(): SeededHome {
   const add = (record: Record<string, unknown>) => records.push(record);
   add({ task: 'retired', dry_run: false, timestamp: minutesAgo(5000), success: true, duration_seconds: 4, run_id: 'r0', attempts: 1 });
   for (let n = 0; n < 30; n++) {
-    add({ task: 'hello', dry_run: false, timestamp: minutesAgo(600 - n * 10), success: true, message: `hello ${n}`, duration_seconds: n + 1, run_id: `h${n}`, attempts: 1 });
+    // hello and failing are scheduled (their schedules are their own defaults): failing has missed
+    // two half-hours since its last success, hello's next six-hourly run is still to come.
+    add({ task: 'hello', dry_run: false, timestamp: minutesAgo(600 - n * 10), success: true, message: `hello ${n}`, duration_seconds: n + 1, run_id: `h${n}`, attempts: 1, scheduled: true });
     if (n < 12) {
       const ok = n % 3 === 0 && n !== 11;
       add({
         task: 'failing', dry_run: false, timestamp: minutesAgo(590 - n * 20), success: ok, duration_seconds: 0.5 + n, run_id: `f${n}`, attempts: 1,
         ...(ok ? { message: 'fine' } : { error: `disk on fire ${n}`, error_type: 'Error', retry_attempts: 0, all_attempts_failed: true }),
+        scheduled: true,
       });
     }
   }

@@ -70,6 +70,18 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     expect(await failing.textContent()).toContain('disk on fire 11');
     expect(await page.locator('#tasks-table tr[data-task="retired"]').textContent()).toContain('not found now');
     expect(await page.locator('#tasks-table tr[data-task="memory_capture"]').textContent()).toContain('never');
+
+    // Schedules and their next runs, as `runner status` shows them; failing has missed two of its
+    // half-hours since its last success and is marked overdue, hello and the rest are not.
+    expect(await failing.locator('.schedule').textContent()).toMatch(/^\*\/30 \* \* \* \* · next (in \d+[ms]|now) overdue$/);
+    expect(await failing.locator('.overdue').getAttribute('class')).toContain('red');
+    const lastSuccess = failingRunsOf(home).filter((r) => r.success === true).at(-1)!.timestamp;
+    expect(await failing.locator('.overdue').getAttribute('title')).toBe(`no success since ${String(lastSuccess)}: two scheduled runs and a grace have passed`);
+    expect(await hello.locator('.schedule').textContent()).toMatch(/^0 \*\/6 \* \* \* · next (in \d+[hms]|now)$/);
+    expect(await hello.locator('.schedule span').first().getAttribute('title')).toBe("0 */6 * * * in UTC, from the task's defaults.schedule");
+    expect(await page.locator('#tasks-table tr[data-task="memory_capture"] .schedule').textContent()).toMatch(/^5 \* \* \* \* · next (in \d+[ms]|now)$/);
+    expect(await page.locator('#tasks-table tr[data-task="batch"] .schedule').textContent()).toBe('-');
+    expect(await page.locator('#tasks-table .overdue').count()).toBe(1);
     // The alerts tab counts what pending.json holds, on every panel.
     expect(await page.locator('#count-alerts').textContent()).toBe(String(home.alerts.length));
     await screenshot(page, 'tasks');

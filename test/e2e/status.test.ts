@@ -1,6 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { quickNamed } from '../fixtures/tasks.js';
 import { makeHome, runCli } from '../helpers/cli.js';
 
 const NOW = Date.now();
@@ -58,6 +59,7 @@ describe('runner status', () => {
     expect(alpha).toEqual({
       task: 'alpha', last_run: at(71), last_result: 'ok', runs: 20, successes: 16, success_rate: 0.8,
       duration_p50: 20, duration_p95: 29, last_error: 'boom 25', last_error_at: at(75),
+      last_success: at(71), scheduled_since: null, schedule: null, next_run: null, overdue: false, overdue_since: null,
     });
     expect(beta).toMatchObject({ last_run: at(3), last_result: 'locked', runs: 1, successes: 1, duration_p50: 2, last_error: null });
     // bulk's newest 20 are n = 2980…2999, of which 2982, 2985, … 2997 (multiples of 3) failed: 6.
@@ -76,10 +78,10 @@ describe('runner status', () => {
     const result = await runCli(args(home, workspace));
     expect(result.code).toBe(0);
     const rows = result.stdout.trim().split('\n');
-    expect(rows[0]).toMatch(/^TASK +LAST RUN +RESULT +SUCCESS +P50 +P95 +LAST ERROR$/);
-    expect(rows[1]).toMatch(/^alpha +1h ago +ok +80% of 20 +20s +29s +boom 25$/);
-    expect(rows[2]).toMatch(/^beta +3m ago +locked +100% of 1 +2s +2s$/);
-    expect(rows[4]).toMatch(/^gamma +10m ago +timed out +0% of 1 +30s +30s +timed out after 30s$/);
+    expect(rows[0]).toMatch(/^TASK +LAST RUN +RESULT +SUCCESS +P50 +P95 +SCHEDULE +NEXT RUN +LAST ERROR$/);
+    expect(rows[1]).toMatch(/^alpha +1h ago +ok +80% of 20 +20s +29s +- +- +boom 25$/);
+    expect(rows[2]).toMatch(/^beta +3m ago +locked +100% of 1 +2s +2s +- +-$/);
+    expect(rows[4]).toMatch(/^gamma +10m ago +timed out +0% of 1 +30s +30s +- +- +timed out after 30s$/);
     expect(rows.at(-1)).toBe('2 unparseable line(s) skipped');
   });
 
@@ -103,5 +105,98 @@ describe('runner status', () => {
     const bad = await runCli(args(home, workspace, '--runs', 'many'));
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain('--runs');
+  });
+});
+
+describe('runner status: schedules and overdue tasks', () => {
+  /** A home with tasks and records written straight into the log, in the documented record format. */
+  function scheduledHome(config: Record<string, unknown>, tasks: Record<string, string>, records: Record<string, unknown>[]) {
+    const h = homeWith(records.map((record) => JSON.stringify(record)));
+    writeFileSync(path.join(h.home, 'runner.config.json'), JSON.stringify(config));
+    mkdirSync(path.join(h.home, 'tasks'), { recursive: true });
+    for (const [name, source] of Object.entries(tasks)) writeFileSync(path.join(h.home, 'tasks', `${name}.mjs`), source, { mode: 0o644 });
+    return h;
+  }
+  const run = (task: string, minutesAgo: number, success: boolean, extra: Record<string, unknown> = {}) => ({
+    task, dry_run: false, timestamp: at(minutesAgo), success, duration_seconds: 1, run_id: `${task}${minutesAgo}`, attempts: 1,
+    ...(success ? {} : { error: 'boom', error_type: 'Error', retry_attempts: 0, all_attempts_failed: true }), ...extra,
+  });
+  type Row = Record<string, unknown> & { task: string };
+  const statusJson = async (h: { home: string; workspace: string }) => {
+    const result = await runCli(args(h.home, h.workspace, '--json'));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    return new Map((JSON.parse(result.stdout) as { tasks: Row[] }).tasks.map((row) => [row.task, row]));
+  };
+
+  it('says overdue for a scheduled task whose last success is two intervals and the grace old, never for one no scheduler ran', async () => {
+    const h = scheduledHome(
+      { timezone: 'UTC', tasks: { backup: { schedule: '*/15 * * * *' }, adhoc: { schedule: '*/15 * * * *' }, fresh: { schedule: '*/15 * * * *' } } },
+      { backup: quickNamed('backup'), adhoc: quickNamed('adhoc'), fresh: quickNamed('fresh'), nightly: quickNamed('nightly', { schedule: '0 3 * * *', tz: 'Asia/Tokyo' }) },
+      [
+        run('backup', 180, true, { scheduled: true }),
+        run('backup', 120, false, { scheduled: true }),
+        { task: 'backup', timestamp: at(60), success: false, error: 'Task is already running (locked)', locked: true, scheduled: true },
+        // Run by hand only: its schedule is not in use, so it is never overdue.
+        run('adhoc', 600, true),
+        run('fresh', 5, true, { scheduled: true }),
+        run('nightly', 60, true, { scheduled: true }),
+      ],
+    );
+    const rows = await statusJson(h);
+    expect(rows.get('backup')).toMatchObject({
+      last_result: 'locked', last_success: at(180), scheduled_since: at(180), overdue: true, overdue_since: at(180),
+      schedule: { cron: '*/15 * * * *', tz: 'UTC', source: 'config' },
+    });
+    expect(rows.get('adhoc')).toMatchObject({ last_success: at(600), scheduled_since: null, overdue: false, overdue_since: null, schedule: { cron: '*/15 * * * *' } });
+    expect(rows.get('fresh')).toMatchObject({ overdue: false, overdue_since: at(5) });
+    expect(rows.get('nightly')).toMatchObject({ overdue: false, schedule: { cron: '0 3 * * *', tz: 'Asia/Tokyo', source: 'task' } });
+    for (const row of rows.values()) {
+      // The next run is the schedule's next time: within a quarter of an hour, or a day for nightly.
+      const next = Date.parse(String(row.next_run));
+      expect(next).toBeGreaterThan(Date.now() - 60_000);
+      expect(next).toBeLessThanOrEqual(Date.now() + (row.task === 'nightly' ? 86_400_000 : 15 * 60_000));
+    }
+    expect(new Date(Date.parse(String(rows.get('nightly')!.next_run))).toISOString()).toMatch(/T18:00:00\.000Z$/);
+
+    const table = (await runCli(args(h.home, h.workspace))).stdout.split('\n');
+    expect(table.find((line) => line.startsWith('backup'))).toMatch(/ \*\/15 \* \* \* \* +overdue \(next (in \d+[ms]|now)\)/);
+    expect(table.find((line) => line.startsWith('adhoc'))).toMatch(/ \*\/15 \* \* \* \* +(in \d+[ms]|now)\s*$/);
+    expect(table.find((line) => line.startsWith('nightly'))).toMatch(/ 0 3 \* \* \* Asia\/Tokyo +(in \d+[hms]|now)\s*$/);
+  });
+
+  it('counts a task that never succeeded from its first scheduled run, and reads back past 20 failures to the last success', async () => {
+    const failures = (task: string, from: number, count: number) => Array.from({ length: count }, (_, n) => run(task, from - n, false, { scheduled: true }));
+    const h = scheduledHome(
+      { timezone: 'UTC', tasks: { broken: { schedule: '* * * * *' }, flapping: { schedule: '* * * * *' }, newcomer: { schedule: '*/15 * * * *' } } },
+      { broken: quickNamed('broken'), flapping: quickNamed('flapping'), newcomer: quickNamed('newcomer') },
+      [
+        run('flapping', 200, true, { scheduled: true }),
+        ...failures('flapping', 100, 30),
+        ...failures('broken', 100, 30),
+        ...failures('newcomer', 10, 1),
+      ],
+    );
+    const rows = await statusJson(h);
+    expect(rows.get('flapping')).toMatchObject({ runs: 20, successes: 0, last_success: at(200), overdue: true, overdue_since: at(200) });
+    expect(rows.get('broken')).toMatchObject({ last_success: null, scheduled_since: at(100), overdue: true, overdue_since: at(100) });
+    // Scheduled ten minutes ago, failed once: not two intervals yet.
+    expect(rows.get('newcomer')).toMatchObject({ last_success: null, scheduled_since: at(10), overdue: false });
+  });
+
+  it('reports a task whose own schedule cannot be read, and shows the others', async () => {
+    const h = scheduledHome(
+      {},
+      { odd: quickNamed('odd', { schedule: 'every day' }), fine: quickNamed('fine', { schedule: '@hourly' }) },
+      [run('odd', 100, true, { scheduled: true }), run('fine', 10, true, { scheduled: true })],
+    );
+    const rows = await statusJson(h);
+    expect(rows.get('odd')).toMatchObject({ schedule: null, overdue: false });
+    expect(String(rows.get('odd')!.schedule_error)).toMatch(/^task "odd" of .*tasks\/odd\.mjs: defaults\.schedule: "every day" has 2 fields; expected 5/);
+    expect(rows.get('fine')).toMatchObject({ schedule: { cron: '@hourly', source: 'task' }, overdue: false });
+    const human = await runCli(args(h.home, h.workspace));
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/^odd .* unreadable /m);
+    expect(human.stdout).toMatch(/^odd: schedule unreadable: task "odd" of .*defaults\.schedule: "every day" has 2 fields/m);
   });
 });

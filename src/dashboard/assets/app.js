@@ -87,6 +87,16 @@ function ago(ms) {
   return 'just now';
 }
 
+/** How long until `ms`: `in 12m`, or `now` once it is due. */
+function until(ms) {
+  const diff = ms - Date.now();
+  if (!Number.isFinite(diff)) return '-';
+  for (const [unit, size] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]]) {
+    if (diff >= size) return `in ${Math.floor(diff / size)}${unit}`;
+  }
+  return 'now';
+}
+
 function timeOf(text) {
   const ms = Date.parse(text);
   return Number.isFinite(ms) ? ms : undefined;
@@ -200,7 +210,7 @@ function renderTasks(view) {
   let failing = 0;
   for (const task of view.tasks) {
     const status = task.status;
-    if (status && status.last_result !== 'ok' && status.last_result !== 'locked') failing += 1;
+    if ((status && status.last_result !== 'ok' && status.last_result !== 'locked') || task.overdue) failing += 1;
     const chart = el('td', { class: 'chart' });
     chart.recent = task.recent;
     const row = el('tr', { 'data-task': task.name },
@@ -210,6 +220,7 @@ function renderTasks(view) {
       el('td', { class: 'success' }, status && status.success_rate !== null ? `${Math.round(status.success_rate * 100)}% of ${status.runs}` : '-'),
       el('td', { class: 'num p50' }, seconds(status?.duration_p50)),
       el('td', { class: 'num p95' }, seconds(status?.duration_p95)),
+      scheduleCell(task),
       chart,
       el('td', { class: 'wrap grow red', title: status?.last_error ?? '' }, status?.last_error ? oneLine(status.last_error, 90) : '', status?.last_error_at ? el('span', { class: 'dim nowrap' }, ' · ', agoCell(status.last_error_at)) : null),
       el('td', {},
@@ -229,6 +240,22 @@ function renderTasks(view) {
     (view.skipped_lines > 0 ? `; ${view.skipped_lines} unparseable line(s) skipped` : '');
   $('#tasks-broken').textContent = view.broken.length === 0 ? '' : `broken task files: ${view.broken.map((b) => `${b.file}: ${b.reason}`).join('; ')}`;
   fillTaskSelects(view.tasks.filter((task) => task.source !== 'history').map((task) => task.name), view.tasks.map((task) => task.name));
+}
+
+/**
+ * The task's schedule (its zone in the tooltip) and when it runs next; `overdue` in red, saying
+ * since when, for a task that has missed two scheduled runs (as `runner status` says it).
+ */
+function scheduleCell(task) {
+  if (task.schedule_error) return el('td', { class: 'schedule red', title: task.schedule_error }, 'unreadable');
+  if (!task.schedule) return el('td', { class: 'schedule dim' }, '-');
+  const { cron, tz, source } = task.schedule;
+  const next = timeOf(task.next_run);
+  return el('td', { class: 'schedule' },
+    el('span', { title: `${cron} in ${tz}, from ${source === 'config' ? `tasks.${task.name}.schedule in the config` : "the task's defaults.schedule"}` }, cron),
+    next === undefined ? null : el('span', { class: 'dim' }, ' · next ', el('span', { class: 'until', title: task.next_run, 'data-at': next }, until(next))),
+    task.overdue ? el('span', { class: 'red overdue', title: `no success since ${task.overdue_since}: two scheduled runs and a grace have passed` }, ' overdue') : null,
+  );
 }
 
 /** "× 3 since 2h ago": how many runs in a row have failed, counted back from the newest, and since when. */
@@ -633,6 +660,7 @@ function start() {
       const at = Number(node.dataset.at);
       if (node.dataset.at !== '' && Number.isFinite(at)) node.textContent = ago(at);
     }
+    for (const node of document.querySelectorAll('.until[data-at]')) node.textContent = until(Number(node.dataset.at));
   }, 5000);
   void api('/api/info').then((info) => {
     $('#where').textContent = `${info.mode === 'files' ? '' : `${info.mode} · `}home ${info.home} · workspace ${info.workspace} · v${info.version}`;
