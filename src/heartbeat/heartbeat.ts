@@ -3,7 +3,8 @@ import { assertWorkspaceExists } from '../config/workspace.js';
 import { calendarDay } from '../core/time.js';
 import type { Alert } from '../store/alerts.js';
 import { ensureDailyNote, type DailyNote } from './daily-note.js';
-import { heartbeatMessage } from './message.js';
+import { DEFAULT_MESSAGE_LIMITS, heartbeatMessage } from './message.js';
+import { overdueLine, type OverdueTask } from './overdue-check.js';
 
 /**
  * `runner heartbeat`'s logic apart from the alerts inbox (which the CLI drains, so that alerts are
@@ -52,19 +53,36 @@ export interface HeartbeatReport {
   created_daily_note: boolean;
   /** Why today's note could not be made, when it could not. */
   daily_note_error?: string;
+  /** Tasks newly overdue, reported in this heartbeat (each once per episode: see overdue-episodes.ts). */
+  overdue: readonly OverdueTask[];
 }
 
-/** The report for what the heartbeat found: quiet (the ack) unless there are alerts or a failed chore. */
-export function heartbeatReport(alerts: readonly Alert[], note: DailyNoteOutcome, ack: Ack): HeartbeatReport {
-  const problems = 'error' in note ? [`could not create today's memory file ${note.file}: ${note.error}`] : [];
+/** What the heartbeat's overdue check has to say: the tasks to report now, and its problems. */
+export interface OverdueNews {
+  tasks: readonly OverdueTask[];
+  problems: readonly string[];
+  /** The config's `timezone`, which record time stamps without an offset are read in. */
+  timeZone?: string;
+}
+
+const NO_OVERDUE_NEWS: OverdueNews = { tasks: [], problems: [] };
+
+/**
+ * The report for what the heartbeat found: quiet (the ack) unless there are alerts, newly overdue
+ * tasks or a failed chore.
+ */
+export function heartbeatReport(alerts: readonly Alert[], note: DailyNoteOutcome, ack: Ack, overdue: OverdueNews = NO_OVERDUE_NEWS): HeartbeatReport {
+  const problems = [...('error' in note ? [`could not create today's memory file ${note.file}: ${note.error}`] : []), ...overdue.problems];
   const base = {
     alerts,
     daily_note: note.file,
     created_daily_note: 'created' in note && note.created,
     ...('error' in note ? { daily_note_error: note.error } : {}),
+    overdue: overdue.tasks,
   };
-  if (alerts.length === 0 && problems.length === 0) return { ack, ...base };
-  return { message: heartbeatMessage(alerts, problems), ...base };
+  if (alerts.length === 0 && problems.length === 0 && overdue.tasks.length === 0) return { ack, ...base };
+  const lines = overdue.tasks.map((task) => overdueLine(task, overdue.timeZone));
+  return { message: heartbeatMessage(alerts, problems, DEFAULT_MESSAGE_LIMITS, lines), ...base };
 }
 
 /** The text `runner heartbeat` prints: the acknowledgement alone on its line, or the message. */

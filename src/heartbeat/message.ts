@@ -37,9 +37,18 @@ interface AlertLine {
   count: number;
 }
 
-/** The message for `alerts` (at least one), plus any `problems` of the heartbeat's own chores. */
-export function heartbeatMessage(alerts: readonly Alert[], problems: readonly string[] = [], limits: MessageLimits = DEFAULT_MESSAGE_LIMITS): string {
+/**
+ * The message for `alerts`, plus any `problems` of the heartbeat's own chores and any `notices`
+ * (whole lines, such as the `OVERDUE: …` ones), which come before the alerts; at least one of them.
+ */
+export function heartbeatMessage(
+  alerts: readonly Alert[],
+  problems: readonly string[] = [],
+  limits: MessageLimits = DEFAULT_MESSAGE_LIMITS,
+  notices: readonly string[] = [],
+): string {
   const lines: string[] = problems.map((problem) => `Heartbeat problem: ${problem}`);
+  lines.push(...notices);
   if (alerts.length > 0) lines.push(...alertSection(alerts, limits));
   return `${lines.join('\n')}\n`;
 }

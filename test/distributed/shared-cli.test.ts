@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { quickNamed } from '../fixtures/tasks.js';
 import { makeHome, runCli, writeFile, type CliResult } from '../helpers/cli.js';
 import { dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
 
@@ -136,6 +137,35 @@ for (const server of SERVERS) {
       } finally {
         await connection.close();
       }
+    });
+
+    it("a scheduled task that fell behind on host A is overdue in host B's status and heartbeat, reported once", async () => {
+      // A task name of this test only: the history is shared by the whole describe.
+      const task = `late_${server.kind}`;
+      const b = host(server.url, prefix);
+      writeFile(b.home, `tasks/${task}.mjs`, quickNamed(task));
+      writeFile(b.home, 'runner.config.json', JSON.stringify({
+        workspace: b.workspace, timezone: 'UTC', queue: { url: server.url, prefix }, tasks: { [task]: { schedule: '*/15 * * * *' } },
+      }));
+      const old = new Date(Date.now() - 5 * 3_600_000).toISOString();
+      // Host A's scheduled run, five hours ago, straight into the shared history.
+      const { openQueueConnection } = await import('../../src/distributed/connection.js');
+      const { openSharedStores } = await import('../../src/distributed/open-shared-stores.js');
+      const connection = await openQueueConnection({ kind: server.kind, url: server.url, displayUrl: server.url, prefix }, { bullmq: false });
+      try {
+        const stores = await openSharedStores(connection);
+        await stores.history.append({ task, dry_run: false, timestamp: old, success: true, duration_seconds: 1, run_id: 'a1', attempts: 1, scheduled: true });
+        await stores.close();
+      } finally {
+        await connection.close();
+      }
+      const status = parsed<{ tasks: { task: string; overdue: boolean; overdue_since: string | null }[] }>(await b.run(['status', '--json']));
+      expect(status.tasks.find((t) => t.task === task)).toMatchObject({ overdue: true, overdue_since: old });
+      const beat = parsed<{ message?: string; overdue: { task: string }[] }>(await b.run(['heartbeat', '--json']));
+      expect(beat.overdue.map((entry) => entry.task)).toEqual([task]);
+      expect(beat.message).toContain(`OVERDUE: ${task} has not succeeded since`);
+      expect(parsed<{ overdue: unknown[] }>(await b.run(['heartbeat', '--json'])).overdue).toEqual([]);
+      expect(existsSync(path.join(b.home, 'logs', 'tasks.jsonl'))).toBe(false);
     });
 
     it('alerts ack removes by id for every host and names ids that are not pending', async () => {

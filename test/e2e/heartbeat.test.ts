@@ -1,7 +1,9 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { calendarDay } from '../../src/core/time.js';
+import { formatRunTime } from '../../src/schedule/cron-schedule.js';
+import { quickNamed } from '../fixtures/tasks.js';
 import { makeHome, runCli, runCliWithStdoutTo, writeFile } from '../helpers/cli.js';
 
 const ZONE = 'Pacific/Kiritimati';
@@ -86,11 +88,11 @@ describe('runner heartbeat', () => {
     const h = heartbeatHome();
     const quiet = await heartbeat([...h.args, '--json']);
     const note = JSON.parse(quiet.stdout) as Record<string, unknown>;
-    expect(note).toEqual({ ack: 'HEARTBEAT_OK', alerts: [], daily_note: expect.stringMatching(/^memory\/\d{4}-\d{2}-\d{2}\.md$/), created_daily_note: true });
+    expect(note).toEqual({ ack: 'HEARTBEAT_OK', alerts: [], daily_note: expect.stringMatching(/^memory\/\d{4}-\d{2}-\d{2}\.md$/), created_daily_note: true, overdue: [] });
     const alert = { id: 'e1', task: 'writer', timestamp: '2026-02-03T17:35:00Z', level: 'error', message: 'x'.repeat(500) };
     writeAlerts(h.pending, [alert]);
     const loud = JSON.parse((await heartbeat([...h.args, '--json'])).stdout) as Record<string, unknown>;
-    expect(loud).toEqual({ message: expect.stringContaining('ERROR (1):\n- writer: xxx'), alerts: [alert], daily_note: note.daily_note, created_daily_note: false });
+    expect(loud).toEqual({ message: expect.stringContaining('ERROR (1):\n- writer: xxx'), alerts: [alert], daily_note: note.daily_note, created_daily_note: false, overdue: [] });
     expect(loud).not.toHaveProperty('ack');
     // The message cuts a long alert; the JSON keeps it whole.
     expect((loud.message as string).length).toBeLessThan(300);
@@ -154,5 +156,135 @@ describe('runner heartbeat', () => {
     const bad = await heartbeat(['--home', h.home], { HOME: h.home, OPENCLAW_STATE_DIR: state });
     expect(bad.code).toBe(1);
     expect(bad.stderr).toContain(`OpenClaw config ${path.join(state, 'openclaw.json')} cannot be parsed`);
+  });
+});
+
+describe('runner heartbeat: overdue tasks', () => {
+  const NOW = Date.now();
+  const at = (minutesAgo: number) => new Date(NOW - minutesAgo * 60_000).toISOString().replace('Z', '+00:00');
+  const record = (task: string, minutesAgo: number, success: boolean, extra: Record<string, unknown> = {}) => ({
+    task, dry_run: false, timestamp: at(minutesAgo), success, duration_seconds: 1, run_id: `${task}-${minutesAgo}`, attempts: 1,
+    ...(success ? {} : { error: 'boom', error_type: 'Error', retry_attempts: 0, all_attempts_failed: true }), ...extra,
+  });
+
+  /** A home whose config gives `backup` and `adhoc` a schedule every 15 minutes, with records appended to its log. */
+  function overdueHome() {
+    const h = heartbeatHome({ tasks: { backup: { schedule: '*/15 * * * *' }, adhoc: { schedule: '*/15 * * * *' } } });
+    writeFile(h.home, 'tasks/backup.mjs', quickNamed('backup'));
+    writeFile(h.home, 'tasks/adhoc.mjs', quickNamed('adhoc'));
+    const log = path.join(h.home, 'logs', 'tasks.jsonl');
+    mkdirSync(path.dirname(log), { recursive: true });
+    const append = (...records: Record<string, unknown>[]) => appendFileSync(log, records.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    const state = path.join(h.home, '.runner', 'overdue-reported.json');
+    return { ...h, append, state };
+  }
+  /** The line the heartbeat writes for `backup`, its last success `minutesAgo` old, in the config's zone. */
+  const line = (minutesAgo: number) =>
+    `OVERDUE: backup has not succeeded since ${formatRunTime(new Date(Date.parse(at(minutesAgo))), ZONE)} (schedule */15 * * * *)\n`;
+
+  it('reports a scheduled task once per episode: not on the next beat; a success ends the episode', async () => {
+    const h = overdueHome();
+    h.append(record('backup', 180, true, { scheduled: true }), record('backup', 90, false, { scheduled: true }), record('adhoc', 600, true));
+    const first = await heartbeat(h.args);
+    expect([first.code, first.stdout]).toEqual([0, line(180)]);
+    const second = await heartbeat(h.args);
+    expect([second.code, second.stdout]).toEqual([0, 'HEARTBEAT_OK\n']);
+
+    // A success (a scheduled run that really ran: --skip-if-running marks its record) ends the episode.
+    const ran = await runCli(['backup', '--skip-if-running', ...h.args]);
+    expect(ran.code).toBe(0);
+    expect(readFileSync(path.join(h.home, 'logs', 'tasks.jsonl'), 'utf8').trim().split('\n').at(-1)).toMatch(/"attempts":1,"scheduled":true\}$/);
+    const after = await heartbeat(h.args);
+    expect(after.stdout).toBe('HEARTBEAT_OK\n');
+    expect(JSON.parse(readFileSync(h.state, 'utf8'))).toEqual({});
+  });
+
+  it('reports again once the task has succeeded and then fallen behind again', async () => {
+    const h = overdueHome();
+    h.append(record('backup', 300, true, { scheduled: true }));
+    expect((await heartbeat(h.args)).stdout).toBe(line(300));
+    expect((await heartbeat(h.args)).stdout).toBe('HEARTBEAT_OK\n');
+    h.append(record('backup', 120, true, { scheduled: true }));
+    const json = JSON.parse((await heartbeat([...h.args, '--json'])).stdout) as Record<string, unknown>;
+    expect(json).toMatchObject({
+      message: line(120),
+      overdue: [{ task: 'backup', last_success: at(120), since: at(120), schedule: '*/15 * * * *', tz: ZONE }],
+    });
+    expect(json).not.toHaveProperty('ack');
+    expect(JSON.parse(readFileSync(h.state, 'utf8'))).toEqual({ backup: { last_success: at(120), since: at(120), reported_at: expect.any(String) } });
+    expect((await heartbeat(h.args)).stdout).toBe('HEARTBEAT_OK\n');
+  });
+
+  it('never reports a task no scheduler started, nor one inside its schedule', async () => {
+    const h = overdueHome();
+    h.append(record('adhoc', 6000, true), record('adhoc', 5000, false), record('backup', 5, true, { scheduled: true }));
+    const result = await heartbeat([...h.args, '--json']);
+    expect(JSON.parse(result.stdout)).toMatchObject({ ack: 'HEARTBEAT_OK', overdue: [] });
+  });
+
+  it('reports a task that never succeeded since its first scheduled run, and the alerts beside it', async () => {
+    const h = overdueHome();
+    h.append(record('backup', 200, false, { scheduled: true }), record('backup', 100, false, { scheduled: true }));
+    writeAlerts(h.pending, [{ id: 'e1', task: 'backup', timestamp: at(100), level: 'error', message: 'backup failed' }]);
+    const result = await heartbeat(h.args);
+    expect(result.stdout).toBe(
+      `OVERDUE: backup has not succeeded since it was scheduled (first scheduled run ${formatRunTime(new Date(Date.parse(at(200))), ZONE)}; schedule */15 * * * *)\n` +
+        '1 alert needs attention (1 error).\nERROR (1):\n- backup: backup failed\n',
+    );
+    expect(pendingOf(h.pending)).toEqual([]);
+  });
+
+  it('a state file that cannot be parsed is moved aside and reported; the alerts and the overdue task still get through', async () => {
+    const h = overdueHome();
+    h.append(record('backup', 300, true, { scheduled: true }));
+    mkdirSync(path.dirname(h.state), { recursive: true });
+    writeFileSync(h.state, '{"backup": {"last_success": ');
+    writeAlerts(h.pending, [{ id: 'w1', task: 'disk_report', timestamp: at(1), level: 'warning', message: 'low disk' }]);
+    const result = await heartbeat(h.args);
+    expect(result.code).toBe(0);
+    const aside = readdirSync(path.dirname(h.state)).filter((name) => name.startsWith('overdue-reported.json.corrupt-'));
+    expect(aside).toHaveLength(1);
+    expect(readFileSync(path.join(path.dirname(h.state), aside[0]!), 'utf8')).toBe('{"backup": {"last_success": ');
+    expect(result.stdout).toMatch(
+      new RegExp(`^Heartbeat problem: cannot parse ${escape(h.state)} at end of file \\(truncated\\?\\): .*; moved it to ${escape(path.join(path.dirname(h.state), aside[0]!))} and report the overdue tasks again\n`),
+    );
+    expect(result.stdout).toContain(line(300));
+    expect(result.stdout).toContain('- disk_report: low disk');
+    expect(pendingOf(h.pending)).toEqual([]);
+    // Back to normal: the new state knows the episode.
+    expect((await heartbeat(h.args)).stdout).toBe('HEARTBEAT_OK\n');
+  });
+
+  it('a heartbeat whose output fails records nothing: the overdue task is reported by the next one', async () => {
+    const h = overdueHome();
+    h.append(record('backup', 300, true, { scheduled: true }));
+    const failed = await runCliWithStdoutTo('/dev/full', ['heartbeat', ...h.args]);
+    expect(failed.code).toBe(1);
+    expect(existsSync(h.state) ? JSON.parse(readFileSync(h.state, 'utf8')) : {}).toEqual({});
+    expect((await heartbeat(h.args)).stdout).toBe(line(300));
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+describe('runner heartbeat: overdue tasks without a place to keep their state', () => {
+  it('reports every overdue task on every beat, saying why, and still drains the alerts', async () => {
+    const h = heartbeatHome({ tasks: { backup: { schedule: '*/15 * * * *' } } });
+    writeFile(h.home, 'tasks/backup.mjs', quickNamed('backup'));
+    const old = new Date(Date.now() - 300 * 60_000).toISOString();
+    writeFile(h.home, 'logs/tasks.jsonl', `${JSON.stringify({ task: 'backup', dry_run: false, timestamp: old, success: true, duration_seconds: 1, run_id: 'b', attempts: 1, scheduled: true })}\n`);
+    // `.runner` is a file: the state folder cannot be made.
+    writeFile(h.home, '.runner', 'not a folder\n');
+    writeAlerts(h.pending, [{ id: 'w1', task: 'disk_report', timestamp: old, level: 'warning', message: 'low disk' }]);
+    for (const round of [1, 2]) {
+      const result = await heartbeat(h.args);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(new RegExp(`^Heartbeat problem: cannot keep track of reported overdue tasks in ${h.home}/\\.runner/overdue-reported\\.json \\(.*\\); every overdue task is reported on every heartbeat until it can\n`));
+      expect(result.stdout).toContain('OVERDUE: backup has not succeeded since');
+      if (round === 1) expect(result.stdout).toContain('- disk_report: low disk');
+    }
+    expect(pendingOf(h.pending)).toEqual([]);
   });
 });
