@@ -12,6 +12,8 @@
 //
 // Prints one JSON line: {"dir", "node", "openclaw", "bin", "installed", "seconds"}. Exits 1 on failure
 // (no registry, say); test/openclaw-real/helpers.ts then fails the leg under CI=true, else skips it.
+// With --cached it installs nothing: it prints the same line when the cache holds OpenClaw, else
+// exits 1 saying so (for the main suite's quick checks, which do not install outside CI).
 // The machine's ~/.npmrc points `nodedir` at Node 20's headers, which is wrong for Node 24: the
 // install runs with a HOME whose .npmrc is the user's minus that line, and without npm_config_nodedir.
 import { execFileSync } from 'node:child_process';
@@ -118,9 +120,16 @@ export function ensureOpenClaw(env = process.env) {
   }
 }
 
+/** Where the cache holds OpenClaw; throws when it does not. */
+export function cachedOpenClaw(env = process.env) {
+  const found = layout(openClawCacheDir(env));
+  if (!existsSync(found.bin)) throw new Error(`install-openclaw: OpenClaw ${OPENCLAW_VERSION} is not installed in ${found.dir}`);
+  return { ...found, installed: false, seconds: 0 };
+}
+
 if (import.meta.url === `file://${process.argv[1]}`) {
   try {
-    process.stdout.write(`${JSON.stringify(ensureOpenClaw())}\n`);
+    process.stdout.write(`${JSON.stringify(process.argv.includes('--cached') ? cachedOpenClaw() : ensureOpenClaw())}\n`);
   } catch (error) {
     process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

@@ -29,7 +29,11 @@ export interface RunnerConfig {
   };
   /** system_health's gateway check. */
   gateway?: {
-    /** The liveness URL, default `http://127.0.0.1:18789/health`; a 404 there tries the origin's root (an older gateway). */
+    /**
+     * The liveness URL; a 404 there tries the origin's root (an older gateway). By default
+     * `http://127.0.0.1:<port>/health` with the port OpenClaw's own config gives its gateway
+     * (`$OPENCLAW_GATEWAY_PORT`, else `gateway.port` in openclaw.json, else 18789), `https` with its TLS.
+     */
     url?: string;
     /** Limit of each HTTP request of the check, in ms (default 5000). */
     timeoutMs?: number;

@@ -17,6 +17,8 @@ export interface CronCheckOptions {
   timeoutMs?: number;
   /** Environment of the call (PATH decides which `openclaw`); the runner's own by default. */
   env?: NodeJS.ProcessEnv;
+  /** The runner home, whose install record may say where `openclaw` and its Node are. */
+  home?: string;
   signal?: AbortSignal;
 }
 
@@ -48,7 +50,7 @@ interface CronJob {
 }
 
 /**
- * Run the check. No `openclaw` on PATH is `skipped` (a runner without OpenClaw is fine); a call
+ * Run the check. No `openclaw` found is `skipped` (a runner without OpenClaw is fine); a call
  * that fails, hangs or prints something unreadable is `unknown`, with the reason, and so is a list
  * whose later pages cannot be read. Never rejects unless `signal` aborts.
  */
@@ -56,6 +58,7 @@ export async function checkCron(options: CronCheckOptions = {}): Promise<CronChe
   const listing = await readCronJobs({
     timeoutMs: options.timeoutMs ?? DEFAULT_OPENCLAW_TIMEOUT_MS,
     env: options.env,
+    home: options.home,
     signal: options.signal,
   });
   if (listing.kind === 'callFailed' && listing.outcome.kind === 'missing') {

@@ -2,13 +2,14 @@ import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { expandHome, loadSettings, resolveHome, type LocationOptions, type Settings } from '../config/config.js';
-import { openClawCommand, runOpenClaw, describeOpenClawFailure } from '../openclaw/openclaw-cli.js';
+import { runOpenClaw, describeOpenClawFailure } from '../openclaw/openclaw-cli.js';
+import { gatewayTarget } from '../openclaw/gateway-url.js';
+import { resolveOpenClaw, type OpenClawLaunch } from '../openclaw/openclaw-launch.js';
 import { cronLogFile } from '../schedule/runner-invocation.js';
 import { AlertStore } from '../store/alerts.js';
 import { fileKind } from '../store/regular-file.js';
 import { runLogPath } from '../store/run-log.js';
 import { checkGateway } from './gateway.js';
-import { findExecutable } from './which.js';
 
 /**
  * `runner doctor`'s findings: where everything resolves and what is wrong with it. This module
@@ -46,8 +47,8 @@ export async function diagnose(options: LocationOptions, env: NodeJS.ProcessEnv 
     inspectWorkspace(settings?.workspace ?? fallbackWorkspace(options, env)),
     inspectLog(runLogPath(home), cronLogFile(home)),
     inspectAlerts(AlertStore.forHome(home)),
-    inspectOpenClaw(settings?.config.openclaw?.timeoutMs ?? VERSION_TIMEOUT_MS, env),
-    inspectGateway(settings),
+    inspectOpenClaw(settings?.config.openclaw?.timeoutMs ?? VERSION_TIMEOUT_MS, env, home),
+    inspectGateway(settings, env),
   ]);
   return { ok: items.every((item) => item.state !== 'problem'), items };
 }
@@ -133,24 +134,48 @@ async function inspectAlerts(store: AlertStore): Promise<DoctorItem> {
   }
 }
 
-async function inspectOpenClaw(timeoutMs: number, env: NodeJS.ProcessEnv): Promise<DoctorItem> {
+/**
+ * Which `openclaw` the runner would run, and with which Node, and whether it answers `--version`
+ * there: a Node too old for it is named as such.
+ */
+async function inspectOpenClaw(timeoutMs: number, env: NodeJS.ProcessEnv, home: string): Promise<DoctorItem> {
   const name = 'openclaw';
-  const command = openClawCommand(env);
-  const where = findExecutable(command, env);
-  if (!where) {
-    return { name, state: 'note', detail: `no ${command} on PATH: system_health skips its cron check` };
+  const found = await resolveOpenClaw(env, home);
+  if (found.kind === 'missing') {
+    return { name, state: 'note', detail: `${found.reason ?? `no ${found.command} on PATH`}: system_health skips its cron check` };
   }
-  const outcome = await runOpenClaw(['--version'], { timeoutMs, env });
-  if (outcome.kind !== 'ok') return { name, state: 'problem', where, detail: describeOpenClawFailure(outcome, `${command} --version`) };
+  if (found.kind === 'unusable') return { name, state: 'problem', detail: found.reason };
+  const { launch } = found;
+  const where = launch.executable;
+  const outcome = await runOpenClaw(['--version'], { timeoutMs, env, home });
+  if (outcome.kind !== 'ok') return { name, state: 'problem', where, detail: describeOpenClawFailure(outcome, `${launch.source === 'PATH' ? 'openclaw' : launch.executable} --version`) };
   const version = outcome.stdout.trim().split('\n')[0] || '(printed no version)';
-  return { name, state: 'ok', where, detail: version };
+  return { name, state: 'ok', where, detail: `${version}${runsUnder(launch)}` };
 }
 
-/** The gateway as system_health sees it: unhealthy is a problem, not ready yet a note. */
-async function inspectGateway(settings: Settings | undefined): Promise<DoctorItem> {
-  const check = await checkGateway({ url: settings?.config.gateway?.url, timeoutMs: settings?.config.gateway?.timeoutMs });
+/** `; runs under /usr/local/bin/node (the runner's Node)` when the runner chose the Node. */
+function runsUnder(launch: OpenClawLaunch): string {
+  const requirement = launch.node;
+  if (requirement?.node === undefined) return '';
+  const why = requirement.chosen === 'runner' ? "the runner's own" : 'recorded at install';
+  return `; runs under ${requirement.node} (${why}; it needs Node ${requirement.engines})`;
+}
+
+/**
+ * The gateway as system_health sees it: unhealthy is a problem, not ready yet a note. Where it is
+ * looked for comes from the runner's config or OpenClaw's; an OpenClaw config that cannot be read
+ * is a problem (OpenClaw cannot start with it either).
+ */
+async function inspectGateway(settings: Settings | undefined, env: NodeJS.ProcessEnv): Promise<DoctorItem> {
+  let target;
+  try {
+    target = gatewayTarget(settings?.config.gateway?.url, env);
+  } catch (error) {
+    return { name: 'gateway', state: 'problem', where: (error as { file?: string }).file, detail: `cannot tell where the gateway listens: ${messageOf(error)}` };
+  }
+  const check = await checkGateway({ url: target.url, timeoutMs: settings?.config.gateway?.timeoutMs });
   const state: DoctorState = check.status === 'healthy' ? 'ok' : check.status === 'unhealthy' ? 'problem' : 'note';
-  return { name: 'gateway', state, where: check.url, detail: check.summary };
+  return { name: 'gateway', state, where: check.url, detail: `${check.summary} (${target.from})` };
 }
 
 async function writable(file: string): Promise<boolean> {

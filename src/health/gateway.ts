@@ -1,3 +1,4 @@
+import { DEFAULT_GATEWAY_PORT, gatewayTarget } from '../openclaw/gateway-url.js';
 import type { CheckResult } from './status.js';
 
 /**
@@ -7,7 +8,8 @@ import type { CheckResult } from './status.js';
  * older gateway has no `/health` route (404), so its root is asked instead.
  */
 
-export const DEFAULT_GATEWAY_URL = 'http://127.0.0.1:18789/health';
+/** The liveness URL of a gateway on OpenClaw's default port. */
+export const DEFAULT_GATEWAY_URL = `http://127.0.0.1:${DEFAULT_GATEWAY_PORT}/health`;
 export const DEFAULT_GATEWAY_TIMEOUT_MS = 5000;
 
 /** Readiness bodies are small JSON; a larger answer (the HTML control page) is not read whole. */
@@ -60,6 +62,32 @@ export async function checkGateway(options: GatewayCheckOptions = {}): Promise<G
   }
   const readiness = await get(new URL('/readyz', url).href);
   return { ...judgeReadiness(readiness, live), summary: summaryOf(readiness, live, note) };
+}
+
+/** Where to find the gateway, for {@link checkGatewayOf}. */
+export interface GatewayLocation {
+  /** `gateway.url` of the runner's config; without it, OpenClaw's config decides (see `gatewayTarget`). */
+  url?: string;
+  timeoutMs?: number;
+  /** Environment that locates OpenClaw's config (`$HOME`, `$OPENCLAW_CONFIG_PATH`, …) and `$OPENCLAW_GATEWAY_PORT`. */
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+/**
+ * The gateway check against the gateway the runner's config names, else the one OpenClaw's config
+ * describes (its port, HTTPS or not). An OpenClaw config that cannot be read says nothing about
+ * where the gateway is: the check is `unknown`, naming the file and what is wrong with it.
+ */
+export async function checkGatewayOf(location: GatewayLocation): Promise<GatewayCheck> {
+  let url: string;
+  try {
+    url = gatewayTarget(location.url, location.env).url;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return { status: 'unknown', summary: `cannot tell where the gateway listens: ${reason}`, url: '' };
+  }
+  return checkGateway({ url, timeoutMs: location.timeoutMs, signal: location.signal });
 }
 
 function isAnswer(result: Probe, status: number): result is Extract<Probe, { kind: 'answered' }> {

@@ -26,6 +26,8 @@ export interface CronListOptions {
   /** Limit of each `openclaw` call, in ms. */
   timeoutMs: number;
   env?: NodeJS.ProcessEnv;
+  /** The runner home whose install record may say where `openclaw` is (see `runOpenClaw`). */
+  home?: string;
   signal?: AbortSignal;
 }
 

@@ -20,9 +20,8 @@ const MAX_OPENCLAW_CONFIG_BYTES = 4 * 1024 * 1024;
  * agent's workspace.
  */
 export function openClawConfiguredWorkspace(file: string): string | undefined {
-  const text = readConfigText(file);
-  if (text === undefined) return undefined;
-  const config = parseJson5(text, file);
+  const config = readOpenClawConfig(file);
+  if (config === undefined) return undefined;
   const workspace = pick(config, ['agents', 'defaults', 'workspace']);
   if (workspace === undefined) return undefined;
   if (typeof workspace !== 'string' || workspace.trim() === '') {
@@ -31,11 +30,47 @@ export function openClawConfiguredWorkspace(file: string): string | undefined {
   return workspace.trim();
 }
 
+/** What the OpenClaw config says about where its gateway listens, as far as a probe on this host needs it. */
+export interface OpenClawGatewaySettings {
+  /** `gateway.port`; undefined when the config does not set it (OpenClaw's default then). */
+  port?: number;
+  /** `gateway.tls.enabled`: the gateway speaks HTTPS. */
+  tls: boolean;
+}
+
 /**
- * The file's text, or undefined when it does not exist. Opened without blocking and checked to be
- * a regular file before reading, so a FIFO in its place cannot hang every runner command.
+ * `gateway.port` and `gateway.tls.enabled` of the OpenClaw config `file` (`{tls: false}` when the
+ * file does not exist or sets neither). A port that is not a whole number from 1 to 65535, or a
+ * `tls.enabled` that is not a boolean, is a `config.invalid` error naming the file and the key
+ * (OpenClaw refuses such a config too). `gateway.bind` is not read: whatever it is, the gateway
+ * answers on 127.0.0.1 (loopback and lan include it, and a tailnet or custom address makes
+ * OpenClaw listen on 127.0.0.1 beside it for clients on the same host).
  */
-function readConfigText(file: string): string | undefined {
+export function openClawGatewaySettings(file: string): OpenClawGatewaySettings {
+  const config = readOpenClawConfig(file);
+  if (config === undefined) return { tls: false };
+  const port = pick(config, ['gateway', 'port']);
+  if (port !== undefined && !(typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65_535)) {
+    throw invalid(file, `OpenClaw config ${file}: gateway.port must be a port number (1-65535), got ${JSON.stringify(port)}`);
+  }
+  const tls = pick(config, ['gateway', 'tls', 'enabled']);
+  if (tls !== undefined && typeof tls !== 'boolean') {
+    throw invalid(file, `OpenClaw config ${file}: gateway.tls.enabled must be true or false, got ${JSON.stringify(tls)}`);
+  }
+  return { ...(port !== undefined && { port }), tls: tls === true };
+}
+
+/** The last config read, and the identity of the file it was read from. */
+let lastRead: { file: string; stamp: string; config: unknown } | undefined;
+
+/**
+ * The parsed config `file`, undefined when it does not exist. One read serves every question a
+ * command asks of it (the workspace when loading the settings, the gateway's port for the health
+ * check): the file is read and parsed again only when it changed (its inode, size or times), so a
+ * long-lived worker sees an edit. Opened without blocking and checked to be a regular file before
+ * reading, so a FIFO in its place cannot hang every runner command.
+ */
+function readOpenClawConfig(file: string): unknown {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
@@ -49,7 +84,11 @@ function readConfigText(file: string): string | undefined {
     if (stats.size > MAX_OPENCLAW_CONFIG_BYTES) {
       throw invalid(file, `OpenClaw config ${file} is ${stats.size} bytes, more than a config can be (${MAX_OPENCLAW_CONFIG_BYTES})`);
     }
-    return decode(readFullySync(fd, stats.size), file);
+    const stamp = `${stats.dev}:${stats.ino}:${stats.size}:${stats.mtimeMs}:${stats.ctimeMs}`;
+    if (lastRead?.file === file && lastRead.stamp === stamp) return lastRead.config;
+    const config = parseJson5(decode(readFullySync(fd, stats.size), file), file);
+    lastRead = { file, stamp, config };
+    return config;
   } catch (error) {
     if (error instanceof RunnerError) throw error;
     throw invalid(file, `cannot read OpenClaw config ${file}: ${reasonOf(error)}`, error);

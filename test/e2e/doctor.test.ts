@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { json, startServer, closedPort, type TestServer } from '../health/http-servers.js';
 import { makeHome, runCli, writeFile } from '../helpers/cli.js';
-import { envWithoutOpenClaw, fakeOpenClaw } from '../helpers/fake-openclaw.js';
+import { envWithoutOpenClaw, fakeOpenClaw, fakeOpenClawPackage, nodeFolder, writeInstallRecord } from '../helpers/fake-openclaw.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -69,7 +69,7 @@ describe('runner doctor', () => {
     expect(items.workspace).toMatchObject({ state: 'problem', where: missing, detail: expect.stringContaining('does not exist') });
     expect(items.alerts).toMatchObject({ state: 'problem', detail: expect.stringMatching(/cannot parse .*pending\.json at line 1/) });
     expect(items.openclaw).toMatchObject({ state: 'problem', detail: 'openclaw --version: exit 1: Error: Cannot find module ./dist/entry.js' });
-    expect(items.gateway).toMatchObject({ state: 'problem', detail: `connection refused at ${gatewayUrl}` });
+    expect(items.gateway).toMatchObject({ state: 'problem', detail: `connection refused at ${gatewayUrl} (gateway.url in the runner config)` });
     expect(items.config?.state).toBe('ok');
 
     const screen = await runCli(['doctor', '--home', home, '--workspace', missing], { env: envWithoutOpenClaw() });
@@ -100,5 +100,31 @@ describe('runner doctor', () => {
       chmodSync(home, 0o755);
       rmSync(home, { recursive: true });
     }
+  });
+
+  it('finds the gateway on the port OpenClaw\'s config names, and says so', async () => {
+    const { home, workspace } = makeHome('taskrunner-doctor-');
+    const url = await liveGateway();
+    const openclawConfig = writeFile(home, 'user/.openclaw/openclaw.json', `{ gateway: { port: ${new URL(url).port} } }`);
+    const run = await runCli(['doctor', '--home', home, '--workspace', workspace, '--json'], { env: { ...envWithoutOpenClaw(), HOME: path.join(home, 'user') } });
+    expect(byName(run.stdout).gateway).toMatchObject({ state: 'ok', where: url, detail: `${url} answered 200; no readiness endpoint (gateway.port in ${openclawConfig})` });
+  });
+
+  it('an openclaw whose Node is too old is a problem that says so; a corrupt install record is named', async () => {
+    const { home, workspace } = makeHome('taskrunner-doctor-');
+    const pkg = fakeOpenClawPackage('>=99.0.0', "process.stderr.write('openclaw: node:sqlite is unavailable\\nIf you use nvm, run:\\n  nvm alias default 26\\n'); process.exit(1);");
+    const oldNode = nodeFolder(process.execPath);
+    const env = { PATH: `${oldNode}:${pkg.binDir}:/usr/bin:/bin` };
+    const run = await runCli(['doctor', '--home', home, '--workspace', workspace, '--json'], { env });
+    expect(run.code).toBe(1);
+    expect(byName(run.stdout).openclaw).toMatchObject({
+      state: 'problem',
+      where: path.join(pkg.binDir, 'openclaw'),
+      detail: `openclaw --version: exit 1: openclaw needs Node >=99.0.0 (its package.json); it ran under Node ${process.version} (${path.join(oldNode, 'node')})`,
+    });
+
+    const record = writeInstallRecord(home, '{"openclaw": ');
+    const corrupt = await runCli(['doctor', '--home', home, '--workspace', workspace, '--json'], { env: envWithoutOpenClaw() });
+    expect(byName(corrupt.stdout).openclaw).toMatchObject({ state: 'problem', detail: expect.stringContaining(`the OpenClaw install record is unusable: cannot parse ${record}`) });
   });
 });

@@ -12,17 +12,20 @@ export interface TestServer {
 
 export type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
-/** Start a server on port 0 of 127.0.0.1. */
-export async function startServer(handler: Handler): Promise<TestServer> {
+/** Start a server on 127.0.0.1, on `port` (default 0: a free one). */
+export async function startServer(handler: Handler, port = 0): Promise<TestServer> {
   const requests: string[] = [];
   const server: Server = createServer((request, response) => {
     requests.push(request.url ?? '');
     handler(request, response);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const { port: bound } = server.address() as AddressInfo;
   return {
-    origin: `http://127.0.0.1:${port}`,
+    origin: `http://127.0.0.1:${bound}`,
     requests,
     close: () =>
       new Promise((resolve) => {

@@ -57,6 +57,7 @@ const CLEARED_ENV = {
   OPENCLAW_STATE_DIR: undefined,
   OPENCLAW_PROFILE: undefined,
   OPENCLAW_BIN: undefined,
+  OPENCLAW_GATEWAY_PORT: undefined,
 };
 
 /** Start the real CLI as a child process. */

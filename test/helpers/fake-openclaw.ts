@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
@@ -82,3 +82,53 @@ setTimeout(() => {
   process.exitCode = answer.exitCode || 0;
 }, answer.delayMs || 0);
 `;
+
+/** An `openclaw` installed the way npm installs the real one: a package with a Node entry script. */
+export interface FakeOpenClawPackage {
+  /** `<dir>/node_modules/openclaw/openclaw.mjs`, a `#!/usr/bin/env node` script. */
+  script: string;
+  /** `<dir>/bin`, holding an `openclaw` link to the script (what a global install puts on PATH). */
+  binDir: string;
+}
+
+/**
+ * A package `openclaw` whose package.json says `engines.node` is `engines`, and whose entry script
+ * (`#!/usr/bin/env node`, so PATH decides the Node unless the runner does) runs `body`, a module
+ * body with `process` at hand.
+ */
+export function fakeOpenClawPackage(engines: string, body: string): FakeOpenClawPackage {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fake-openclaw-pkg-'));
+  const packageDir = path.join(dir, 'node_modules', 'openclaw');
+  mkdirSync(packageDir, { recursive: true });
+  writeFileSync(path.join(packageDir, 'package.json'), JSON.stringify({ name: 'openclaw', version: '0.0.0-test', bin: { openclaw: 'openclaw.mjs' }, engines: { node: engines } }));
+  const script = path.join(packageDir, 'openclaw.mjs');
+  writeFileSync(script, `#!/usr/bin/env node\n${body}\n`);
+  chmodSync(script, 0o755);
+  const binDir = path.join(dir, 'bin');
+  mkdirSync(binDir);
+  symlinkSync(path.relative(binDir, script), path.join(binDir, 'openclaw'));
+  return { script, binDir };
+}
+
+/** A folder whose `node` is `target` (a link), to put first on PATH as "the machine's Node". */
+export function nodeFolder(target: string): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'fake-node-'));
+  symlinkSync(target, path.join(dir, 'node'));
+  return dir;
+}
+
+/** A `#!/bin/sh` executable `name` in a fresh folder, running `script`. */
+export function shellScript(name: string, script: string): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), 'fake-exe-')), name);
+  writeFileSync(file, `#!/bin/sh\n${script}\n`);
+  chmodSync(file, 0o755);
+  return file;
+}
+
+/** Write `<home>/.runner/openclaw.json`, the record `runner openclaw install` leaves (`text` verbatim when a string). */
+export function writeInstallRecord(home: string, record: unknown): string {
+  const file = path.join(home, '.runner', 'openclaw.json');
+  mkdirSync(path.dirname(file), { recursive: true });
+  writeFileSync(file, typeof record === 'string' ? record : JSON.stringify(record));
+  return file;
+}

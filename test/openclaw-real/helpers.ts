@@ -40,6 +40,26 @@ export function installOpenClaw(): { install: OpenClawInstall } | { skipReason: 
   }
 }
 
+/**
+ * OpenClaw for the main suite's quick checks that need no gateway (`openclaw --version`): the
+ * cached install, found without installing; when the cache lacks it the checks are skipped with
+ * the reason, except under `CI=true`, where it is installed ({@link installOpenClaw}) and a failure
+ * fails them.
+ */
+export function cachedOpenClaw(): { install: OpenClawInstall } | { skipReason: string } {
+  if (process.env.CI === 'true') return installOpenClaw();
+  try {
+    const stdout = execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'install-openclaw.mjs'), '--cached'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return { install: JSON.parse(stdout.trim().split('\n').pop() ?? '') as OpenClawInstall };
+  } catch (error) {
+    const detail = (error as { stderr?: string }).stderr?.trim() || String(error);
+    return { skipReason: `real OpenClaw not in the cache (npm run test:openclaw installs it), skipping: ${detail.split('\n').pop()}` };
+  }
+}
+
 /** A port on the loopback interface that was free a moment ago. */
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
