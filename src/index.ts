@@ -19,6 +19,7 @@
 // Writing a task.
 export { Task, isTaskClass } from './core/task.js';
 export type {
+  AlertOptions,
   TaskArgument,
   TaskClass,
   TaskContext,
@@ -50,5 +51,5 @@ export type { MemoryConfig, RetryConfig, RunnerConfig, TaskConfig } from './conf
 
 // The alerts inbox the heartbeat reads (tasks write to it with `ctx.alert`).
 export { AlertStore, ALERT_LEVELS } from './store/alerts.js';
-export type { Alert, AlertLevel, AppendAlertOptions, NewAlert } from './store/alerts.js';
+export type { Alert, AlertLevel, AppendAlertOptions, NewAlert, RaisedAlert } from './store/alerts.js';
 export type { AlertInbox } from './distributed/shared-stores.js';

@@ -48,8 +48,8 @@ describe("the public entry, 'taskrunner'", () => {
     const names = exports.map((symbol) => symbol.name).sort();
     expect(names).toEqual(
       [
-        'ALERT_LEVELS', 'Alert', 'AlertInbox', 'AlertLevel', 'AlertStore', 'AppendAlertOptions', 'BrokenTaskFile', 'DiscoverOptions',
-        'DiscoveredTask', 'EXIT', 'HeldTaskLock', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError',
+        'ALERT_LEVELS', 'Alert', 'AlertInbox', 'AlertLevel', 'AlertOptions', 'AlertStore', 'AppendAlertOptions', 'BrokenTaskFile', 'DiscoverOptions',
+        'DiscoveredTask', 'EXIT', 'HeldTaskLock', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError', 'RaisedAlert',
         'RetryConfig', 'RunOutcome', 'RunRecord', 'RunStatus', 'RunTaskOptions', 'RunnerConfig', 'RunnerError',
         'RunnerErrorCode', 'RunnerErrorOptions', 'Settings', 'Task', 'TaskArgument', 'TaskClass', 'TaskConfig',
         'TaskContext', 'TaskDefaults', 'TaskOption', 'TaskOptionValues', 'TaskPaths', 'TaskRegistry', 'TaskResult',

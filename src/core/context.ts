@@ -2,9 +2,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/config.js';
 import type { AlertInbox } from '../distributed/shared-stores.js';
-import { alertPushSettings, pushAlert, shouldPush } from '../openclaw/push-alert.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendTextFile, readJsonFile, updateJsonFile } from '../store/json-file.js';
+import { raiseAlert } from './raise-alert.js';
 import type { TaskContext, TaskOptionValues, TaskPaths } from './task.js';
 
 export interface ContextInit {
@@ -21,6 +21,8 @@ export interface ContextInit {
   attempt: number;
   /** Where `ctx.alert` raises alerts: the shared inbox with a queue configured; the home's file by default. */
   alerts?: AlertInbox;
+  /** A scheduler started the run (see `RunTaskOptions.scheduled`); runs the task starts itself inherit it. */
+  scheduled?: boolean;
 }
 
 /**
@@ -33,11 +35,13 @@ export function createTaskContext(init: ContextInit): TaskContext {
   let alerts = init.alerts;
   const { signal } = init;
   // Fields named one by one: copying `init` with rest and spread costs a worker's job microseconds.
-  const context: Omit<TaskContext, 'signal'> & { [MAKE_SIGNAL]: () => AbortSignal } = {
+  const context: Omit<TaskContext, 'signal'> & { [MAKE_SIGNAL]: () => AbortSignal; [NESTED_RUN]: NestedRunOptions } = {
     taskName: init.taskName,
     runId: init.runId,
     dryRun,
     [MAKE_SIGNAL]: signal,
+    // `init` itself (it has both fields): no object of its own per context.
+    [NESTED_RUN]: init,
     args: init.args,
     options: init.options,
     config: init.config,
@@ -45,16 +49,23 @@ export function createTaskContext(init: ContextInit): TaskContext {
     log,
     attempt: init.attempt,
     async alert(message, level = 'warning', options = {}) {
+      const { key } = options;
       if (dryRun) {
-        log.info({ alert: { level, message } }, 'dry run: alert not written');
+        log.info({ alert: { level, message, ...(key !== undefined && { key }) } }, 'dry run: alert not written');
         return;
       }
       alerts ??= AlertStore.forHome(paths.home);
-      const raised = await alerts.raise({ task: init.taskName, level, message }, { unlessPending: options.unlessPending ?? false });
-      // Pushed only once written, so a push that fails or hangs loses nothing: the heartbeat drains
-      // it. An alert still pending was pushed when it was first raised: raising it again pushes nothing.
-      const push = alertPushSettings(init.config);
-      if (raised.added && push !== undefined && shouldPush(level, push)) await pushAlert(raised.alert, push, log, signal());
+      const alert = { task: init.taskName, level, message, ...(key !== undefined && { key }) };
+      await raiseAlert(alerts, alert, { config: init.config, log, home: paths.home, signal: signal(), unlessPending: options.unlessPending });
+    },
+    async resolveAlert(key) {
+      if (dryRun) {
+        log.info({ alert: { key } }, 'dry run: alert not resolved');
+        return;
+      }
+      alerts ??= AlertStore.forHome(paths.home);
+      const resolved = await alerts.resolve(key);
+      if (resolved.length > 0) log.info({ alert: { key, ids: resolved.map((alert) => alert.id) } }, `alert ${key} resolved`);
     },
     readJson: (file) => readJsonFile(resolve(file)),
     updateJson: (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),
@@ -67,6 +78,24 @@ export function createTaskContext(init: ContextInit): TaskContext {
 }
 
 const MAKE_SIGNAL = Symbol('makeSignal');
+const NESTED_RUN = Symbol('nestedRun');
+
+/** What a run a task starts itself (a batch entry naming a task) takes over from the task's own run. */
+export interface NestedRunOptions {
+  /** The same alerts inbox (the shared one with a queue configured). */
+  alerts?: AlertInbox;
+  /** Started by a scheduler when the outer run was. */
+  scheduled?: boolean;
+}
+
+/**
+ * The options a run started from within `ctx`'s task inherits (for `runTask`). Kept off the public
+ * `TaskContext`: a built-in task's business, not a task author's.
+ */
+export function nestedRunOptions(ctx: TaskContext): NestedRunOptions {
+  const init = (ctx as Partial<Record<typeof NESTED_RUN, NestedRunOptions>>)[NESTED_RUN];
+  return init === undefined ? {} : { alerts: init.alerts, scheduled: init.scheduled };
+}
 
 /**
  * `ctx.signal`, made on first read (see `RunAbort`) by one getter shared by every context. A getter

@@ -76,6 +76,14 @@ export interface UpdateJsonOptions {
  */
 export type TaskOptionValues = Record<string, string | boolean | string[] | undefined>;
 
+/** Options of {@link TaskContext.alert}. */
+export interface AlertOptions {
+  /** The stable identity of the condition the alert stands for: one pending alert per key. */
+  key?: string;
+  /** Without a key: add nothing while an identical alert (task, level, message) is pending. */
+  unlessPending?: boolean;
+}
+
 /** Everything a task may use while it runs. */
 export interface TaskContext<Options extends object = TaskOptionValues> {
   readonly taskName: string;
@@ -95,10 +103,17 @@ export interface TaskContext<Options extends object = TaskOptionValues> {
   readonly attempt: number;
   /**
    * Leave an alert in `alerts/pending.json` for the heartbeat (no-op in dry-run); `level` is
-   * `warning` unless given. With `{ unlessPending: true }` an identical alert still pending is not
-   * added again.
+   * `warning` unless given. With a `key` (the condition it stands for, e.g. `disk-full`) an alert
+   * with that key still pending is not added again but refreshed: the newest message and time, the
+   * higher of the two levels. Without a key, `{ unlessPending: true }` adds nothing while an
+   * identical alert is pending.
    */
-  alert(message: string, level?: AlertLevel, options?: { unlessPending?: boolean }): Promise<void>;
+  alert(message: string, level?: AlertLevel, options?: AlertOptions): Promise<void>;
+  /**
+   * The condition `key` stands for is over: remove the pending alerts with that key, so the
+   * heartbeat does not report them (no-op in dry-run, and when none is pending).
+   */
+  resolveAlert(key: string): Promise<void>;
   /**
    * Read a JSON file: `undefined` when it does not exist; a file that cannot be parsed throws a
    * `store.corrupt` error naming the file and the position.

@@ -48,11 +48,13 @@ async function createTables(pool: ReturnType<typeof storePool>, schema: string, 
   try {
     await client.query('BEGIN');
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`${schema}.runner-store.ddl`]);
+    // Tables made by an earlier version lack the alerts' key column: the DDL (all `IF NOT EXISTS`) adds it.
     const { rows } = await client.query(
-      `SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = $1 AND tablename IN ('runner_alerts', 'runner_history')`,
+      `SELECT (SELECT count(*)::int FROM pg_tables WHERE schemaname = $1 AND tablename IN ('runner_alerts', 'runner_history')) AS n,
+        EXISTS (SELECT 1 FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'runner_alerts' AND column_name = 'alert_key') AS keyed`,
       [schema],
     );
-    if (rows[0]?.n !== 2) {
+    if (rows[0]?.n !== 2 || rows[0]?.keyed !== true) {
       for (const statement of [...PostgresAlertInbox.ddl(schema), ...PostgresHistory.ddl(schema)]) await client.query(statement);
     }
     await client.query('COMMIT');

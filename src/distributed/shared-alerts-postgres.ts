@@ -1,5 +1,5 @@
 import type { PgPool } from 'bullmq';
-import { createAlert, type Alert, type AppendAlertOptions, type NewAlert } from '../store/alerts.js';
+import { createAlert, refreshAlert, type Alert, type AppendAlertOptions, type NewAlert, type RaisedAlert } from '../store/alerts.js';
 import { quoteIdentifier } from './connection.js';
 import type { AlertInbox } from './shared-stores.js';
 import { readStoredAlert, type DroppedAlertReporter } from './stored-alert.js';
@@ -26,8 +26,10 @@ export function storePool(pool: PgPool): StorePool {
  * `seq` giving the order they were raised in and `body` the alert's JSON exactly as the file inbox
  * stores it (text, not jsonb, which would reorder its keys).
  *
- * A raise with `unlessPending` checks and inserts in one transaction under an advisory lock, so two
- * identical raises at once add one alert; drains and acks take turns under a session advisory lock
+ * `alert_key` holds the alert's key (NULL without one, and in rows of earlier versions). A raise
+ * with a key, or with `unlessPending`, checks and inserts (or refreshes the pending alert with that
+ * key) in one transaction under an advisory lock, so two raises at once add one alert; a resolve
+ * deletes the rows with its key in one statement; drains and acks take turns under a session advisory lock
  * and remove exactly the ids handed out (`DELETE … WHERE id = ANY($1) RETURNING id`), so an alert
  * raised during a drain stays for the next one and none is handed out twice. A row whose body
  * cannot be read as an alert is deleted by the read that finds it and reported to `onDropped`.
@@ -60,32 +62,59 @@ export class PostgresAlertInbox implements AlertInbox {
         body text NOT NULL
       )`,
       `CREATE INDEX IF NOT EXISTS runner_alerts_same ON ${table} (task, level, message)`,
+      `ALTER TABLE ${table} ADD COLUMN IF NOT EXISTS alert_key text`,
+      `CREATE INDEX IF NOT EXISTS runner_alerts_key ON ${table} (alert_key)`,
     ];
   }
 
-  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<{ alert: Alert; added: boolean }> {
+  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<RaisedAlert> {
     const entry = createAlert(alert);
-    if (options.dryRun) return { alert: entry, added: false };
-    const insert = `INSERT INTO ${this.table} (id, task, level, message, body) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING`;
-    const values = [entry.id, entry.task, entry.level, entry.message, JSON.stringify(entry)];
-    if (!options.unlessPending) {
+    if (options.dryRun) return { alert: entry, added: false, escalated: false };
+    const insert = `INSERT INTO ${this.table} (id, task, level, message, body, alert_key) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (id) DO NOTHING`;
+    const values = [entry.id, entry.task, entry.level, entry.message, JSON.stringify(entry), entry.key ?? null];
+    const added: RaisedAlert = { alert: entry, added: true, escalated: false };
+    if (entry.key === undefined && !options.unlessPending) {
       await this.pool.query(insert, values);
-      return { alert: entry, added: true };
+      return added;
     }
     return this.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [this.raiseLock]);
-      const found = await client.query(`SELECT id, body FROM ${this.table} WHERE task = $1 AND level = $2 AND message = $3 ORDER BY seq LIMIT 1`, [
-        entry.task,
-        entry.level,
-        entry.message,
-      ]);
+      const found =
+        entry.key === undefined
+          ? await client.query(`SELECT id, body FROM ${this.table} WHERE task = $1 AND level = $2 AND message = $3 ORDER BY seq LIMIT 1`, [
+              entry.task,
+              entry.level,
+              entry.message,
+            ])
+          : await client.query(`SELECT id, body FROM ${this.table} WHERE alert_key = $1 ORDER BY seq LIMIT 1`, [entry.key]);
       const pending = found.rows[0];
       // An unreadable row is no pending alert: the next read of the inbox drops it.
       const read = pending === undefined ? undefined : readStoredAlert(String(pending.id), String(pending.body));
-      if (read?.ok) return { alert: read.alert, added: false };
-      await client.query(insert, values);
-      return { alert: entry, added: true };
+      if (!read?.ok) {
+        await client.query(insert, values);
+        return added;
+      }
+      if (entry.key === undefined) return { alert: read.alert, added: false, escalated: false };
+      const refreshed = refreshAlert(read.alert, entry);
+      await client.query(`UPDATE ${this.table} SET task = $2, level = $3, message = $4, body = $5 WHERE id = $1`, [
+        refreshed.id,
+        refreshed.task,
+        refreshed.level,
+        refreshed.message,
+        JSON.stringify(refreshed),
+      ]);
+      return { alert: refreshed, added: false, escalated: refreshed.level !== read.alert.level };
     });
+  }
+
+  async resolve(key: string): Promise<Alert[]> {
+    const { rows } = await this.pool.query(`DELETE FROM ${this.table} WHERE alert_key = $1 RETURNING id, body, seq`, [key]);
+    return rows
+      .sort((a, b) => Number(a.seq) - Number(b.seq))
+      .flatMap((row) => {
+        const read = readStoredAlert(String(row.id), String(row.body));
+        return read.ok ? [read.alert] : [];
+      });
   }
 
   async list(): Promise<Alert[]> {

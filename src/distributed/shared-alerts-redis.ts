@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { RunnerError } from '../errors.js';
-import { createAlert, type Alert, type AppendAlertOptions, type NewAlert } from '../store/alerts.js';
+import { createAlert, refreshAlert, type Alert, type AppendAlertOptions, type NewAlert, type RaisedAlert } from '../store/alerts.js';
 import type { AlertInbox } from './shared-stores.js';
 import { readStoredAlert, type DroppedAlertReporter } from './stored-alert.js';
 
@@ -12,9 +12,13 @@ import { readStoredAlert, type DroppedAlertReporter } from './stored-alert.js';
  * - `alerts-seq`: the counter giving that order;
  * - `alerts-drain`: the lock that drains and acks take turns under (a token with an expiry).
  *
- * Raising is one Lua script (the `unlessPending` check and the add together); a drain reads the
- * pending alerts under the lock, hands them out, and removes exactly those ids, so an alert raised
- * meanwhile stays for the next drain and none is handed out twice. A pending id whose alert cannot
+ * Raising is one Lua script (the check for a pending alert with the same key, or an identical one
+ * with `unlessPending`, and the add together), so raises at once add one alert. Refreshing a pending
+ * keyed alert is a compare-and-set of its JSON, built here rather than in Lua (whose JSON encoder
+ * reorders fields), tried again from the start when the alert changed or went meanwhile. A resolve
+ * removes every pending alert with its key in one script. A drain reads the pending alerts under
+ * the lock, hands them out, and removes exactly those ids, so an alert raised meanwhile stays for
+ * the next drain and none is handed out twice. A pending id whose alert cannot
  * be read (missing, not JSON, not an alert) is removed by the read that finds it and reported to
  * `onDropped`: left there, it would be hidden from every reader and never drained.
  */
@@ -40,23 +44,39 @@ export class RedisAlertInbox implements AlertInbox {
     this.lockKey = `${base}alerts-drain`;
   }
 
-  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<{ alert: Alert; added: boolean }> {
+  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<RaisedAlert> {
     const entry = createAlert(alert);
-    if (options.dryRun) return { alert: entry, added: false };
-    const pending = (await this.redis.eval(
-      RAISE,
-      3,
-      this.order,
-      this.data,
-      this.seq,
-      entry.id,
-      JSON.stringify(entry),
-      options.unlessPending ? '1' : '0',
-      entry.task,
-      entry.level,
-      entry.message,
-    )) as string | null;
-    return pending === null ? { alert: entry, added: true } : { alert: parseAlert(pending), added: false };
+    if (options.dryRun) return { alert: entry, added: false, escalated: false };
+    const body = JSON.stringify(entry);
+    for (let attempt = 0; attempt < MAX_REFRESH_ATTEMPTS; attempt++) {
+      const pending = (await this.redis.eval(
+        RAISE,
+        3,
+        this.order,
+        this.data,
+        this.seq,
+        entry.id,
+        body,
+        options.unlessPending ? '1' : '0',
+        entry.task,
+        entry.level,
+        entry.message,
+        entry.key ?? '',
+      )) as string | null;
+      if (pending === null) return { alert: entry, added: true, escalated: false };
+      const found = parseAlert(pending);
+      if (entry.key === undefined) return { alert: found, added: false, escalated: false };
+      const refreshed = refreshAlert(found, entry);
+      const replaced = await this.redis.eval(REPLACE, 2, this.order, this.data, found.id, pending, JSON.stringify(refreshed));
+      if (replaced === 1) return { alert: refreshed, added: false, escalated: refreshed.level !== found.level };
+      // Refreshed by another raise, or drained, acked or resolved meanwhile: look again.
+    }
+    throw new RunnerError('store.locked', `the shared alerts inbox: the alert with key ${JSON.stringify(entry.key)} kept changing while it was refreshed; try again`);
+  }
+
+  async resolve(key: string): Promise<Alert[]> {
+    const bodies = (await this.redis.eval(RESOLVE, 2, this.order, this.data, key)) as string[];
+    return bodies.map(parseAlert);
   }
 
   async list(): Promise<Alert[]> {
@@ -170,6 +190,8 @@ export interface DrainLockOptions {
 }
 
 const LOCK_TTL_MS = 30_000;
+/** Each failed refresh means another raise, drain or resolve changed the alert: some always get through. */
+const MAX_REFRESH_ATTEMPTS = 50;
 const LOCK_WAIT_MS = 60_000;
 const CHUNK = 500;
 
@@ -177,16 +199,23 @@ function parseAlert(body: string): Alert {
   return JSON.parse(body) as Alert;
 }
 
-// KEYS: order, data, seq. ARGV: id, json, unlessPending, task, level, message.
-// Resolves to the pending identical alert's JSON (nothing added), or nil (added).
+// KEYS: order, data, seq. ARGV: id, json, unlessPending, task, level, message, key ('' for none).
+// Resolves to the JSON of the pending alert with that key (or, without a key and with unlessPending,
+// of an identical one): nothing added. Else adds the alert and resolves to nil.
 const RAISE = `
-if ARGV[3] == '1' then
+if ARGV[7] ~= '' or ARGV[3] == '1' then
   local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
   for _, id in ipairs(ids) do
     local body = redis.call('HGET', KEYS[2], id)
     if body then
       local ok, a = pcall(cjson.decode, body)
-      if ok and a.task == ARGV[4] and a.level == ARGV[5] and a.message == ARGV[6] then return body end
+      if ok and type(a) == 'table' then
+        if ARGV[7] ~= '' then
+          if a.key == ARGV[7] then return body end
+        elseif a.task == ARGV[4] and a.level == ARGV[5] and a.message == ARGV[6] then
+          return body
+        end
+      end
     end
   end
 end
@@ -194,6 +223,34 @@ local seq = redis.call('INCR', KEYS[3])
 redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
 redis.call('ZADD', KEYS[1], seq, ARGV[1])
 return false
+`;
+
+// KEYS: order, data. ARGV: id, the JSON it was read with, the new JSON. Replaces it only when it is
+// still pending as it was read: 1 when replaced, 0 when not.
+const REPLACE = `
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) and redis.call('HGET', KEYS[2], ARGV[1]) == ARGV[2] then
+  redis.call('HSET', KEYS[2], ARGV[1], ARGV[3])
+  return 1
+end
+return 0
+`;
+
+// KEYS: order, data. ARGV: key. Removes every pending alert with that key; resolves to their JSON.
+const RESOLVE = `
+local removed = {}
+local ids = redis.call('ZRANGE', KEYS[1], 0, -1)
+for _, id in ipairs(ids) do
+  local body = redis.call('HGET', KEYS[2], id)
+  if body then
+    local ok, a = pcall(cjson.decode, body)
+    if ok and type(a) == 'table' and a.key == ARGV[1] then
+      redis.call('HDEL', KEYS[2], id)
+      redis.call('ZREM', KEYS[1], id)
+      removed[#removed + 1] = body
+    end
+  end
+end
+return removed
 `;
 
 // KEYS: order, data. ARGV: ids. Resolves to the ids that were pending.

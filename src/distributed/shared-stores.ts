@@ -9,13 +9,19 @@
  * - Redis: keys `<prefix>:runner-store:<what>` (BullMQ's queues are `<prefix>:task-<name>:…`).
  * - PostgreSQL: tables `runner_<what>` in the schema `<prefix>`, schema-qualified in every query.
  */
-import type { Alert, AppendAlertOptions, NewAlert } from '../store/alerts.js';
+import type { Alert, AppendAlertOptions, NewAlert, RaisedAlert } from '../store/alerts.js';
 import type { RunRecord } from '../store/run-log.js';
 
 /** The alerts inbox as its users need it; `AlertStore` (the file) has exactly this shape. */
 export interface AlertInbox {
-  /** Add an alert (unless `unlessPending` and the same one waits); says whether it was added. */
-  raise(alert: NewAlert, options?: AppendAlertOptions): Promise<{ alert: Alert; added: boolean }>;
+  /**
+   * Add an alert and say whether it was added. One pending with the same `key` is refreshed instead
+   * (newest message and time, highest level: `refreshAlert`); without a key, `unlessPending` adds
+   * nothing while an identical one waits.
+   */
+  raise(alert: NewAlert, options?: AppendAlertOptions): Promise<RaisedAlert>;
+  /** Remove the pending alerts with this key (its condition is over); resolves to those removed. */
+  resolve(key: string): Promise<Alert[]>;
   /** Pending alerts, oldest first. */
   list(): Promise<Alert[]>;
   /** Hand every pending alert to `consume`, then remove exactly those (by id) once it resolved. */

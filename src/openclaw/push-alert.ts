@@ -50,12 +50,18 @@ export function eventText(alert: Alert): string {
   return `taskrunner ${alert.level} alert from ${alert.task}: ${short} (id ${alert.id})`;
 }
 
+/** Where the push runs: the runner home (its install record may say where `openclaw` is) and a signal to stop it. */
+export interface PushContext {
+  home?: string;
+  signal?: AbortSignal;
+}
+
 /**
  * Push `alert` to the agent; resolves to whether it was pushed. Never rejects: a missing, failing
  * or hanging `openclaw` is logged as a warning with the reason and the alert's id.
  */
-export async function pushAlert(alert: Alert, settings: AlertPushSettings, log: Logger, signal?: AbortSignal): Promise<boolean> {
-  const outcome = await runOpenClaw(systemEventArgs(alert), { timeoutMs: settings.timeoutMs, signal });
+export async function pushAlert(alert: Alert, settings: AlertPushSettings, log: Logger, context: PushContext = {}): Promise<boolean> {
+  const outcome = await runOpenClaw(systemEventArgs(alert), { timeoutMs: settings.timeoutMs, home: context.home, signal: context.signal });
   if (outcome.kind === 'ok') {
     log.debug({ alert: { id: alert.id, level: alert.level } }, 'alert pushed to OpenClaw');
     return true;

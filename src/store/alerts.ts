@@ -14,14 +14,19 @@ export const ALERT_LEVELS = ['info', 'warning', 'error', 'critical'] as const;
 /** One of {@link ALERT_LEVELS}. */
 export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
-/** One entry of `alerts/pending.json` (SPEC §7); alerts written by the old scripts lack `id`. */
+/**
+ * One entry of `alerts/pending.json` (SPEC §7); alerts written by the old scripts lack `id`.
+ * `key` is an extra field SPEC §7 does not list (readers that do not know it ignore it): the stable
+ * identity of the condition that raised the alert, such as `system_health:disk`.
+ */
 export interface Alert {
   id: string;
   task: string;
   timestamp: string;
   level: AlertLevel;
   message: string;
-  [key: string]: unknown;
+  key?: string;
+  [field: string]: unknown;
 }
 
 /** What {@link AlertStore.append} needs; the store adds `id` and `timestamp`. */
@@ -29,6 +34,22 @@ export interface NewAlert {
   task: string;
   level: AlertLevel;
   message: string;
+  /**
+   * The condition this alert stands for (`system_health:gateway`, `run-failed:<task>`). While an
+   * alert with this key is pending, raising it again adds none: it refreshes the pending one (see
+   * {@link refreshAlert}); `resolve(key)` removes it once the condition is over.
+   */
+  key?: string;
+}
+
+/** How {@link AlertStore.raise} ended. */
+export interface RaisedAlert {
+  /** The alert added, or the pending one that stands for it (refreshed when it has the same key). */
+  alert: Alert;
+  /** A new alert was added (false when one was pending for it, and in dry-run). */
+  added: boolean;
+  /** A pending alert with the same key was refreshed to a higher level than it had. */
+  escalated: boolean;
 }
 
 /** Options of {@link AlertStore.append}. */
@@ -38,6 +59,7 @@ export interface AppendAlertOptions {
   /**
    * Add nothing while an alert of the same task, level and message is still pending, and resolve
    * to that one instead: a check that fails on every cron run raises its alert once until read.
+   * An alert with a `key` needs no such flag: its key decides.
    */
   unlessPending?: boolean;
 }
@@ -45,7 +67,8 @@ export interface AppendAlertOptions {
 /**
  * The alerts inbox the heartbeat polls. Every change happens under the file's lock with an atomic
  * replace, so concurrent writers and drains lose nothing and hand out nothing twice. Reading, an
- * empty drain and an ack of nothing never write: the heartbeat polls often, mostly finding nothing.
+ * empty drain, an ack of nothing and a resolve of a key not pending never write: the heartbeat
+ * polls often, and health checks resolve on every run, mostly finding nothing.
  */
 export class AlertStore implements AlertInbox {
   constructor(readonly file: string) {}
@@ -61,23 +84,42 @@ export class AlertStore implements AlertInbox {
   }
 
   /**
-   * As {@link append}, and says whether the alert was added: false when an identical one was
-   * still pending (`unlessPending`), which is then the one returned, and in dry-run. Decided under
-   * the file's lock, so two runs raising the same alert at once cannot both count as the first.
+   * As {@link append}, and says whether the alert was added: false when one was still pending for
+   * it — with the same key, which is then refreshed ({@link refreshAlert}), or identical
+   * (`unlessPending`) — which is then the one returned, and in dry-run. Decided under the file's
+   * lock, so two runs raising the same alert at once cannot both count as the first.
    */
-  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<{ alert: Alert; added: boolean }> {
+  async raise(alert: NewAlert, options: AppendAlertOptions = {}): Promise<RaisedAlert> {
     const entry = createAlert(alert);
-    if (options.dryRun) return { alert: entry, added: false };
-    let outcome = { alert: entry, added: true };
+    if (options.dryRun) return { alert: entry, added: false, escalated: false };
+    let outcome: RaisedAlert = { alert: entry, added: true, escalated: false };
     await this.modify((alerts) => {
-      const pending = options.unlessPending ? alerts.find((other) => sameAlert(other, entry)) : undefined;
-      if (pending) {
-        outcome = { alert: pending, added: false };
+      const index = alerts.findIndex((other) => pendingFor(other, entry, options));
+      if (index === -1) return [...alerts, entry];
+      const pending = alerts[index]!;
+      if (entry.key === undefined) {
+        outcome = { alert: pending, added: false, escalated: false };
         return undefined;
       }
-      return [...alerts, entry];
+      const refreshed = refreshAlert(pending, entry);
+      outcome = { alert: refreshed, added: false, escalated: refreshed.level !== pending.level };
+      return alerts.with(index, refreshed);
     });
     return outcome;
+  }
+
+  /**
+   * Remove the pending alerts with this key (its condition is over); resolves to those removed.
+   * Nothing pending with the key: nothing is locked or written.
+   */
+  async resolve(key: string): Promise<Alert[]> {
+    if (!(await this.list()).some((alert) => alert.key === key)) return [];
+    let removed: Alert[] = [];
+    await this.modify((alerts) => {
+      removed = alerts.filter((alert) => alert.key === key);
+      return removed.length === 0 ? undefined : alerts.filter((alert) => alert.key !== key);
+    });
+    return removed;
   }
 
   /** The pending alerts, oldest first; legacy alerts get their stable derived id. */
@@ -161,11 +203,15 @@ export class AlertStore implements AlertInbox {
 
 /**
  * The alert as every inbox stores it (the file here, the shared ones of the distributed backend):
- * a new id and the current time, keys in this order. Throws a TypeError for an unknown level.
+ * a new id and the current time, fields in this order, `key` last and only when given. Throws a
+ * TypeError for an unknown level or a key that is not a non-empty string.
  */
 export function createAlert(alert: NewAlert): Alert {
   if (!ALERT_LEVELS.includes(alert.level)) {
     throw new TypeError(`alert level must be one of ${ALERT_LEVELS.join(', ')}, got ${JSON.stringify(alert.level)}`);
+  }
+  if (alert.key !== undefined && (typeof alert.key !== 'string' || alert.key === '')) {
+    throw new TypeError(`alert key must be a non-empty string, got ${JSON.stringify(alert.key)}`);
   }
   return {
     id: newAlertId(),
@@ -173,12 +219,33 @@ export function createAlert(alert: NewAlert): Alert {
     timestamp: new Date().toISOString(),
     level: alert.level,
     message: alert.message,
+    ...(alert.key !== undefined && { key: alert.key }),
   };
 }
 
 /** Whether two alerts are the same for `unlessPending`: same task, level and message. */
 export function sameAlert(a: NewAlert, b: NewAlert): boolean {
   return a.task === b.task && a.level === b.level && a.message === b.message;
+}
+
+/**
+ * Whether `pending` already stands for the alert being raised: the same key when it has one, else
+ * (with `unlessPending`) an identical alert.
+ */
+export function pendingFor(pending: Alert, raised: NewAlert, options: AppendAlertOptions): boolean {
+  if (raised.key !== undefined) return pending.key === raised.key;
+  return options.unlessPending === true && sameAlert(pending, raised);
+}
+
+/**
+ * A pending alert raised again under its key: it keeps its id (an ack by that id still works, and
+ * it is not pushed to the agent again), takes the newest message, task and time (what is true now),
+ * and keeps the highest level either had (a critical condition that is still pending does not read
+ * as a lesser one because a later check raised it at error).
+ */
+export function refreshAlert(pending: Alert, raised: Alert): Alert {
+  const level = ALERT_LEVELS.indexOf(raised.level) > ALERT_LEVELS.indexOf(pending.level) ? raised.level : pending.level;
+  return { ...pending, task: raised.task, timestamp: raised.timestamp, level, message: raised.message };
 }
 
 function newAlertId(): string {

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueTarget } from '../../src/distributed/backend.js';
 import { openQueueConnection, type QueueConnection } from '../../src/distributed/connection.js';
 import { openSharedStores, type SharedStores } from '../../src/distributed/open-shared-stores.js';
+import { PostgresHistory } from '../../src/distributed/shared-history-postgres.js';
 import type { Alert } from '../../src/store/alerts.js';
 import type { RunRecord } from '../../src/store/run-log.js';
 import { dropPrefix, dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
@@ -60,6 +61,61 @@ for (const server of SERVERS) {
       expect(pending).toHaveLength(1);
       expect(new Set(raises.map((r) => r.alert.id))).toEqual(new Set([pending[0]!.id]));
       await stores.alerts.drain(async () => {});
+    });
+
+    it('a keyed raise refreshes the pending alert (same id, newest message, highest level); resolve removes it', async () => {
+      const first = await stores.alerts.raise({ task: 'system_health', level: 'critical', message: 'disk 95%', key: 'system_health:disk' });
+      expect(first).toMatchObject({ added: true, escalated: false });
+      expect(Object.keys(first.alert)).toEqual(['id', 'task', 'timestamp', 'level', 'message', 'key']);
+      const plain = await stores.alerts.raise({ task: 'x', level: 'info', message: 'no key' });
+      const second = await stores.alerts.raise({ task: 'system_health', level: 'error', message: 'disk 96%', key: 'system_health:disk' });
+      expect(second).toMatchObject({ added: false, escalated: false, alert: { id: first.alert.id, level: 'critical', message: 'disk 96%' } });
+      const third = await stores.alerts.raise({ task: 'system_health', level: 'critical', message: 'gateway down', key: 'system_health:gateway' });
+      const failedRun = await stores.alerts.raise({ task: 'backup', level: 'error', message: 'x', key: 'run-failed:backup' });
+      expect(failedRun.added).toBe(true);
+      expect(await stores.alerts.list()).toEqual([second.alert, plain.alert, third.alert, failedRun.alert]);
+      expect(await stores.alerts.resolve('system_health:disk')).toEqual([second.alert]);
+      expect(await stores.alerts.resolve('system_health:disk')).toEqual([]);
+      expect(await stores.alerts.list()).toEqual([plain.alert, third.alert, failedRun.alert]);
+      const again = await stores.alerts.raise({ task: 'system_health', level: 'error', message: 'disk 97%', key: 'system_health:disk' });
+      expect(again.added).toBe(true);
+      expect(again.alert.id).not.toBe(first.alert.id);
+      await stores.alerts.drain(async () => {});
+    });
+
+    it('a refresh to a higher level says it escalated', async () => {
+      await stores.alerts.raise({ task: 't', level: 'error', message: 'down', key: 'k' });
+      const raised = await stores.alerts.raise({ task: 't', level: 'critical', message: 'down for an hour', key: 'k' });
+      expect(raised).toMatchObject({ added: false, escalated: true, alert: { level: 'critical', message: 'down for an hour' } });
+      expect(await stores.alerts.list()).toEqual([raised.alert]);
+      await stores.alerts.drain(async () => {});
+    });
+
+    it('keyed raises of one key from several connections at once leave one alert, at the highest level', async () => {
+      const others = await Promise.all([open(), open(), open()]);
+      const raises = await Promise.all(
+        [stores, ...others].flatMap((s, c) =>
+          Array.from({ length: 6 }, (_, i) => s.alerts.raise({ task: `t${c}`, level: c === 2 && i === 3 ? 'critical' : 'error', message: `m${c}.${i}`, key: 'gw' })),
+        ),
+      );
+      expect(raises.filter((r) => r.added)).toHaveLength(1);
+      const pending = await stores.alerts.list();
+      expect(pending).toHaveLength(1);
+      expect(pending[0]).toMatchObject({ key: 'gw', level: 'critical' });
+      expect(new Set(raises.map((r) => r.alert.id))).toEqual(new Set([pending[0]!.id]));
+      await stores.alerts.drain(async () => {});
+    });
+
+    it('raises and resolves of one key at once never leave two alerts, and a resolve after them leaves none', async () => {
+      const others = await Promise.all([open(), open()]);
+      await Promise.all(
+        [stores, ...others].flatMap((s) =>
+          Array.from({ length: 8 }, (_, i) => (i % 3 === 0 ? s.alerts.resolve('flap') : s.alerts.raise({ task: 't', level: 'error', message: `m${i}`, key: 'flap' }))),
+        ),
+      );
+      expect((await stores.alerts.list()).filter((alert) => alert.key === 'flap').length).toBeLessThanOrEqual(1);
+      await stores.alerts.resolve('flap');
+      expect(await stores.alerts.list()).toEqual([]);
     });
 
     it('a failing consume removes nothing; an alert raised during a drain stays for the next one', async () => {
@@ -174,6 +230,30 @@ for (const server of SERVERS) {
 
     // PostgreSQL only: Redis trims inside the XADD itself.
     if (server.kind === 'postgres') {
+      it('tables made before alerts had keys get the key column, and their alerts stay', async () => {
+        const oldPrefix = uniquePrefix('stores_old');
+        const connection = await openQueueConnection({ ...target, prefix: oldPrefix }, { bullmq: false });
+        try {
+          // The tables as the previous version made them: runner_alerts without alert_key.
+          const pg = connection.pg!;
+          await pg.query(`CREATE SCHEMA IF NOT EXISTS "${oldPrefix}"`);
+          await pg.query(`CREATE TABLE "${oldPrefix}".runner_alerts (seq bigserial PRIMARY KEY, id text NOT NULL UNIQUE, task text NOT NULL, level text NOT NULL, message text NOT NULL, body text NOT NULL)`);
+          for (const statement of PostgresHistory.ddl(oldPrefix)) await pg.query(statement);
+          const old = { id: 'a1b2c3d4e5f6', task: 'backup', timestamp: '2026-01-01T00:00:00.000Z', level: 'error', message: 'old alert' };
+          await pg.query(`INSERT INTO "${oldPrefix}".runner_alerts (id, task, level, message, body) VALUES ($1, $2, $3, $4, $5)`, [old.id, old.task, old.level, old.message, JSON.stringify(old)]);
+          const upgraded = await openSharedStores(connection);
+          const raised = await upgraded.alerts.raise({ task: 'system_health', level: 'error', message: 'gateway down', key: 'system_health:gateway' });
+          const again = await upgraded.alerts.raise({ task: 'system_health', level: 'error', message: 'gateway still down', key: 'system_health:gateway' });
+          expect(again).toMatchObject({ added: false, alert: { id: raised.alert.id, message: 'gateway still down' } });
+          expect(await upgraded.alerts.list()).toEqual([old, again.alert]);
+          expect(await upgraded.alerts.resolve('system_health:gateway')).toEqual([again.alert]);
+          expect(await upgraded.alerts.list()).toEqual([old]);
+        } finally {
+          await dropPrefix(connection);
+          await connection.close();
+        }
+      });
+
       it('an append whose trim fails still resolves, and the next trim catches up', async () => {
         const trimPrefix = uniquePrefix('stores_trim');
         const connection = await openQueueConnection({ ...target, prefix: trimPrefix }, { bullmq: false });

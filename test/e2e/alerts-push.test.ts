@@ -4,7 +4,10 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { makeHome, runCli, writeFile } from '../helpers/cli.js';
 
-/** Raises one alert: `raiser <level> <message> [once]` (`once`: not again while it is pending). */
+/**
+ * Raises one alert: `raiser <level> <message> [once | key=<key>]` (`once`: not again while it is
+ * pending; `key=`: the alert's key).
+ */
 const RAISER = `
 import { Task } from 'taskrunner';
 export default class Raiser extends Task {
@@ -12,7 +15,9 @@ export default class Raiser extends Task {
   description = 'Raises an alert of the given level';
   arguments = [{ name: 'level', required: true }, { name: 'message', required: true }, { name: 'once' }];
   async run(ctx) {
-    await ctx.alert(ctx.args[1], ctx.args[0], { unlessPending: ctx.args[2] === 'once' });
+    const third = ctx.args[2] ?? '';
+    const options = third.startsWith('key=') ? { key: third.slice(4) } : { unlessPending: third === 'once' };
+    await ctx.alert(ctx.args[1], ctx.args[0], options);
     return { success: true, message: 'raised' };
   }
 }
@@ -71,6 +76,24 @@ describe('alerts pushed to the agent (alerts.push)', () => {
     await h.raise('error', 'gateway down', 'once');
     expect(h.pending()).toHaveLength(1);
     expect(h.pushed()).toHaveLength(1);
+  });
+
+  it('a keyed alert is pushed when raised, not when refreshed, and again when it escalates to a pushed level', async () => {
+    const h = pushHome({ minLevel: 'error' });
+    await h.raise('warning', 'gateway slow', 'key=gw');
+    expect(h.pushed()).toEqual([]);
+    await h.raise('error', 'gateway down', 'key=gw');
+    expect(h.pushed()).toHaveLength(1);
+    await h.raise('error', 'gateway still down', 'key=gw');
+    expect(h.pushed()).toHaveLength(1);
+    await h.raise('critical', 'gateway down for an hour', 'key=gw');
+    const [alert] = h.pending();
+    expect(h.pending()).toHaveLength(1);
+    expect(alert).toMatchObject({ level: 'critical', message: 'gateway down for an hour' });
+    expect(h.pushed()).toEqual([
+      ['system', 'event', '--text', `taskrunner error alert from raiser: gateway down (id ${alert!.id})`, '--mode', 'next-heartbeat'],
+      ['system', 'event', '--text', `taskrunner critical alert from raiser: gateway down for an hour (id ${alert!.id})`, '--mode', 'now'],
+    ]);
   });
 
   it('a failing push keeps the alert pending and logs why; the task still succeeds', async () => {
