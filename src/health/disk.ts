@@ -50,8 +50,8 @@ export async function checkDisk(options: DiskCheckOptions): Promise<DiskCheck> {
   const used = 100 * (1 - fs.bavail / fs.blocks);
   const shown = Math.round(used * 10) / 10;
   const numbers = { used_percent: shown, total_bytes: fs.blocks * fs.bsize, available_bytes: fs.bavail * fs.bsize };
-  // Whole percents and no byte counts in the summary: it becomes the alert's message, and an
-  // alert is held back only while an identical one is pending (AlertStore unlessPending).
+  // Whole percents and no byte counts in the summary: it becomes the alert's message, one line
+  // for the agent (the exact numbers are in the record).
   const percent = `${Math.round(used)}% used`;
   if (used > critical) return { status: 'critical', summary: `${options.path}: ${percent}, above ${critical}%`, ...limits, ...numbers };
   if (used > warn) return { status: 'warning', summary: `${options.path}: ${percent}, above ${warn}%`, ...limits, ...numbers };

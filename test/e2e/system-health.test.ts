@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeHome, readRecords, runCli, writeFile } from '../helpers/cli.js';
@@ -11,10 +11,11 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
 
-/** A real gateway stand-in: live and ready. */
-async function liveGateway(): Promise<string> {
-  const server = await startServer((request, response) =>
-    request.url === '/readyz' ? json(response, 200, { ready: true, failing: [] }) : json(response, 200, { ok: true, status: 'live' }),
+/** A real gateway stand-in: live and ready (on `port`, or a free one). */
+async function liveGateway(port?: number): Promise<string> {
+  const server = await startServer(
+    (request, response) => (request.url === '/readyz' ? json(response, 200, { ready: true, failing: [] }) : json(response, 200, { ok: true, status: 'live' })),
+    port,
   );
   servers.push(server);
   return `${server.origin}/health`;
@@ -98,5 +99,61 @@ describe('runner system_health', () => {
     expect(lines[2]).toMatch(/^gateway +healthy +http:\/\/127\.0\.0\.1:\d+\/health answered 200; ready$/);
     expect(lines[3]).toMatch(/^disk +healthy +.*% used$/);
     expect(lines[4]).toMatch(/^cron +unknown +openclaw cron list --json: exit 1: Gateway not reachable: connect ECONNREFUSED/);
+  });
+
+  it('probes the gateway on the port only OpenClaw\'s config names; down raises its alert, back up resolves it, and the heartbeat says nothing about it', async () => {
+    const port = await closedPort();
+    // No gateway.url in the runner's config: the port is in OpenClaw's own (JSON5), in the user's HOME.
+    const h = homeWith({ disk: { warnPercent: 100, criticalPercent: 100 } });
+    writeFile(h.home, 'user/.openclaw/openclaw.json', `{ gateway: { mode: 'local', port: ${port}, bind: 'loopback' }, // the runner reads the port\n}`);
+    const env = { ...envWithoutOpenClaw(), HOME: path.join(h.home, 'user') };
+    const url = `http://127.0.0.1:${port}/health`;
+    const health = async () => {
+      const run = await runCli(['system_health', ...h.args, '--json'], { env });
+      expect(run.code, run.stderr).toBe(0);
+      return (JSON.parse(run.stdout) as { checks: { gateway: { status: string; url: string } } }).checks.gateway;
+    };
+    const gatewayAlerts = () => (existsSync(path.join(h.home, 'alerts', 'pending.json')) ? pending(h.home) : []).filter((alert) => alert.key === 'system_health:gateway');
+
+    await liveGateway(port);
+    expect(await health()).toMatchObject({ status: 'healthy', url });
+
+    await Promise.all(servers.splice(0).map((server) => server.close()));
+    expect(await health()).toMatchObject({ status: 'unhealthy', url });
+    expect(await health()).toMatchObject({ status: 'unhealthy' });
+    expect(gatewayAlerts()).toEqual([
+      expect.objectContaining({ task: 'system_health', level: 'error', message: `gateway unhealthy: connection refused at ${url}` }),
+    ]);
+
+    await liveGateway(port);
+    expect(await health()).toMatchObject({ status: 'healthy', url });
+    expect(gatewayAlerts()).toEqual([]);
+    const heartbeat = await runCli(['heartbeat', ...h.args], { env });
+    expect(heartbeat.code, heartbeat.stderr).toBe(0);
+    expect(heartbeat.stdout.trim()).toBe('HEARTBEAT_OK');
+  });
+
+  it('a check that cannot tell leaves a pending alert as it is', async () => {
+    const port = await closedPort();
+    const h = homeWith({ disk: { warnPercent: 100, criticalPercent: 100 } });
+    const config = writeFile(h.home, 'openclaw.json', JSON.stringify({ gateway: { port } }));
+    const env = { ...envWithoutOpenClaw(), OPENCLAW_CONFIG_PATH: config };
+    expect((await runCli(['system_health', ...h.args], { env })).code).toBe(0);
+    expect(pending(h.home).map((alert) => alert.key)).toEqual(['system_health:gateway']);
+    // OpenClaw's config broken: where the gateway is cannot be known, so its alert is not resolved.
+    writeFileSync(config, '{ gateway: { port: ');
+    const run = await runCli(['system_health', ...h.args, '--json'], { env });
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      checks: { gateway: { status: 'unknown', summary: expect.stringContaining(`cannot tell where the gateway listens: OpenClaw config ${config} cannot be parsed`) } },
+    });
+    expect(pending(h.home).map((alert) => alert.key)).toEqual(['system_health:gateway']);
+  });
+
+  it('gateway.url in the runner\'s config wins over OpenClaw\'s port', async () => {
+    const url = await liveGateway();
+    const h = homeWith({ gateway: { url }, disk: { warnPercent: 100, criticalPercent: 100 } });
+    const config = writeFile(h.home, 'openclaw.json', JSON.stringify({ gateway: { port: await closedPort() } }));
+    const run = await runCli(['system_health', ...h.args, '--json'], { env: { ...envWithoutOpenClaw(), OPENCLAW_CONFIG_PATH: config } });
+    expect(JSON.parse(run.stdout)).toMatchObject({ checks: { gateway: { status: 'healthy', url } } });
   });
 });

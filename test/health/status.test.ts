@@ -45,12 +45,18 @@ describe('healthAlerts and healthMessage', () => {
       },
     }) as HealthReport;
 
-  it('raise one alert per unhealthy (error) or critical (critical) check, none for the rest', () => {
+  it('raise one keyed alert per unhealthy (error) or critical (critical) check; resolve those that looked and found no problem', () => {
     expect(healthAlerts(report('unhealthy', 'critical', 'degraded'))).toEqual([
-      { level: 'error', message: 'gateway unhealthy: connection refused at http://127.0.0.1:1/health' },
-      { level: 'critical', message: 'disk critical: /w: 95% used, above 90%' },
+      { action: 'raise', key: 'system_health:gateway', level: 'error', message: 'gateway unhealthy: connection refused at http://127.0.0.1:1/health' },
+      { action: 'raise', key: 'system_health:disk', level: 'critical', message: 'disk critical: /w: 95% used, above 90%' },
+      { action: 'resolve', key: 'system_health:cron' },
     ]);
-    expect(healthAlerts(report('healthy', 'warning', 'unknown'))).toEqual([]);
+    expect(healthAlerts(report('healthy', 'warning', 'unknown'))).toEqual([
+      { action: 'resolve', key: 'system_health:gateway' },
+      { action: 'resolve', key: 'system_health:disk' },
+    ]);
+    // Not knowing is no evidence the problem is gone: a pending alert stays.
+    expect(healthAlerts(report('unknown', 'unknown', 'skipped'))).toEqual([]);
   });
 
   it('say what is not healthy in one line', () => {
