@@ -5,10 +5,12 @@ import type { AlertInbox } from '../distributed/shared-stores.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { formatDuration } from '../config/duration.js';
 import { EXIT, RunnerError } from '../errors.js';
+import { AlertStore } from '../store/alerts.js';
 import { appendRunRecord, type RunRecord } from '../store/run-log.js';
 import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from './attempt-failure.js';
 import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRecord, type RunFacts } from './run-record.js';
 import { createTaskContext } from './context.js';
+import { reportScheduledRun } from './run-failed-alert.js';
 import { RunAbort } from './run-abort.js';
 import { onAbort } from './abort-listeners.js';
 import { findTask } from './discover.js';
@@ -41,6 +43,8 @@ export interface RunTaskOptions {
    * A scheduler started this run (a crontab or OpenClaw line, which pass `--skip-if-running`; a
    * job scheduler's job): its record says `"scheduled": true`, which is what makes a task with a
    * schedule count as scheduled, and so liable to be reported overdue when it stops succeeding.
+   * Nobody watches such a run: when it fails for good it raises an `error` alert keyed
+   * `run-failed:<task>` in `alerts` (one while pending), and its next scheduled success resolves it.
    */
   scheduled?: boolean;
   /**
@@ -62,6 +66,11 @@ export interface RunTaskOptions {
    * to back): the run then takes and releases no lock of its own, and is aborted if it is lost.
    */
   heldLock?: HeldTaskLock;
+  /**
+   * The caller gives this run more attempts if it fails (a queue job with attempts left): a
+   * retryable failure then raises no `run-failed` alert yet.
+   */
+  moreAttempts?: boolean;
 }
 
 /** What a run ended as: its status, the CLI exit code, the record written, the task's last result. */
@@ -144,6 +153,17 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
     untrack();
     run.write(outcome.record);
     run.log.debug({ status: outcome.status }, 'run finished');
+    if (options.scheduled && !run.dryRun) {
+      await reportScheduledRun(outcome, {
+        task: task.name,
+        inbox: options.alerts ?? AlertStore.forHome(settings.home),
+        config: settings.config,
+        log: run.log,
+        home: settings.home,
+        moreAttempts: options.moreAttempts,
+        signal: outer,
+      });
+    }
     return outcome;
   } finally {
     untrack();
@@ -252,6 +272,7 @@ async function runOneAttempt(task: Task, run: RunState, cancel: RunAbort): Promi
     log: run.log,
     attempt: run.attempts,
     alerts: options.alerts,
+    scheduled: options.scheduled,
   });
   let result: TaskResult;
   try {

@@ -184,6 +184,8 @@ function makeProcessor(context: ProcessorContext) {
           log,
           alerts: deps.alerts,
           heldLock,
+          // BullMQ runs a job that failed again while it has attempts left.
+          moreAttempts: job.attemptsMade + 1 < (job.opts.attempts ?? 1),
         });
       } finally {
         if (heldLock) locks.runEnded(queueTask, outcome?.lockReleased ?? Promise.resolve());

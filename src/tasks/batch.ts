@@ -2,6 +2,7 @@ import { DEFAULT_BATCH_LIMIT, executeBatch, type BatchProgress, type BatchRunOut
 import type { QueueStore } from '../batch/queue-store.js';
 import { parseDuration } from '../config/duration.js';
 import { queueConfigured } from '../distributed/backend.js';
+import { nestedRunOptions } from '../core/context.js';
 import { runTask } from '../core/run-task.js';
 import { Task, type TaskContext, type TaskResult } from '../core/task.js';
 import { RunnerError } from '../errors.js';
@@ -79,12 +80,15 @@ function parseLimit(arg: string | undefined): number {
 
 /**
  * Run the runner task a `run` entry names, in this process, through the runner core: under that
- * task's own lock, with its retries and its own run record.
+ * task's own lock, with its retries and its own run record (and, when the batch is scheduled, its
+ * `run-failed` alert).
  */
 function taskRunner(ctx: TaskContext): NonNullable<ExecuteBatchOptions['runTask']> {
   const settings = { config: ctx.config, configFile: undefined, home: ctx.paths.home, workspace: ctx.paths.workspace };
+  // The entry's run raises its alerts where the batch does, and is scheduled when the batch is.
+  const inherited = nestedRunOptions(ctx);
   return async (name, signal): Promise<BatchRunOutcome> => {
-    const outcome = await runTask(name, { settings, signal, log: ctx.log });
+    const outcome = await runTask(name, { settings, signal, log: ctx.log, ...inherited });
     signal.throwIfAborted();
     if (outcome.status === 'success') {
       return { success: true, message: outcome.result?.message ?? `task ${name} succeeded` };

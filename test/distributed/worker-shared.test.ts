@@ -1,4 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
+import { rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendKind } from '../../src/distributed/backend.js';
 import type { QueueConnection } from '../../src/distributed/connection.js';
@@ -6,7 +8,7 @@ import { openSharedStores } from '../../src/distributed/open-shared-stores.js';
 import { taskQueueName } from '../../src/distributed/queue-names.js';
 import type { RunRecord } from '../../src/store/run-log.js';
 import { runCli, writeFile } from '../helpers/cli.js';
-import { dropPrefix, makeQueueHome, openTestConnection, serverProblem, startWorkerProcess, uniquePrefix } from './helpers.js';
+import { dropPrefix, makeQueueHome, openTestConnection, serverProblem, startWorkerProcess, uniquePrefix, waitFor } from './helpers.js';
 
 /** Raises one alert named after its argument, then succeeds. */
 const SHOUT = `import { Task, type TaskContext } from 'taskrunner';
@@ -16,6 +18,20 @@ export default class Shout extends Task {
   async run(ctx: TaskContext) {
     await ctx.alert('shout ' + ctx.args[0], 'warning');
     return { success: true, message: 'shouted ' + ctx.args[0] };
+  }
+}
+`;
+
+/** Fails with "vault sealed" while the workspace holds a file named `fail`. */
+const SOUR = `import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { Task, type TaskContext } from 'taskrunner';
+export default class Sour extends Task {
+  name = 'sour';
+  description = 'fails while told to';
+  async run(ctx: TaskContext) {
+    if (existsSync(path.join(ctx.paths.workspace, 'fail'))) throw new Error('vault sealed');
+    return { success: true, message: 'opened' };
   }
 }
 `;
@@ -69,6 +85,39 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       await stores.close();
       expect(records).toHaveLength(JOBS);
       expect(new Set(records.map((record) => record.message)).size).toBe(JOBS);
+    });
+
+    it('a job that fails for good raises one run-failed alert in the shared inbox, not while BullMQ has attempts left; a success resolves it', async () => {
+      const worker = makeQueueHome(kind, prefix);
+      writeFile(worker.home, 'tasks/sour.ts', SOUR);
+      writeFileSync(path.join(worker.workspace, 'fail'), '');
+      children.push(await startWorkerProcess(worker.home, ['--tasks', 'sour']));
+      const stores = await openSharedStores(connection);
+      const queue = connection.queue(taskQueueName('sour'));
+      try {
+        const failedAlerts = async () => (await stores.alerts.list()).filter((alert) => alert.key === 'run-failed:sour');
+        // Two attempts, the second held back for an hour: the test lets it run once it has looked.
+        const job = await queue.add('sour', { task: 'sour', args: [] }, { attempts: 2, backoff: { type: 'fixed', delay: 3_600_000 } });
+        await waitFor(async () => (await job.getState()) === 'delayed', 'the first attempt to fail');
+        expect(await failedAlerts()).toEqual([]);
+        await job.promote();
+        await waitFor(async () => (await job.getState()) === 'failed', 'the last attempt to fail');
+        const [alert] = await failedAlerts();
+        expect(await failedAlerts()).toHaveLength(1);
+        expect(alert).toMatchObject({ task: 'sour', level: 'error', message: 'scheduled run of sour failed: vault sealed' });
+
+        const again = await queue.add('sour', { task: 'sour', args: [] }, { attempts: 1 });
+        await waitFor(async () => (await again.getState()) === 'failed', 'the second job to fail');
+        expect(await failedAlerts()).toEqual([{ ...alert, timestamp: expect.any(String) }]);
+
+        rmSync(path.join(worker.workspace, 'fail'));
+        const fine = await queue.add('sour', { task: 'sour', args: [] }, { attempts: 1 });
+        await waitFor(async () => (await fine.getState()) === 'completed', 'the job to succeed');
+        expect(await failedAlerts()).toEqual([]);
+      } finally {
+        await queue.close();
+        await stores.close();
+      }
     });
   });
 }
