@@ -1,6 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BackendKind } from '../../src/distributed/backend.js';
 import type { QueueConnection } from '../../src/distributed/connection.js';
@@ -87,7 +88,7 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       expect(new Set(records.map((record) => record.message)).size).toBe(JOBS);
     });
 
-    it('a job that fails for good raises one run-failed alert in the shared inbox, not while BullMQ has attempts left; a success resolves it', async () => {
+    it('a scheduled job that fails for good raises one run-failed alert in the shared inbox, not while BullMQ has attempts left; a success resolves it', async () => {
       const worker = makeQueueHome(kind, prefix);
       writeFile(worker.home, 'tasks/sour.ts', SOUR);
       writeFileSync(path.join(worker.workspace, 'fail'), '');
@@ -96,23 +97,39 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       const queue = connection.queue(taskQueueName('sour'));
       try {
         const failedAlerts = async () => (await stores.alerts.list()).filter((alert) => alert.key === 'run-failed:sour');
+        // Ticks of a job scheduler (as `runner schedule add` makes), an hour apart: each upsert
+        // starts one at once, so the test decides when the next one runs.
+        const tick = async (opts: { attempts: number; backoff?: { type: 'fixed'; delay: number } }) => {
+          await queue.removeJobScheduler('sour-hourly');
+          await queue.upsertJobScheduler('sour-hourly', { every: 3_600_000 }, { name: 'sour', data: { task: 'sour', args: [] }, opts });
+        };
+        const lastTick = async (state: 'delayed' | 'failed' | 'completed') => {
+          let found: Job | undefined;
+          await waitFor(async () => {
+            found = (await queue.getJobs([state])).find((job) => job.repeatJobKey !== undefined && job.name === 'sour');
+            return found !== undefined;
+          }, `a tick to be ${state}`);
+          return found!;
+        };
         // Two attempts, the second held back for an hour: the test lets it run once it has looked.
-        const job = await queue.add('sour', { task: 'sour', args: [] }, { attempts: 2, backoff: { type: 'fixed', delay: 3_600_000 } });
-        await waitFor(async () => (await job.getState()) === 'delayed', 'the first attempt to fail');
+        await tick({ attempts: 2, backoff: { type: 'fixed', delay: 3_600_000 } });
+        const retrying = await lastTick('delayed');
         expect(await failedAlerts()).toEqual([]);
-        await job.promote();
-        await waitFor(async () => (await job.getState()) === 'failed', 'the last attempt to fail');
+        await retrying.promote();
+        await waitFor(async () => (await retrying.getState()) === 'failed', 'the last attempt to fail');
         const [alert] = await failedAlerts();
         expect(await failedAlerts()).toHaveLength(1);
         expect(alert).toMatchObject({ task: 'sour', level: 'error', message: 'scheduled run of sour failed: vault sealed' });
 
-        const again = await queue.add('sour', { task: 'sour', args: [] }, { attempts: 1 });
-        await waitFor(async () => (await again.getState()) === 'failed', 'the second job to fail');
+        await queue.clean(0, 0, 'failed');
+        await tick({ attempts: 1 });
+        await lastTick('failed');
         expect(await failedAlerts()).toEqual([{ ...alert, timestamp: expect.any(String) }]);
 
         rmSync(path.join(worker.workspace, 'fail'));
-        const fine = await queue.add('sour', { task: 'sour', args: [] }, { attempts: 1 });
-        await waitFor(async () => (await fine.getState()) === 'completed', 'the job to succeed');
+        await tick({ attempts: 1 });
+        await lastTick('completed');
+        await queue.removeJobScheduler('sour-hourly');
         expect(await failedAlerts()).toEqual([]);
       } finally {
         await queue.close();
