@@ -46,8 +46,8 @@ function load(): Runtime {
     // Saved once the run is over, so the cache also holds the functions the run compiled.
     process.once('exit', () => loaded.save());
   }
-  // Node's compile cache gets a folder per bundle, so an upgrade's prune removes the old one.
-  if (dir !== undefined && loaded.bundleHash !== undefined) enableNodeCompileCache(path.join(dir, `${loaded.bundleHash}-node`));
+  // Node's compile cache gets a folder per bundle and path, pruned with the bundle's own entries.
+  if (dir !== undefined && loaded.entryPrefix !== undefined) enableNodeCompileCache(path.join(dir, `${loaded.entryPrefix}-node`));
   return loaded.exports as Runtime;
 }
 

@@ -10,19 +10,39 @@
  *   just compiled, as without a cache);
  * - a cache file is read through the descriptor it was checked on (ours, a regular file, not
  *   writable by group or others), so it cannot be swapped in between;
- * - named by content: the bundle's hash (written into its first line by the build), the Node.js
- *   version and architecture, and the V8 flags; V8 itself rejects data made for another source
- *   length or other flags, a checksum catches a damaged file, and either is ignored and rewritten;
+ * - named by content and place: the bundle's hash (written into its first line by the build), the
+ *   bundle's path, the Node.js version and architecture, and the V8 flags; V8 itself rejects data
+ *   made for another source length or other flags, a checksum catches a damaged file, and either is
+ *   ignored and rewritten. The path is part of the name because V8's data holds the script's name:
+ *   on Node 20 a hit makes stack traces name the file the entry was made from, so two checkouts of
+ *   one release would otherwise name each other's `dist/runner.cjs`;
  * - written through a temporary file renamed into place, so a concurrent start sees all of it or
  *   none, and written only on a miss;
- * - self-pruning: a miss removes the entries of other bundles (an upgrade leaves nothing behind).
+ * - self-pruning: a miss removes the entries of older bundles at the same path (an upgrade leaves
+ *   nothing behind) and those of other paths unused for 30 days (a checkout that was removed); a hit
+ *   refreshes its entry's time once a day, so a checkout in use keeps its entry.
  *
  * This file is bundled into dist/launch.cjs, which runs before anything else: it uses nothing but
  * Node's built-ins.
  */
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync, constants } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  fstatSync,
+  futimesSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
+import { contentHash } from './content-hash.js';
 
 /** The wrapper Node puts around a CommonJS module; kept on the first line so line numbers match. */
 const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
@@ -45,8 +65,12 @@ export type CacheState = 'hit' | 'miss' | 'rejected' | 'off';
 export interface CodeCacheResult {
   exports: unknown;
   state: CacheState;
-  /** The bundle's hash when the cache is in use (state not `off`): entries named `<hash>-…` are kept by pruning. */
-  bundleHash: string | undefined;
+  /**
+   * When the cache is in use (state not `off`), what names this bundle's entries,
+   * `<bundle hash>-<path key>`: pruning treats `<entryPrefix>-…` (such as Node's compile-cache
+   * folder, see launcher.ts) as this bundle's, kept while it is in use.
+   */
+  entryPrefix: string | undefined;
   /** Writes the cache after a miss (call once the code has run, so it holds what ran); a no-op on a hit. */
   save(): void;
 }
@@ -56,8 +80,9 @@ export function runWithCodeCache(file: string, options: CodeCacheOptions): CodeC
   // The build makes the bundle pure ASCII (see scripts/build.mjs): Latin-1 reads it without decoding.
   const source = readFileSync(file, 'latin1');
   const bundleHash = HASH_LINE.exec(source)?.[1];
-  const cacheFile = bundleHash !== undefined && options.dir !== undefined && privateFolder(options.dir)
-    ? path.join(options.dir, `${bundleHash}-${runtimeKey()}.bin`)
+  const entryPrefix = bundleHash === undefined ? undefined : `${bundleHash}-${pathKey(file)}`;
+  const cacheFile = entryPrefix !== undefined && options.dir !== undefined && privateFolder(options.dir)
+    ? path.join(options.dir, `${entryPrefix}-${runtimeKey()}.bin`)
     : undefined;
   const entry = cacheFile === undefined ? undefined : readEntry(cacheFile);
   const cachedData = entry === 'damaged' ? undefined : entry;
@@ -73,14 +98,19 @@ export function runWithCodeCache(file: string, options: CodeCacheOptions): CodeC
     if (saved || cacheFile === undefined || state === 'hit') return;
     saved = true;
     try {
-      pruneOtherBundles(options.dir!, bundleHash!);
+      pruneStaleEntries(options.dir!, entryPrefix!);
       const data = script.createCachedData();
       writeAtomically(cacheFile, Buffer.concat([header(data), data]));
     } catch {
       // A cache that cannot be written costs the next start its compile, nothing else.
     }
   };
-  return { exports: module.exports, state, bundleHash: cacheFile === undefined ? undefined : bundleHash, save };
+  return { exports: module.exports, state, entryPrefix: cacheFile === undefined ? undefined : entryPrefix, save };
+}
+
+/** 16 hex digits naming where the bundle is (its absolute path): the name V8's data holds for it. */
+function pathKey(file: string): string {
+  return contentHash(path.resolve(file)).slice(0, 16);
 }
 
 /**
@@ -119,9 +149,17 @@ function isPrivate(dir: string): boolean {
   return stats.isDirectory() && (uid === undefined || stats.uid === uid) && (stats.mode & 0o022) === 0;
 }
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** An entry of another path unused this long belongs to a checkout that is gone (or no longer run). */
+const UNUSED_MAX_AGE_MS = 30 * DAY_MS;
+/** A temporary file older than this belongs to a writer that died; a younger one may be being written. */
+const TEMPORARY_MAX_AGE_MS = 60 * 60 * 1000;
+
 /**
  * The bytes of `file` when it is a regular file of ours that only we can write, read through the
- * descriptor it was checked on; undefined otherwise (missing, someone else's, a link).
+ * descriptor it was checked on; undefined otherwise (missing, someone else's, a link). A read moves
+ * the file's time to now when it is more than a day old: pruning counts in days, and a write on every
+ * hit would cost every start.
  */
 function readOwnFile(file: string): Buffer | undefined {
   let fd: number;
@@ -134,6 +172,7 @@ function readOwnFile(file: string): Buffer | undefined {
     const stats = fstatSync(fd);
     const uid = process.getuid?.();
     if (!stats.isFile() || (uid !== undefined && stats.uid !== uid) || (stats.mode & 0o022) !== 0) return undefined;
+    if (Date.now() - stats.mtimeMs > DAY_MS) markUsed(fd);
     return readFileSync(fd);
   } catch {
     return undefined;
@@ -190,6 +229,15 @@ function readEntry(file: string): Buffer | 'damaged' | undefined {
   return whole ? data : 'damaged';
 }
 
+function markUsed(fd: number): void {
+  try {
+    const now = new Date();
+    futimesSync(fd, now, now);
+  } catch {
+    // Only the prune's view of it: at worst the entry is made again after it is pruned.
+  }
+}
+
 function writeAtomically(file: string, data: Buffer): void {
   const temporary = `${file}.${process.pid}.tmp`;
   try {
@@ -201,15 +249,36 @@ function writeAtomically(file: string, data: Buffer): void {
   }
 }
 
+/** What an entry's name says: `<bundle hash>-<path key>-…` (a `.bin` file or Node's compile-cache folder). */
+const ENTRY_NAME = /^([0-9a-f]{16,64})-([0-9a-f]{16})-/;
+
 /**
- * Remove what older bundles left (their entries and their Node compile-cache folders) and
- * temporary files of writers that died. Entries of this bundle for other Node.js versions stay:
- * two versions may well take turns on one machine.
+ * Prune the cache folder on a miss of the bundle whose entries are named `<entryPrefix>-…`:
+ *
+ * - entries of an older bundle at the same path go (an upgrade leaves nothing behind); this
+ *   bundle's entries for other Node.js versions stay, two versions may well take turns;
+ * - entries of bundles at other paths (another checkout, another install) stay while used: they go
+ *   once every entry of that bundle and path is unused for 30 days, so two checkouts used in turn
+ *   do not remove each other's entries and both keep hitting;
+ * - names this version does not make (entries of older versions of the cache) go, and temporary
+ *   files of writers that died.
  */
-function pruneOtherBundles(dir: string, bundleHash: string): void {
-  for (const name of readdirSync(dir)) {
-    const current = name.startsWith(`${bundleHash}-`) && !name.endsWith('.tmp');
-    const ownTemporary = name.endsWith(`.${process.pid}.tmp`);
-    if (!current && !ownTemporary) rmSync(path.join(dir, name), { recursive: true, force: true });
+function pruneStaleEntries(dir: string, entryPrefix: string, now = Date.now()): void {
+  const ownPath = ENTRY_NAME.exec(`${entryPrefix}-`)![2];
+  const names = readdirSync(dir);
+  const usedAt = (name: string) => statSync(path.join(dir, name), { throwIfNoEntry: false })?.mtimeMs ?? 0;
+  // The last use of a bundle at a path is that of its most recently used entry.
+  const lastUse = new Map<string, number>();
+  for (const name of names) {
+    const prefix = name.endsWith('.tmp') ? undefined : ENTRY_NAME.exec(name)?.[0];
+    if (prefix !== undefined) lastUse.set(prefix, Math.max(lastUse.get(prefix) ?? 0, usedAt(name)));
   }
+  const stale = (name: string): boolean => {
+    if (name.endsWith('.tmp')) return !name.endsWith(`.${process.pid}.tmp`) && now - usedAt(name) > TEMPORARY_MAX_AGE_MS;
+    const parts = ENTRY_NAME.exec(name);
+    if (parts === null) return true;
+    if (parts[2] === ownPath) return !name.startsWith(`${entryPrefix}-`);
+    return now - lastUse.get(parts[0])! > UNUSED_MAX_AGE_MS;
+  };
+  for (const name of names) if (stale(name)) rmSync(path.join(dir, name), { recursive: true, force: true });
 }

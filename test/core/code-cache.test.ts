@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,14 @@ function writeBundle(hash: string, body = 'module.exports = { answer: () => 42, 
   return file;
 }
 
+/** A bundle at `<root>/<folder>/runner.cjs`, as a checkout's dist/ holds it. */
+function bundleAt(folder: string, hash: string, body = 'module.exports = { answer: () => 42 };'): string {
+  mkdirSync(path.join(root, folder), { recursive: true });
+  const file = path.join(root, folder, 'runner.cjs');
+  writeFileSync(file, `// taskrunner-bundle ${hash}\n${body}\n`);
+  return file;
+}
+
 function run(file: string, dir: string | null = cacheDir) {
   const result = runWithCodeCache(file, { dir: dir ?? undefined, require: createRequire(file) });
   result.save();
@@ -36,7 +44,8 @@ describe('runWithCodeCache', () => {
     expect((first.exports as { answer: () => number }).answer()).toBe(42);
     expect((first.exports as { file: string }).file).toBe(file);
     expect(first.state).toBe('miss');
-    expect(entries()).toEqual([`${'a'.repeat(32)}-${runtimeKey()}.bin`]);
+    expect(entries()).toEqual([`${first.entryPrefix}-${runtimeKey()}.bin`]);
+    expect(first.entryPrefix).toMatch(new RegExp(`^${'a'.repeat(32)}-[0-9a-f]{16}$`));
     expect(run(file).state).toBe('hit');
   });
 
@@ -101,11 +110,31 @@ describe('runWithCodeCache', () => {
     }
   });
 
-  it('uses a new key for a new bundle and removes the old entries', () => {
-    run(writeBundle('c'.repeat(32)));
+  it('uses a new key for a new bundle at the same path and removes the old entries', () => {
+    const old = run(bundleAt('dist', 'c'.repeat(32)));
+    mkdirSync(path.join(cacheDir, `${old.entryPrefix}-node`));
+    const upgraded = run(bundleAt('dist', 'd'.repeat(32), 'module.exports = { answer: () => 43 };'));
+    expect(upgraded.state).toBe('miss');
+    expect(readdirSync(cacheDir)).toEqual([`${upgraded.entryPrefix}-${runtimeKey()}.bin`]);
+  });
+
+  it('refreshes the time of an entry a hit uses once it is a day old, so pruning sees it in use', () => {
+    const file = writeBundle('e'.repeat(32));
+    run(file);
+    const entry = path.join(cacheDir, entries()[0]!);
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    utimesSync(entry, twoDaysAgo, twoDaysAgo);
+    expect(run(file).state).toBe('hit');
+    expect(Date.now() - statSync(entry).mtimeMs).toBeLessThan(24 * 60 * 60 * 1000);
+  });
+
+  it('removes entries named as earlier versions of the cache named them', () => {
+    mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
+    writeFileSync(path.join(cacheDir, `${'c'.repeat(32)}-${runtimeKey()}.bin`), 'old');
     mkdirSync(path.join(cacheDir, `${'c'.repeat(32)}-node`));
-    run(writeBundle('d'.repeat(32), 'module.exports = { answer: () => 43 };'));
-    expect(readdirSync(cacheDir)).toEqual([`${'d'.repeat(32)}-${runtimeKey()}.bin`]);
+    run(writeBundle('d'.repeat(32)));
+    expect(readdirSync(cacheDir)).toEqual(entries());
+    expect(entries()).toHaveLength(1);
   });
 
   it('does not use a cache file someone else could write', () => {
@@ -147,6 +176,35 @@ describe('runWithCodeCache', () => {
     mkdirSync(path.dirname(cacheDir), { recursive: true, mode: 0o700 });
     symlinkSync(elsewhere, cacheDir);
     expect(privateFolder(cacheDir)).toBe(false);
+  });
+
+  it('keys entries by the bundle\'s path: two copies of one bundle each name their own file, and both stay cached', () => {
+    const hash = '1'.repeat(32);
+    const body = 'module.exports = { where: () => new Error(\'probe\').stack, file: __filename };';
+    const copies = ['one', 'two'].map((folder) => bundleAt(folder, hash, body));
+    const where = (result: ReturnType<typeof run>) => result.exports as { where: () => string; file: string };
+    for (const round of ['miss', 'hit']) {
+      for (const file of copies) {
+        const result = run(file);
+        expect(where(result).where()).toContain(`${file}:2:`);
+        expect(where(result).file).toBe(file);
+        expect(result.state).toBe(round);
+      }
+    }
+    expect(entries()).toHaveLength(2);
+  });
+
+  it('on a miss removes the older bundles of its own path, and of other paths only what went unused for 30 days', () => {
+    run(bundleAt('here', 'a'.repeat(32)));
+    run(bundleAt('there', 'b'.repeat(32)));
+    run(bundleAt('gone', 'c'.repeat(32)));
+    const [gone] = entries().filter((name) => name.startsWith('c'));
+    const longAgo = new Date(Date.now() - 31 * 24 * 60 * 60 * 1000);
+    utimesSync(path.join(cacheDir, gone!), longAgo, longAgo);
+    // The checkout at `here` is upgraded: its miss removes its old entry and the unused one.
+    run(bundleAt('here', 'd'.repeat(32), 'module.exports = { answer: () => 43 };'));
+    expect(entries().map((name) => name.slice(0, 1)).sort()).toEqual(['b', 'd']);
+    expect(run(bundleAt('there', 'b'.repeat(32))).state).toBe('hit');
   });
 
   it('runs without a cache when the bundle names no hash, or no folder is given', () => {

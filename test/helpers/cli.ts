@@ -22,6 +22,8 @@ export interface CliOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   input?: string;
+  /** The `runner` bin to start (default: this checkout's, {@link CLI}). */
+  cli?: string;
 }
 
 /** A fresh runner home with a workspace folder inside it, in a private temporary directory. */
@@ -62,7 +64,7 @@ const CLEARED_ENV = {
 
 /** Start the real CLI as a child process. */
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
-  const child = spawn(process.execPath, [CLI, ...args], {
+  const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...CLEARED_ENV, NO_COLOR: '1', ...options.env },
     stdio: ['pipe', 'pipe', 'pipe'],
