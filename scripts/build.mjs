@@ -144,7 +144,7 @@ for (const name of builtins) {
 // front-end build step for users.
 mkdirSync(path.join(dist, 'dashboard'), { recursive: true });
 const dashboardFiles = [
-  ...['index.html', 'app.js', 'style.css'].map((name) => [path.join(root, 'src/dashboard/assets', name), name]),
+  ...['index.html', 'app.js', 'style.css', 'favicon.svg'].map((name) => [path.join(root, 'src/dashboard/assets', name), name]),
   ...['uPlot.iife.min.js', 'uPlot.min.css'].map((name) => [path.join(path.dirname(requireHere.resolve('uplot/package.json')), 'dist', name), name]),
 ];
 for (const [from, name] of dashboardFiles) writeAtomically(path.join(dist, 'dashboard', name), readFileSync(from));

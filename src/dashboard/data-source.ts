@@ -121,8 +121,17 @@ export interface NewBatchEntry {
 }
 
 export interface HealthView {
-  /** Newest first; each is a system_health run record (its `status`, `message` and `checks`). */
+  /** Newest first; each is a system_health run record (its `status`, `message` and `checks`), see {@link isHealthReport}. */
   reports: RunRecord[];
+}
+
+/**
+ * Whether a record is a report of the health panel: a real run of system_health. A dry run (the
+ * operator trying it) and a `locked` start (a run that found another running, and checked nothing)
+ * say nothing about the machine's health over time.
+ */
+export function isHealthReport(record: RunRecord): boolean {
+  return record.task === 'system_health' && record.dry_run !== true && record.locked !== true;
 }
 
 export type SourceEvent =

@@ -6,27 +6,27 @@ import { queueFileOf, readQueue } from '../batch/queue-file.js';
 import type { RunnerConfig, Settings } from '../config/config.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { discoverTasks, type TaskRegistry } from '../core/discover.js';
-import { parseTimestamp } from '../core/time.js';
 import { followLog } from '../history/follow.js';
 import { LogFileSet } from '../history/log-files.js';
-import { matchesFilter, queryLog } from '../history/log-query.js';
 import { parseRecord } from '../history/record.js';
 import { scheduleState } from '../schedule/schedule-status.js';
 import { scanNewestFirst } from '../history/scan.js';
 import { AlertStore, type Alert } from '../store/alerts.js';
 import { runLogPath, type RunRecord } from '../store/run-log.js';
-import type {
-  AckOutcome,
-  DashboardDataSource,
-  HealthView,
-  NewBatchEntry,
-  RunsPage,
-  RunsQuery,
-  SourceDescription,
-  SourceEvent,
-  TaskSummary,
-  TasksView,
+import {
+  isHealthReport,
+  type AckOutcome,
+  type DashboardDataSource,
+  type HealthView,
+  type NewBatchEntry,
+  type RunsPage,
+  type RunsQuery,
+  type SourceDescription,
+  type SourceEvent,
+  type TaskSummary,
+  type TasksView,
 } from './data-source.js';
+import { RunsPageCollector } from './runs-page.js';
 import { watchFiles } from './file-watch.js';
 import { SUMMARY_MAX_LINES, SUMMARY_POINTS, SUMMARY_WINDOW, summariseTasks, type TaskSummaries } from './task-summary.js';
 
@@ -75,47 +75,14 @@ export class FileDataSource implements DashboardDataSource {
   }
 
   async runs(query: RunsQuery): Promise<RunsPage> {
-    const timeZone = this.settings.config.timezone;
-    const filter = { task: query.task, failed: query.failed, sinceMs: query.sinceMs, timeZone };
-    const records: RunRecord[] = [];
-    let passed = 0;
-    let more = false;
+    const collector = new RunsPageCollector(query, this.settings.config.timezone);
     const files = await LogFileSet.open(this.logFile);
     try {
-      if (query.untilMs === undefined && query.offset === 0) {
-        // The first page of a plain filter is exactly what `runner logs` reads.
-        const { entries, scan } = await queryLog(files, filter, query.limit + 1);
-        const newest = entries.reverse().map((entry) => entry.record);
-        more = newest.length > query.limit;
-        return { records: newest.slice(0, query.limit), offset: 0, more, lines_read: scan.linesRead, skipped_lines: scan.skipped };
-      }
-      const scan = await scanNewestFirst(
-        files,
-        (entry) => {
-          if (query.sinceMs !== undefined) {
-            const started = parseTimestamp(entry.record.timestamp, timeZone);
-            // Appended in order of end time: well before `since`, nothing older can match.
-            if (started !== undefined && started + 3_600_000 < query.sinceMs) return false;
-          }
-          if (!matchesFilter(entry, filter)) return true;
-          if (query.untilMs !== undefined) {
-            const started = parseTimestamp(entry.record.timestamp, timeZone);
-            if (started === undefined || started >= query.untilMs) return true;
-          }
-          if (passed < query.offset) {
-            passed += 1;
-            return true;
-          }
-          if (records.length === query.limit) {
-            more = true;
-            return false;
-          }
-          records.push(entry.record);
-          return true;
-        },
-        { wantsTask: query.task === undefined || query.sinceMs !== undefined ? undefined : (task) => task === query.task },
-      );
-      return { records, offset: query.offset, more, lines_read: scan.linesRead, skipped_lines: scan.skipped };
+      const scan = await scanNewestFirst(files, (entry) => collector.visit(entry.record), {
+        // Other tasks' lines are passed over unparsed: the task's own records bound where to stop.
+        wantsTask: query.task === undefined || query.sinceMs !== undefined ? undefined : (task) => task === query.task,
+      });
+      return { ...collector.page(), offset: query.offset, lines_read: scan.linesRead, skipped_lines: scan.skipped };
     } finally {
       await files.close();
     }
@@ -148,8 +115,16 @@ export class FileDataSource implements DashboardDataSource {
   async health(limit: number): Promise<HealthView> {
     const files = await LogFileSet.open(this.logFile);
     try {
-      const { entries } = await queryLog(files, { task: 'system_health' }, limit);
-      return { reports: entries.reverse().map((entry) => entry.record) };
+      const reports: RunRecord[] = [];
+      await scanNewestFirst(
+        files,
+        ({ record }) => {
+          if (isHealthReport(record)) reports.push(record);
+          return reports.length < limit;
+        },
+        { wantsTask: (task) => task === 'system_health' },
+      );
+      return { reports };
     } finally {
       await files.close();
     }

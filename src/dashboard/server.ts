@@ -19,7 +19,11 @@ const ASSETS: Record<string, string> = {
   'style.css': 'text/css; charset=utf-8',
   'uPlot.iife.min.js': 'text/javascript; charset=utf-8',
   'uPlot.min.css': 'text/css; charset=utf-8',
+  'favicon.svg': 'image/svg+xml',
 };
+
+/** Paths the browser asks for by itself, answered with a file of the page. */
+const WELL_KNOWN: Record<string, string> = { '/': 'index.html', '/favicon.ico': 'favicon.svg' };
 
 /** The page may load its own files only; it embeds nothing from elsewhere and is framed by no one. */
 const SECURITY_HEADERS = {
@@ -93,7 +97,7 @@ export async function startDashboard(options: DashboardOptions): Promise<Running
       await handleApi(context, request, response, url);
       return;
     }
-    const name = url.pathname === '/' ? 'index.html' : url.pathname.replace(/^\/assets\//, '');
+    const name = WELL_KNOWN[url.pathname] ?? url.pathname.replace(/^\/assets\//, '');
     const type = Object.hasOwn(ASSETS, name) ? ASSETS[name] : undefined;
     if (type === undefined || (request.method !== 'GET' && request.method !== 'HEAD')) {
       sendJson(response, 404, { error: `no such page ${url.pathname}`, code: 'dashboard.notFound' });

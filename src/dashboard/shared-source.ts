@@ -5,24 +5,24 @@ import { describeQueue, type BatchListItem } from '../batch/list.js';
 import type { QueueStore } from '../batch/queue-store.js';
 import type { Settings } from '../config/config.js';
 import { discoverTasks, type TaskRegistry } from '../core/discover.js';
-import { parseTimestamp } from '../core/time.js';
 import type { Stores } from '../distributed/stores-for.js';
 import type { SharedHistory } from '../distributed/shared-stores.js';
-import { matchesFilter } from '../history/log-query.js';
 import type { Alert } from '../store/alerts.js';
 import type { RunRecord } from '../store/run-log.js';
-import type {
-  AckOutcome,
-  DashboardDataSource,
-  HealthView,
-  NewBatchEntry,
-  RunsPage,
-  RunsQuery,
-  SourceDescription,
-  SourceEvent,
-  TasksView,
+import {
+  isHealthReport,
+  type AckOutcome,
+  type DashboardDataSource,
+  type HealthView,
+  type NewBatchEntry,
+  type RunsPage,
+  type RunsQuery,
+  type SourceDescription,
+  type SourceEvent,
+  type TasksView,
 } from './data-source.js';
 import { tasksView } from './file-source.js';
+import { RunsPageCollector } from './runs-page.js';
 import { watchFiles } from './file-watch.js';
 import { SUMMARY_MAX_LINES, SUMMARY_POINTS, SUMMARY_WINDOW, summariseRecords } from './task-summary.js';
 
@@ -71,34 +71,16 @@ export class SharedDataSource implements DashboardDataSource {
   }
 
   async runs(query: RunsQuery): Promise<RunsPage> {
-    const timeZone = this.settings.config.timezone;
-    const filter = { task: query.task, failed: query.failed, sinceMs: query.sinceMs, timeZone };
-    const records: RunRecord[] = [];
-    let passed = 0;
-    let more = false;
+    const collector = new RunsPageCollector(query, this.settings.config.timezone);
     let read = 0;
     await this.stores.history.scanNewestFirst(
       (record) => {
         read += 1;
-        const started = parseTimestamp(record.timestamp, timeZone);
-        // Appended in order of end time: well before `since`, nothing older can match.
-        if (query.sinceMs !== undefined && started !== undefined && started + 3_600_000 < query.sinceMs) return false;
-        if (!matchesFilter({ record, line: '', file: '' }, filter)) return true;
-        if (query.untilMs !== undefined && (started === undefined || started >= query.untilMs)) return true;
-        if (passed < query.offset) {
-          passed += 1;
-          return true;
-        }
-        if (records.length === query.limit) {
-          more = true;
-          return false;
-        }
-        records.push(record);
-        return true;
+        return collector.visit(record);
       },
       { maxRecords: RUNS_MAX_RECORDS },
     );
-    return { records, offset: query.offset, more, lines_read: read, skipped_lines: 0 };
+    return { ...collector.page(), offset: query.offset, lines_read: read, skipped_lines: 0 };
   }
 
   alerts(): Promise<Alert[]> {
@@ -129,7 +111,7 @@ export class SharedDataSource implements DashboardDataSource {
     const reports: RunRecord[] = [];
     await this.stores.history.scanNewestFirst(
       (record) => {
-        if (record.task === 'system_health') reports.push(record);
+        if (isHealthReport(record)) reports.push(record);
         return reports.length < limit;
       },
       { maxRecords: RUNS_MAX_RECORDS },

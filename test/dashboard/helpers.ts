@@ -16,13 +16,14 @@ if (!HAVE_CHROMIUM) {
 }
 
 /** Headless Chromium with a fresh profile (its own user-data dir), as one browser context. */
-export async function launchBrowser(options: { ignoreHTTPSErrors?: boolean } = {}): Promise<BrowserContext> {
+export async function launchBrowser(options: { ignoreHTTPSErrors?: boolean; timezoneId?: string } = {}): Promise<BrowserContext> {
   const { chromium } = await import('playwright-core');
   const profile = mkdtempSync(path.join(tmpdir(), 'taskrunner-chromium-'));
   return chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1400, height: 860 },
+    locale: 'en-US',
     ...options,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
@@ -218,8 +219,7 @@ export function seededHome(): SeededHome {
   health(300, 'healthy', 'healthy');
   health(200, 'warning', 'warning');
   health(5, 'warning', 'warning');
-  mkdirSync(path.join(home, 'logs'), { recursive: true });
-  writeFileSync(path.join(home, 'logs', 'tasks.jsonl'), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+  writeRunLog(home, records);
 
   const alerts = [
     { id: 'a1c0ffee0001', task: 'system_health', timestamp: minutesAgo(50), level: 'critical', message: 'disk critical: / is 93% used' },
@@ -227,28 +227,64 @@ export function seededHome(): SeededHome {
     { id: 'a1c0ffee0003', task: 'memory_consolidate', timestamp: minutesAgo(30), level: 'info', message: 'pruned 64 entries' },
     { id: 'a1c0ffee0004', task: 'hello', timestamp: minutesAgo(20), level: 'warning', message: '<b>not bold</b> & not HTML' },
   ];
-  writeFile(home, 'alerts/pending.json', `${JSON.stringify(alerts, null, 2)}\n`);
-
-  const entry = (id: string, task: string, extra: Record<string, unknown> = {}) => ({
-    task, result: '', insight: '', next_step: '', status: 'pending', added: minutesAgo(100), id, ...extra,
-  });
-  writeFile(workspace, 'batch-tasks.json', `${JSON.stringify([
-    entry('b0000001', 'Document the API', { priority: 'high' }),
-    entry('b0000002', 'Publish the docs', { depends_on: ['b0000001'] }),
-    entry('b0000003', 'Rebuild the index', { status: 'failed', attempts: 3, max_attempts: 3, error: 'exit code 2', priority: 'low' }),
-    entry('b0000004', 'Reindex after rebuild', { depends_on: ['b0000003'] }),
-    entry('b0000005', 'Old-style entry, no extras', { status: 'complete', completed: minutesAgo(90) }),
-  ], null, 2)}\n`);
-  writeFile(workspace, 'diary.md', [
-    '# Diary', '',
-    '### 2026-02-03T17:35Z — Work Block 1135 — Document block-counter.py', '',
-    '**Task:** Document block-counter.py', '**Result:** Created README (4753 bytes)', '**Insight:** Batch execution = velocity multiplier', '**Next:** Continue documentation sprint', '',
-    '**Status:** ✅ Complete', '',
-    '### 2026-02-03T17:52Z — Work Block 1136 — Write the changelog', '',
-    '**Task:** Write the changelog', '**Result:** CHANGELOG.md for 0.1.0', '**Insight:** Small releases read better', '**Next:** Tag the release', '',
-    '**Status:** ✅ Complete', '',
-  ].join('\n'));
+  writeAlerts(home, alerts);
+  writeBatchQueue(workspace);
+  writeDiary(workspace);
   return { home, workspace, args: ['--home', home, '--workspace', workspace], records, alerts };
+}
+
+/** Write the home's run log: one line per record, in the order given (the order of writing). */
+export function writeRunLog(home: string, records: readonly Record<string, unknown>[]): void {
+  mkdirSync(path.join(home, 'logs'), { recursive: true });
+  writeFileSync(path.join(home, 'logs', 'tasks.jsonl'), records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+}
+
+/** Write the home's pending alerts, as the inbox keeps them. */
+export function writeAlerts(home: string, alerts: readonly Record<string, unknown>[]): void {
+  writeFile(home, 'alerts/pending.json', `${JSON.stringify(alerts, null, 2)}\n`);
+}
+
+/** A batch queue entry as the batch task keeps it (`added` 100 minutes ago unless `extra` says). */
+export const queueEntry = (id: string, task: string, extra: Record<string, unknown> = {}) => ({
+  task, result: '', insight: '', next_step: '', status: 'pending', added: minutesAgo(100), id, ...extra,
+});
+
+/**
+ * Write the workspace's batch queue; by default one entry in each state: b0000001 ready (high),
+ * b0000002 waiting for it, b0000003 failed for good, b0000004 blocked by that failure, b0000005
+ * complete (an old-style entry).
+ */
+export function writeBatchQueue(workspace: string, entries: readonly Record<string, unknown>[] = [
+  queueEntry('b0000001', 'Document the API', { priority: 'high' }),
+  queueEntry('b0000002', 'Publish the docs', { depends_on: ['b0000001'] }),
+  queueEntry('b0000003', 'Rebuild the index', { status: 'failed', attempts: 3, max_attempts: 3, error: 'exit code 2', priority: 'low' }),
+  queueEntry('b0000004', 'Reindex after rebuild', { depends_on: ['b0000003'] }),
+  queueEntry('b0000005', 'Old-style entry, no extras', { status: 'complete', completed: minutesAgo(90) }),
+]): void {
+  writeFile(workspace, 'batch-tasks.json', `${JSON.stringify(entries, null, 2)}\n`);
+}
+
+/** One work block of the diary. */
+export interface WorkBlock {
+  number: number;
+  /** As the heading writes it: `2026-02-03T17:35Z`. */
+  time: string;
+  task: string;
+  result: string;
+  insight: string;
+  next: string;
+}
+
+/** Write the workspace's diary, in the batch task's format; by default two work blocks, 1135 and 1136. */
+export function writeDiary(workspace: string, blocks: readonly WorkBlock[] = [
+  { number: 1135, time: '2026-02-03T17:35Z', task: 'Document block-counter.py', result: 'Created README (4753 bytes)', insight: 'Batch execution = velocity multiplier', next: 'Continue documentation sprint' },
+  { number: 1136, time: '2026-02-03T17:52Z', task: 'Write the changelog', result: 'CHANGELOG.md for 0.1.0', insight: 'Small releases read better', next: 'Tag the release' },
+]): void {
+  writeFile(workspace, 'diary.md', ['# Diary', '', ...blocks.flatMap((block) => [
+    `### ${block.time} — Work Block ${block.number} — ${block.task}`, '',
+    `**Task:** ${block.task}`, `**Result:** ${block.result}`, `**Insight:** ${block.insight}`, `**Next:** ${block.next}`, '',
+    '**Status:** ✅ Complete', '',
+  ])].join('\n'));
 }
 
 /** An attribute of every element a locator matches, in page order. */
@@ -263,4 +299,17 @@ export function attributes(locator: Locator, name: string): Promise<(string | nu
 export interface PageDocument {
   querySelectorAll(selector: string): Iterable<{ click(): void; setAttribute(name: string, value: string): void }>;
   querySelector(selector: string): { submit(): void } | null;
+}
+
+/**
+ * A moment as the page shows it in a browser whose zone is `timeZone` (locale en-US, as
+ * {@link launchBrowser} sets): `2026-11-23 12:13:40 EST`.
+ */
+export function clockIn(ms: number, timeZone: string): string {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit', timeZoneName: 'short' })
+      .formatToParts(new Date(ms))
+      .map((part) => [part.type, part.value]),
+  );
+  return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName}`;
 }

@@ -1,12 +1,14 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REPO_ROOT, runCli } from '../helpers/cli.js';
-import { attributes, HAVE_CHROMIUM, launchBrowser, seededHome, startDashboardProcess, type Dashboard, type SeededHome } from './helpers.js';
+import { runCli } from '../helpers/cli.js';
+import { attributes, clockIn, HAVE_CHROMIUM, launchBrowser, seededHome, startDashboardProcess, type Dashboard, type SeededHome } from './helpers.js';
+import { openPanel, runFromPage, WAIT } from './panel-views.js';
+import { screenshot } from './screenshots.js';
 
-const SCREENSHOTS = path.join(REPO_ROOT, 'docs', 'screenshots');
-const WAIT = { timeout: 30_000 };
+/** The browser's zone: the page shows every time in it, with its name. */
+const ZONE = 'America/New_York';
 
 /** Nearest-rank percentile, as `runner status` computes it. */
 function nearestRank(values: number[], p: number): number {
@@ -16,14 +18,9 @@ function nearestRank(values: number[], p: number): number {
 
 const failingRunsOf = (home: SeededHome) => home.records.filter((r) => r.task === 'failing');
 
-async function screenshot(page: Page, name: string): Promise<void> {
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  // Charts draw after their rows scroll into view; give the page a settled frame.
-  await page.evaluate(() => new Promise((resolve) => (globalThis as unknown as { requestAnimationFrame(f: () => void): void }).requestAnimationFrame(() => resolve(undefined))));
-  // No focus ring from the last field typed into.
-  await page.evaluate(() => (globalThis as unknown as { document: { activeElement: { blur?: () => void } | null } }).document.activeElement?.blur?.());
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`) });
-}
+/** The log's records as the runs panel lists them: by start, newest first (the later written first among equal starts). */
+const byStartNewestFirst = (records: Record<string, unknown>[]) =>
+  [...records].reverse().sort((a, b) => Date.parse(String(b.timestamp)) - Date.parse(String(a.timestamp)));
 
 describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
   let home: SeededHome;
@@ -34,7 +31,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
   beforeAll(async () => {
     home = seededHome();
     dashboard = await startDashboardProcess(home.args);
-    browser = await launchBrowser();
+    browser = await launchBrowser({ timezoneId: ZONE });
     page = await browser.newPage();
     page.on('pageerror', (error) => console.error('page error:', error));
   });
@@ -64,7 +61,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     expect(await failing.locator('.result').textContent()).toBe('failed');
     // Failing since: the newest runs failed in a row (n = 10 and 11), since the first of them.
     expect(await failing.locator('.failing-since').textContent()).toBe(' ×2 since 6h ago');
-    expect(await failing.locator('.failing-since').getAttribute('title')).toContain(new Date(Date.parse(String(failingRunsOf(home)[10]!.timestamp))).toISOString());
+    expect(await failing.locator('.failing-since').getAttribute('title')).toContain(clockIn(Date.parse(String(failingRunsOf(home)[10]!.timestamp)), ZONE));
     expect(await failing.locator('.result').getAttribute('class')).toContain('red');
     expect(await failing.locator('.success').textContent()).toBe(`${Math.round((successes / failingRuns.length) * 100)}% of ${failingRuns.length}`);
     expect(await failing.textContent()).toContain('disk on fire 11');
@@ -76,7 +73,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     expect(await failing.locator('.schedule').textContent()).toMatch(/^\*\/30 \* \* \* \* · next (in \d+[ms]|now) overdue$/);
     expect(await failing.locator('.overdue').getAttribute('class')).toContain('red');
     const lastSuccess = failingRunsOf(home).filter((r) => r.success === true).at(-1)!.timestamp;
-    expect(await failing.locator('.overdue').getAttribute('title')).toBe(`no success since ${String(lastSuccess)}: two scheduled runs and a grace have passed`);
+    expect(await failing.locator('.overdue').getAttribute('title')).toBe(`no success since ${clockIn(Date.parse(String(lastSuccess)), ZONE)}: two scheduled runs and a grace have passed`);
     expect(await hello.locator('.schedule').textContent()).toMatch(/^0 \*\/6 \* \* \* · next (in \d+[hms]|now)$/);
     expect(await hello.locator('.schedule span').first().getAttribute('title')).toBe("0 */6 * * * in UTC, from the task's defaults.schedule");
     expect(await page.locator('#tasks-table tr[data-task="memory_capture"] .schedule').textContent()).toMatch(/^5 \* \* \* \* · next (in \d+[ms]|now)$/);
@@ -87,25 +84,25 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     await screenshot(page, 'tasks');
   });
 
-  it('runs: the history newest first, filters, and each record\'s full JSON one click away', async () => {
-    await page.goto(`${dashboard.url}#runs`);
+  it('runs: the history newest start first, filters, and each record\'s full JSON one click away', async () => {
+    await openPanel(page, dashboard.url, 'runs');
     const rows = page.locator('#runs-table tbody tr.run');
-    await rows.first().waitFor(WAIT);
-    const newestFirst = [...home.records].sort((a, b) => Date.parse(String(b.timestamp)) - Date.parse(String(a.timestamp)));
-    // The file is in order of writing; the page shows it newest written first.
-    const written = [...home.records].reverse();
+    // The file is in order of writing (each run's end); the page lists runs by their start, which it shows.
+    const newestFirst = byStartNewestFirst(home.records);
+    expect(newestFirst.map((r) => r.run_id)).not.toEqual([...home.records].reverse().map((r) => r.run_id));
     expect(await rows.count()).toBe(Math.min(100, home.records.length));
-    expect(await attributes(rows, 'data-run-id')).toEqual(written.slice(0, 100).map((r) => r.run_id));
-    expect(newestFirst.length).toBe(home.records.length);
+    expect(await attributes(rows, 'data-run-id')).toEqual(newestFirst.slice(0, 100).map((r) => r.run_id));
+    const started = Date.parse(String(newestFirst[0]!.timestamp));
+    expect(await rows.first().locator('td.moment').textContent()).toBe(`${(await rows.first().locator('.ago').textContent())!} ${clockIn(started, ZONE)}`);
 
     await rows.first().click();
     const detail = page.locator('#runs-table tbody tr.detail').first();
-    expect(JSON.parse((await detail.locator('pre').textContent())!)).toEqual(written[0]);
+    expect(JSON.parse((await detail.locator('pre').textContent())!)).toEqual(newestFirst[0]);
 
     await page.selectOption('#runs-task', 'failing');
     await page.check('#runs-failed');
     await page.click('#runs-filter button[type="submit"]');
-    const failedIds = written.filter((r) => r.task === 'failing' && r.success !== true).map((r) => r.run_id);
+    const failedIds = newestFirst.filter((r) => r.task === 'failing' && r.success !== true).map((r) => r.run_id);
     await expect.poll(() => attributes(rows, 'data-run-id'), WAIT).toEqual(failedIds);
     await rows.nth(1).click();
     await screenshot(page, 'runs');
@@ -115,13 +112,12 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     await page.selectOption('#runs-task', '');
     await page.selectOption('#runs-since', '6h');
     await page.click('#runs-filter button[type="submit"]');
-    const recent = written.filter((r) => Date.parse(String(r.timestamp)) >= Date.now() - 6 * 3_600_000).map((r) => r.run_id);
+    const recent = newestFirst.filter((r) => Date.parse(String(r.timestamp)) >= Date.now() - 6 * 3_600_000).map((r) => r.run_id);
     await expect.poll(() => attributes(rows, 'data-run-id'), WAIT).toEqual(recent);
   });
 
   it('alerts: pending alerts by level, as pending.json holds them, shown as text', async () => {
-    await page.goto(`${dashboard.url}#alerts`);
-    await page.locator('#alerts-list tr[data-id]').first().waitFor(WAIT);
+    await openPanel(page, dashboard.url, 'alerts');
     for (const alert of home.alerts) {
       const row = page.locator(`#alerts-list tbody[data-level="${alert.level}"] tr[data-id="${alert.id}"]`);
       expect(await row.textContent()).toContain(alert.message);
@@ -133,8 +129,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
   });
 
   it('batch: the queue as `runner batch list` orders it, the diary, and an entry added from the page', async () => {
-    await page.goto(`${dashboard.url}#batch`);
-    await page.locator('#batch-table tr[data-id]').first().waitFor(WAIT);
+    await openPanel(page, dashboard.url, 'batch');
     const listed = JSON.parse((await runCli(['batch', 'list', '--json', ...home.args])).stdout) as { id: string; state: string }[];
     expect(await attributes(page.locator('#batch-table tr[data-id]'), 'data-id')).toEqual(listed.map((item) => item.id));
     expect(await attributes(page.locator('#batch-table tr[data-id]'), 'data-state')).toEqual(listed.map((item) => item.state));
@@ -166,8 +161,7 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
   });
 
   it('health: the latest system_health report and its history', async () => {
-    await page.goto(`${dashboard.url}#health`);
-    await page.locator('#health-status').waitFor(WAIT);
+    await openPanel(page, dashboard.url, 'health');
     const reports = home.records.filter((r) => r.task === 'system_health');
     const latest = reports[reports.length - 1]!;
     expect(await page.locator('#health-status').textContent()).toBe(latest.status);
@@ -179,7 +173,9 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
 
   it('run now: a task run from the page writes its record, which appears live', async () => {
     await page.goto(`${dashboard.url}#runs`);
-    await page.locator('#runs-table tbody tr.run').first().waitFor(WAIT);
+    const rows = page.locator('#runs-table tbody tr.run');
+    await rows.first().waitFor(WAIT);
+    const shownBefore = await rows.count();
     await page.locator('#live').filter({ hasText: 'live' }).waitFor(WAIT);
     await page.goto(`${dashboard.url}#tasks`);
     await page.locator('#live').filter({ hasText: '● live' }).waitFor(WAIT);
@@ -194,14 +190,15 @@ describe.skipIf(!HAVE_CHROMIUM)('runner dashboard in headless Chromium', () => {
     await expect.poll(() => page.locator('#tasks-table tr[data-task="hello"] .last-run').textContent(), WAIT).toMatch(/just now|^\d+s ago$/);
 
     // A dry run of the failing task: its failure is shown, red.
-    await page.check('#run-dry');
-    await page.selectOption('#run-task', 'failing');
-    await page.click('#run-form button[type="submit"]');
-    const dry = page.locator('#run-log li[data-task="failing"][data-state="recorded"]');
-    await dry.waitFor(WAIT);
+    const dry = await runFromPage(page, 'failing', true);
     expect(await dry.textContent()).toContain('failed (dry)');
-    await page.uncheck('#run-dry');
     await screenshot(page, 'run-now');
+
+    // The runs panel, open before the runs, got both records live, on top: its count says so.
+    await page.goto(`${dashboard.url}#runs`);
+    await expect.poll(() => rows.count(), WAIT).toBe(shownBefore + 2);
+    expect((await attributes(rows, 'data-task')).slice(0, 2)).toEqual(['failing', 'hello']);
+    expect(await page.locator('#runs-note').textContent()).toMatch(new RegExp(`^${shownBefore + 2} run\\(s\\) shown`));
 
     // An unknown task is a clear error, not a 500.
     const refused = await page.evaluate(async () => {

@@ -11,7 +11,7 @@ const PAGE = 100;
 const state = {
   panel: 'tasks',
   tasks: undefined,
-  runs: { records: [], offset: 0, more: false, filter: {} },
+  runs: { records: [], offset: 0, more: false, skipped: 0, filter: {} },
   alerts: [],
   runsStarted: new Map(),
   loaded: new Set(),
@@ -102,10 +102,38 @@ function timeOf(text) {
   return Number.isFinite(ms) ? ms : undefined;
 }
 
-/** A relative time that keeps itself current (see the ticker below). */
+const ZONE_NAME = new Intl.DateTimeFormat(undefined, { timeZoneName: 'short' });
+
+/** The name of the browser's time zone at `ms` (`UTC`, `CET`, `GMT+1`, `EDT`: summer time included). */
+function zoneOf(ms) {
+  return ZONE_NAME.formatToParts(new Date(ms)).find((part) => part.type === 'timeZoneName')?.value ?? '';
+}
+
+/**
+ * A moment as the page shows it everywhere: the browser's local time with its zone,
+ * `2026-11-23 18:13:40 CET`, whatever offset the record was written with.
+ */
+function clock(ms) {
+  const date = new Date(ms);
+  const two = (n) => String(n).padStart(2, '0');
+  return `${date.getFullYear()}-${two(date.getMonth() + 1)}-${two(date.getDate())} ${two(date.getHours())}:${two(date.getMinutes())}:${two(date.getSeconds())} ${zoneOf(ms)}`.trim();
+}
+
+/** {@link clock} of a timestamp's text; the text as it is when it cannot be read. */
+function clockOf(text) {
+  const ms = timeOf(text);
+  return ms === undefined ? String(text ?? '') : clock(ms);
+}
+
+/** A relative time that keeps itself current (see the ticker below); the moment itself on hover. */
 function agoCell(text) {
   const ms = timeOf(text);
-  return el('span', { class: 'ago', title: String(text ?? ''), 'data-at': ms ?? '' }, ms === undefined ? String(text ?? '-') : ago(ms));
+  return el('span', { class: 'ago', title: clockOf(text), 'data-at': ms ?? '' }, ms === undefined ? String(text ?? '-') : ago(ms));
+}
+
+/** A table's time column: how long ago, then the moment with its zone. */
+function momentCell(text) {
+  return el('td', { class: 'moment' }, agoCell(text), timeOf(text) === undefined ? null : el('span', { class: 'dim clock' }, ` ${clockOf(text)}`));
 }
 
 function seconds(value) {
@@ -253,8 +281,8 @@ function scheduleCell(task) {
   const next = timeOf(task.next_run);
   return el('td', { class: 'schedule' },
     el('span', { title: `${cron} in ${tz}, from ${source === 'config' ? `tasks.${task.name}.schedule in the config` : "the task's defaults.schedule"}` }, cron),
-    next === undefined ? null : el('span', { class: 'dim' }, ' · next ', el('span', { class: 'until', title: task.next_run, 'data-at': next }, until(next))),
-    task.overdue ? el('span', { class: 'red overdue', title: `no success since ${task.overdue_since}: two scheduled runs and a grace have passed` }, ' overdue') : null,
+    next === undefined ? null : el('span', { class: 'dim' }, ' · next ', el('span', { class: 'until', title: clock(next), 'data-at': next }, until(next))),
+    task.overdue ? el('span', { class: 'red overdue', title: `no success since ${clockOf(task.overdue_since)}: two scheduled runs and a grace have passed` }, ' overdue') : null,
   );
 }
 
@@ -267,7 +295,7 @@ function failingSince(task) {
   const streak = recent.ok.length - first;
   if (streak === 0) return null;
   const since = new Date(recent.t[first]).toISOString();
-  return el('span', { class: 'dim failing-since', title: `failed ${streak} run(s) in a row, the first at ${since}` },
+  return el('span', { class: 'dim failing-since', title: `failed ${streak} run(s) in a row, the first at ${clock(recent.t[first])}` },
     ` ×${streak}${first === 0 ? '+' : ''} since `, agoCell(since));
 }
 
@@ -359,15 +387,16 @@ async function loadRuns(append = false) {
     const page = await api(runsUrl(filter, offset));
     clearError();
     if (!append) {
-      state.runs = { records: [], offset: 0, more: false, filter };
+      state.runs = { records: [], offset: 0, more: false, skipped: 0, filter };
       $('#runs-table').tBodies[0].replaceChildren();
     }
     state.runs.records.push(...page.records);
     state.runs.more = page.more;
+    state.runs.skipped = page.skipped_lines;
     const body = $('#runs-table').tBodies[0];
     for (const record of page.records) body.append(...runRows(record));
     $('#runs-more').hidden = !page.more;
-    $('#runs-note').textContent = `${state.runs.records.length} run(s) shown${page.more ? ', older ones below' : ''}${page.skipped_lines ? `; ${page.skipped_lines} unparseable line(s) skipped` : ''}`;
+    renderRunsNote();
   } catch (error) {
     showError(error);
   }
@@ -378,7 +407,7 @@ function runRows(record, fresh = false) {
   const result = resultOf(record);
   const text = record.error ?? record.message ?? '';
   const row = el('tr', { class: `clickable run${fresh ? ' fresh' : ''}`, 'data-task': record.task, 'data-run-id': record.run_id ?? '', title: 'click for the full record', onclick: () => (detail.hidden = !detail.hidden) },
-    el('td', {}, agoCell(record.timestamp), el('span', { class: 'dim' }, ` ${String(record.timestamp).slice(0, 19).replace('T', ' ')}`)),
+    momentCell(record.timestamp),
     el('td', {}, record.task),
     el('td', {}, resultCell(result, record.dry_run === true)),
     el('td', { class: 'num' }, seconds(record.duration_seconds)),
@@ -386,6 +415,32 @@ function runRows(record, fresh = false) {
     el('td', { class: `wrap grow ${record.success === true ? '' : 'red'}` }, oneLine(text, 160)),
   );
   return [row, detail];
+}
+
+/** What the runs panel shows, counted from its rows' records (live ones included). */
+function renderRunsNote() {
+  const { records, more, skipped } = state.runs;
+  $('#runs-note').textContent = `${records.length} run(s) shown${more ? ', older ones below' : ''}${skipped ? `; ${skipped} unparseable line(s) skipped` : ''}`;
+}
+
+/**
+ * A record that arrived live, put where it belongs: the list is by start, newest first, and a run
+ * is recorded when it ends, so a long run lands below runs that started after it. One older than
+ * every row shown is left to the page of older runs when there is one.
+ */
+function showLiveRun(record) {
+  const started = timeOf(record.timestamp) ?? -Infinity;
+  const at = state.runs.records.findIndex((shown) => (timeOf(shown.timestamp) ?? -Infinity) <= started);
+  if (at === -1 && state.runs.more) return;
+  const rows = runRows(record, true);
+  if (at === -1) {
+    state.runs.records.push(record);
+    $('#runs-table').tBodies[0].append(...rows);
+  } else {
+    state.runs.records.splice(at, 0, record);
+    $('#runs-table').tBodies[0].querySelectorAll('tr.run')[at].before(...rows);
+  }
+  renderRunsNote();
 }
 
 function recordMatches(record, filter) {
@@ -418,7 +473,7 @@ function renderAlerts(alerts) {
       el('tr', { class: 'level-head' }, el('td', { colspan: 5, class: LEVEL_CLASS[level] }, `${level} (${list.length})`)),
       list.map((alert) => el('tr', { 'data-id': alert.id },
         el('td', { class: 'dim' }, alert.id),
-        el('td', {}, agoCell(alert.timestamp)),
+        momentCell(alert.timestamp),
         el('td', {}, String(alert.task ?? '')),
         el('td', { class: `wrap grow ${LEVEL_CLASS[level]}` }, String(alert.message ?? '')),
         el('td', {}, el('button', { type: 'button', class: 'small ack', 'data-id': alert.id, onclick: () => ackAlerts([alert.id]) }, 'ack')),
@@ -488,7 +543,7 @@ function renderBatch(items, diary) {
   )));
   setCount('#count-batch', pending + count('running'), count('failed') > 0 ? 'red' : '');
   $('#diary').replaceChildren(...(diary.length === 0 ? [el('p', { class: 'dim' }, 'no work blocks yet')] : diary.map((block) => el('div', { class: 'block', 'data-block': block.number },
-    el('div', { class: 'head' }, el('span', { class: 'dim' }, `${block.time} — `), `Work Block ${block.number} — ${block.task}`),
+    el('div', { class: 'head' }, el('span', { class: 'dim', title: `as the diary says: ${block.time}` }, `${clockOf(block.time)} — `), `Work Block ${block.number} — ${block.task}`),
     el('div', { class: 'field' }, el('b', {}, 'Result: '), block.result),
     el('div', { class: 'field' }, el('b', {}, 'Insight: '), block.insight),
     el('div', { class: 'field' }, el('b', {}, 'Next: '), block.next),
@@ -558,7 +613,7 @@ function renderHealth(reports) {
     setCount('#count-health', worst && worst !== 'healthy' ? '!' : '', HEALTH_RANK[worst] >= 3 ? 'red' : 'yellow');
   }
   $('#health-table').tBodies[0].replaceChildren(...reports.map((report) => el('tr', {},
-    el('td', {}, agoCell(report.timestamp)),
+    momentCell(report.timestamp),
     el('td', { class: HEALTH_CLASS[report.status] ?? RESULT_CLASS[resultOf(report)] }, report.status ?? resultOf(report)),
     checkCell(report, 'gateway'), checkCell(report, 'disk'), checkCell(report, 'cron'),
     el('td', { class: 'wrap grow' }, oneLine(report.message ?? report.error ?? '', 120)),
@@ -568,6 +623,8 @@ function renderHealth(reports) {
   healthChart?.destroy();
   healthChart = undefined;
   holder.replaceChildren();
+  // How many reports the chart plots (for whoever checks it against the table).
+  holder.dataset.points = String(points.length);
   if (points.length > 1 && typeof uPlot !== 'undefined') {
     healthChart = new uPlot({
       width: Math.min(900, holder.clientWidth || 900),
@@ -575,7 +632,7 @@ function renderHealth(reports) {
       legend: { show: false },
       scales: { x: { time: true }, y: { range: [0, 4.2] } },
       axes: [
-        { stroke: '#7d868c', grid: { stroke: '#2a2f33' } },
+        { stroke: '#7d868c', grid: { stroke: '#2a2f33' }, label: `local time (${zoneOf(Date.now())})`, labelSize: 20 },
         { stroke: '#7d868c', grid: { stroke: '#2a2f33' }, splits: () => [0, 1, 2, 3, 4], values: (_u, splits) => splits.map((v) => ['healthy', 'unknown', 'warning', 'unhealthy', 'critical'][v] ?? ''), size: 80 },
       ],
       series: [{}, { label: 'status', stroke: '#e0b341', width: 1.5, points: { show: true, size: 4 }, paths: uPlot.paths.stepped({ align: 1 }) }],
@@ -617,10 +674,7 @@ function connect() {
   events.addEventListener('record', (message) => {
     const { record } = JSON.parse(message.data);
     matchRunRecord(record);
-    if (state.loaded.has('runs') && recordMatches(record, state.runs.filter)) {
-      state.runs.records.unshift(record);
-      $('#runs-table').tBodies[0].prepend(...runRows(record, true));
-    }
+    if (state.loaded.has('runs') && recordMatches(record, state.runs.filter)) showLiveRun(record);
     // The tasks panel reads the log's end again: at most about once a second while records pour in.
     refresh('tasks', 700);
     if (record.task === 'system_health') refresh('health');
@@ -655,6 +709,8 @@ function start() {
   $('#ack-all').addEventListener('click', () => void ackAlerts(state.alerts.map((alert) => alert.id)));
   $('#batch-form').addEventListener('submit', (event) => void addBatch(event));
   window.addEventListener('hashchange', () => showPanel(location.hash.slice(1)));
+  // The range's end is typed in the browser's local time: say which.
+  $('#runs-until-zone').textContent = `(${zoneOf(Date.now())})`;
   setInterval(() => {
     for (const node of document.querySelectorAll('.ago[data-at]')) {
       const at = Number(node.dataset.at);
