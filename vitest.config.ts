@@ -5,6 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The real-OpenClaw leg has its own run: npm run test:openclaw (vitest.openclaw.config.ts).
     exclude: ['test/openclaw-real/**', '**/node_modules/**'],
+    // Fails the run when a test wrote into the checkout (test/helpers/tree-guard.ts).
+    globalSetup: ['test/helpers/tree-guard.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Process-level tests spawn many CLIs; two cores are easily saturated.

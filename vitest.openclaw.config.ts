@@ -11,5 +11,7 @@ export default defineConfig({
     maxWorkers: 1,
     fileParallelism: false,
     reporters: ['default'],
+    // Fails the run when a test wrote into the checkout (test/helpers/tree-guard.ts).
+    globalSetup: ['test/helpers/tree-guard.ts'],
   },
 });

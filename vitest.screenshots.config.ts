@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run screenshots`: refreshes the README's dashboard images in docs/screenshots/
+// (scripts/screenshots.ts). Not part of `npm test`, which leaves the checkout as it found it.
+export default defineConfig({
+  test: {
+    include: ['scripts/screenshots.ts'],
+    testTimeout: 180_000,
+    reporters: ['default'],
+  },
+});
