@@ -13,6 +13,7 @@ export type RunnerErrorCode =
   | 'runner.unsafeFile'
   | 'runner.invalidArgument'
   | 'runner.noWorkspace'
+  | 'runner.noHome'
   | 'runner.locked'
   | 'runner.timedOut'
   | 'runner.cancelled'
@@ -72,7 +73,7 @@ export interface RunnerErrorOptions {
 // Bad input is just as bad on the next attempt: retrying would only delay the report.
 const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
   'store.corrupt', 'store.invalid', 'store.notAFile', 'store.tooLarge', 'store.unwritable', 'config.invalid',
-  'runner.invalidArgument', 'runner.unsafeFile', 'runner.noWorkspace', 'lock.failed', 'batch.invalid',
+  'runner.invalidArgument', 'runner.unsafeFile', 'runner.noWorkspace', 'runner.noHome', 'lock.failed', 'batch.invalid',
   'batch.unsafeQueue', 'schedule.brokenCrontab', 'memory.invalid', 'dashboard.badRequest', 'dashboard.unknownTask', 'queue.invalidUrl', 'queue.unsupported',
 ]);
 

@@ -46,7 +46,7 @@ export type { Logger } from 'pino';
 
 // Where things are and how they behave.
 export { loadSettings } from './config/config.js';
-export type { LocationOptions, Settings } from './config/config.js';
+export type { HomeSource, LocationOptions, Settings, WorkspaceSource } from './config/config.js';
 export type { MemoryConfig, RetryConfig, RunnerConfig, TaskConfig } from './config/runner-config.js';
 
 // The alerts inbox the heartbeat reads (tasks write to it with `ctx.alert`).

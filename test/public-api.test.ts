@@ -49,11 +49,11 @@ describe("the public entry, 'taskrunner'", () => {
     expect(names).toEqual(
       [
         'ALERT_LEVELS', 'Alert', 'AlertInbox', 'AlertLevel', 'AlertOptions', 'AlertStore', 'AppendAlertOptions', 'BrokenTaskFile', 'DiscoverOptions',
-        'DiscoveredTask', 'EXIT', 'HeldTaskLock', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError', 'RaisedAlert',
+        'DiscoveredTask', 'EXIT', 'HeldTaskLock', 'HomeSource', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError', 'RaisedAlert',
         'RetryConfig', 'RunOutcome', 'RunRecord', 'RunStatus', 'RunTaskOptions', 'RunnerConfig', 'RunnerError',
         'RunnerErrorCode', 'RunnerErrorOptions', 'Settings', 'Task', 'TaskArgument', 'TaskClass', 'TaskConfig',
         'TaskContext', 'TaskDefaults', 'TaskOption', 'TaskOptionValues', 'TaskPaths', 'TaskRegistry', 'TaskResult',
-        'UpdateJsonOptions', 'createStderrLogger', 'discoverTasks', 'findTask', 'isTaskClass', 'loadSettings', 'runTask',
+        'UpdateJsonOptions', 'WorkspaceSource', 'createStderrLogger', 'discoverTasks', 'findTask', 'isTaskClass', 'loadSettings', 'runTask',
       ].sort(),
     );
   });

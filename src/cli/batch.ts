@@ -67,8 +67,8 @@ function runFlags(options: Record<string, unknown>): string[] {
 // `batch add` and `batch list` touch the queue directly, not through a run: a mistyped
 // --workspace must be an error here too, not a new folder.
 function workspaceOf(options: GlobalOptions): string {
-  const { workspace } = settingsOf(options);
-  assertWorkspaceExists(workspace);
+  const { workspace, workspaceSource } = settingsOf(options);
+  assertWorkspaceExists(workspace, workspaceSource);
   return workspace;
 }
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
+import { assertHomeToWriteIn } from '../config/home.js';
 import { findTask, type DiscoveredTask } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
@@ -13,7 +14,7 @@ import { CRON_TZ_CAVEAT } from '../schedule/crontab-entry.js';
 import { updateCrontab } from '../schedule/crontab-install.js';
 import { installOpenClawJob, removeOpenClawJob } from '../schedule/openclaw-cron-install.js';
 import { currentRunnerCli } from '../schedule/runner-invocation.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, type GlobalOptions } from './global-options.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf, type GlobalOptions } from './global-options.js';
 import { paint, printJson } from './output.js';
 import { parseTaskArgs } from './task-command.js';
 
@@ -95,7 +96,9 @@ async function planFor(task: string, taskArgs: readonly string[], options: CronO
   const settings = settingsOf(options);
   const home = path.resolve(settings.home);
   // The task must exist now: a typo would otherwise fail only at the first scheduled run.
-  const discovered = await findTask(task, { home });
+  const discovered = await findTask(task, taskLookupOf(settings));
+  // The lines installed run the task with this --home: they would make any folder a home.
+  if (options.install) assertHomeToWriteIn(home, settings.homeSource);
   const found = discovered.task;
   const { schedule, origin, note } = chooseSchedule(flagSchedule, discovered, settings.config, settings.configFile ?? path.join(home, CONFIG_FILE_NAME));
   // So are its arguments: parsed now by the task's own parser, which names a wrong one.

@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadSettings, type LocationOptions, type Settings } from '../config/config.js';
+import type { DiscoverOptions } from '../core/discover.js';
 
 /** The options every command accepts, before or after its name. */
 export interface GlobalOptions extends LocationOptions {
@@ -29,6 +30,11 @@ export function globalOptionsOf(command: Command): GlobalOptions {
 /** Home, workspace and config for a command. */
 export function settingsOf(options: GlobalOptions): Settings {
   return loadSettings({ home: options.home, workspace: options.workspace, config: options.config });
+}
+
+/** Where to look for a task: the home, and how it was chosen (an unknown task's error says both). */
+export function taskLookupOf(settings: Settings): DiscoverOptions {
+  return { home: settings.home, homeSource: settings.homeSource };
 }
 
 /** Log level from `--quiet` / `--verbose`. */

@@ -22,7 +22,7 @@ export function registerHeartbeatCommand(program: Command): void {
     .action(async (options: { ack?: Ack }, command: Command) => {
       const globals = globalOptionsOf(command);
       const settings = settingsOf(globals);
-      const note = await dailyNoteChore(settings.workspace, settings.config);
+      const note = await dailyNoteChore(settings);
       const ack = chooseAck(options.ack, settings.config);
       await withStores(settings, async (stores) => {
         // The run history status reads (the shared one with a queue), judged as status judges it.

@@ -66,7 +66,8 @@ export async function buildProgram(argv: readonly string[] = process.argv.slice(
       }
       // Loaded here: only a task run needs the run machinery.
       const { runTaskCommand } = await import('./run.js');
-      await runTaskCommand(taskName, args, globalOptionsOf(command));
+      // The word may be a mistyped command as much as a task: both are suggested.
+      await runTaskCommand(taskName, args, globalOptionsOf(command), Object.keys(COMMANDS));
     });
   const wanted = commandsFor(argv);
   const registers = await Promise.all(wanted.map((name) => COMMANDS[name]!()));

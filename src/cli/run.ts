@@ -7,7 +7,8 @@ import { EXIT, RunnerError } from '../errors.js';
 import { assertTaskName, type Task } from '../core/task.js';
 import type { RunRecord } from '../store/run-log.js';
 import type { Stores } from '../distributed/stores-for.js';
-import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
+import { assertHomeToWriteIn } from '../config/home.js';
+import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, taskLookupOf, type GlobalOptions } from './global-options.js';
 import { formatTable, paint, printJson } from './output.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
 import { openStores, queueIsConfigured } from './open-stores.js';
@@ -16,13 +17,15 @@ import { parseTaskArgs } from './task-command.js';
 
 /**
  * `runner <task> [args…]` and `runner run <task> [args…]`: find the task, parse its arguments
- * with its own declaration, run it, report, and set the exit code.
+ * with its own declaration, run it, report, and set the exit code. `commands`: for `runner <word>`,
+ * the commands the word may have been meant as, suggested with the tasks when it is neither.
  */
-export async function runTaskCommand(taskName: string, rawArgs: readonly string[], inherited: GlobalOptions = {}): Promise<void> {
+export async function runTaskCommand(taskName: string, rawArgs: readonly string[], inherited: GlobalOptions = {}, commands?: readonly string[]): Promise<void> {
   const globals = { ...inherited, ...definedOnly(scanGlobalOptions(rawArgs)) };
   assertTaskName(taskName);
   const settings = settingsOf(globals);
-  const { task } = await findTask(taskName, { home: settings.home });
+  const { task } = await findTask(taskName, { ...taskLookupOf(settings), commands });
+  assertHomeToWriteIn(settings.home, settings.homeSource);
   const parsed = parseTaskArgs(task, rawArgs);
   const retries = parsed.flags.retries === undefined ? undefined : parseRetries(parsed.flags.retries);
   const timeoutMs = parsed.flags.timeout === undefined ? undefined : parseDuration(parsed.flags.timeout, '--timeout');

@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { assertHomeToWriteIn } from '../config/home.js';
 import { discoverTasks } from '../core/discover.js';
 import { createStderrLogger } from '../core/logger.js';
 import { runTask } from '../core/run-task.js';
@@ -13,6 +14,8 @@ export function registerTestAllCommand(program: Command): void {
     .action(async (_options: unknown, command: Command) => {
       const globals = globalOptionsOf(command);
       const settings = settingsOf(globals);
+      // Each dry run still writes its record into the home.
+      assertHomeToWriteIn(settings.home, settings.homeSource);
       const registry = await discoverTasks({ home: settings.home });
       const log = createStderrLogger(logLevelOf(globals));
       const results: { task: string; success: boolean; status: string; error?: unknown }[] = [];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { createStderrLogger } from '../core/logger.js';
 import { EXIT, RunnerError } from '../errors.js';
+import { assertHomeToWriteIn } from '../config/home.js';
 import { addGlobalOptions, globalOptionsOf, logLevelOf, settingsOf } from './global-options.js';
 import { openConfiguredQueue } from './queue-common.js';
 
@@ -22,6 +23,8 @@ export function registerWorkerCommand(program: Command): void {
 async function workerAction(flags: { concurrency?: string; tasks?: string }, command: Command): Promise<void> {
   const globals = globalOptionsOf(command);
   const settings = settingsOf(globals);
+  // Every job's record goes into the home's logs/tasks.jsonl.
+  assertHomeToWriteIn(settings.home, settings.homeSource);
   const queueSettings = settings.config.queue ?? {};
   const concurrency = flags.concurrency === undefined ? (queueSettings.concurrency ?? DEFAULT_CONCURRENCY) : parseConcurrency(flags.concurrency);
   const tasks = flags.tasks === undefined ? undefined : parseTasks(flags.tasks);

@@ -6,14 +6,18 @@ import { RunnerError } from '../errors.js';
 import { cronExpressionProblem, timeZoneProblem } from '../schedule/cron-schedule.js';
 import { ALERT_LEVELS } from '../store/alerts.js';
 import { readConfigObject } from './config-file.js';
-import { nonEmpty, openClawWorkspace } from '../openclaw/workspace.js';
+import { nonEmpty, openClawWorkspace, type WorkspaceLocation } from '../openclaw/workspace.js';
 import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from './duration.js';
 import { expandHome } from './expand-home.js';
+import type { HomeSource } from './home.js';
+import type { WorkspaceSource } from './workspace.js';
 import { webOrigin } from './web-origin.js';
 import type { RunnerConfig } from './runner-config.js';
 
 export type { RunnerConfig } from './runner-config.js';
 export { expandHome } from './expand-home.js';
+export type { HomeSource } from './home.js';
+export type { WorkspaceSource } from './workspace.js';
 
 const positiveInt = v.pipe(v.number(), v.integer(), v.minValue(1));
 const nonNegative = v.pipe(v.number(), v.minValue(0));
@@ -143,7 +147,11 @@ export interface Settings {
   /** The config file that was read, if any. */
   configFile: string | undefined;
   home: string;
+  /** Which rule chose `home`, for messages about it (unknown for settings made by hand). */
+  homeSource?: HomeSource;
   workspace: string;
+  /** Which rule chose `workspace`, for messages about it (unknown for settings made by hand). */
+  workspaceSource?: WorkspaceSource;
 }
 
 /** The global CLI options that decide where things are. */
@@ -158,10 +166,11 @@ export interface LocationOptions {
  * then defaults. The workspace is the first of `--workspace`, `$OPENCLAW_WORKSPACE` (older setups
  * set it in their cron lines, and an environment variable wins over the file as everywhere else),
  * `workspace` in the runner's config, and OpenClaw's own rule (see `src/openclaw/workspace.ts`).
- * Synchronous and cheap: OpenClaw's config is read only when nothing before it decided.
+ * Synchronous and cheap: OpenClaw's config is read only when nothing before it decided. Whether
+ * the workspace exists is not checked here: only what uses it needs it (`assertWorkspaceExists`).
  */
 export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessEnv = process.env): Settings {
-  const home = resolveHome(options, env);
+  const { home, source: homeSource } = locateHome(options, env);
   const explicitFile = options.config !== undefined;
   const configFile = explicitFile ? expandHome(options.config!, env) : path.join(home, CONFIG_FILE_NAME);
   let config: RunnerConfig = {};
@@ -170,15 +179,28 @@ export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessE
     config = validateConfig(readConfigObject(configFile), configFile);
     readFile = configFile;
   }
-  return { config, configFile: readFile, home, workspace: resolveWorkspace(options, config, env) };
+  const { workspace, source: workspaceSource } = resolveWorkspace(options, config, configFile, env);
+  return { config, configFile: readFile, home, homeSource, workspace, workspaceSource };
 }
 
 /** The runner's home: `--home`, else `$RUNNER_HOME`, else the current folder (it needs no config). */
 export function resolveHome(options: LocationOptions, env: NodeJS.ProcessEnv = process.env): string {
-  return expandHome(options.home ?? env.RUNNER_HOME ?? process.cwd(), env);
+  return locateHome(options, env).home;
 }
 
-function resolveWorkspace(options: LocationOptions, config: RunnerConfig, env: NodeJS.ProcessEnv): string {
-  const chosen = options.workspace ?? nonEmpty(env.OPENCLAW_WORKSPACE) ?? config.workspace;
-  return chosen === undefined ? openClawWorkspace(env) : expandHome(chosen, env);
+/** The runner's home and the rule that chose it. */
+export function locateHome(options: LocationOptions, env: NodeJS.ProcessEnv = process.env): { home: string; source: HomeSource } {
+  if (options.home !== undefined) return { home: expandHome(options.home, env), source: 'flag' };
+  // A blank variable (`RUNNER_HOME=` in a crontab) counts as unset, as the workspace's do.
+  const fromEnv = nonEmpty(env.RUNNER_HOME);
+  if (fromEnv !== undefined) return { home: expandHome(fromEnv, env), source: 'env' };
+  return { home: expandHome(process.cwd(), env), source: 'cwd' };
+}
+
+function resolveWorkspace(options: LocationOptions, config: RunnerConfig, configFile: string, env: NodeJS.ProcessEnv): WorkspaceLocation {
+  if (options.workspace !== undefined) return { workspace: expandHome(options.workspace, env), source: { from: 'flag' } };
+  const fromEnv = nonEmpty(env.OPENCLAW_WORKSPACE);
+  if (fromEnv !== undefined) return { workspace: expandHome(fromEnv, env), source: { from: 'env', variable: 'OPENCLAW_WORKSPACE' } };
+  if (config.workspace !== undefined) return { workspace: expandHome(config.workspace, env), source: { from: 'config', file: configFile } };
+  return openClawWorkspace(configFile, env);
 }

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/config.js';
+import { assertWorkspaceExists, type WorkspaceSource } from '../config/workspace.js';
 import type { AlertInbox } from '../distributed/shared-stores.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendTextFile, readJsonFile, updateJsonFile } from '../store/json-file.js';
@@ -31,7 +32,8 @@ export interface ContextInit {
  */
 export function createTaskContext(init: ContextInit): TaskContext {
   const { dryRun, log, paths } = init;
-  const resolve = (file: string) => path.resolve(paths.workspace, file);
+  // An absolute path needs no workspace: only a relative one reads (and so checks) it.
+  const resolve = (file: string) => (path.isAbsolute(file) ? file : path.resolve(paths.workspace, file));
   let alerts = init.alerts;
   const { signal } = init;
   // Fields named one by one: copying `init` with rest and spread costs a worker's job microseconds.
@@ -76,6 +78,31 @@ export function createTaskContext(init: ContextInit): TaskContext {
   Object.defineProperty(context, 'signal', SIGNAL_PROPERTY);
   return context as typeof context & Pick<TaskContext, 'signal'>;
 }
+
+/**
+ * A task's `ctx.paths`: the workspace is checked when the task reads it (`assertWorkspaceExists`,
+ * naming the rule that chose it), not before the run, so a task that never touches the workspace
+ * runs without one (a fresh machine, `runner hello`), and one that does fails, not retried, with
+ * an error saying where the path came from.
+ */
+export function taskPaths(home: string, workspace: string, source?: WorkspaceSource): TaskPaths {
+  const paths = { home, [WORKSPACE]: { workspace, source } };
+  // Added, with one descriptor for all: each object keeps the same shape (see SIGNAL_PROPERTY).
+  Object.defineProperty(paths, 'workspace', WORKSPACE_PROPERTY);
+  return paths as typeof paths & Pick<TaskPaths, 'workspace'>;
+}
+
+const WORKSPACE = Symbol('workspace');
+
+const WORKSPACE_PROPERTY: PropertyDescriptor = {
+  get(this: { [WORKSPACE]: { workspace: string; source?: WorkspaceSource } }): string {
+    const { workspace, source } = this[WORKSPACE];
+    assertWorkspaceExists(workspace, source);
+    return workspace;
+  },
+  enumerable: true,
+  configurable: true,
+};
 
 const MAKE_SIGNAL = Symbol('makeSignal');
 const NESTED_RUN = Symbol('nestedRun');

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { describeHomeSource, type HomeSource } from '../config/home.js';
 import { RunnerError } from '../errors.js';
 import { loadBuiltinTask } from './builtin-tasks.js';
 import { importModule } from './import-module.js';
@@ -40,6 +41,13 @@ export interface DiscoverOptions {
   builtins?: boolean;
   /** The compiled-module cache folder (default `$XDG_CACHE_HOME/taskrunner`). */
   cacheDir?: string;
+  /** Which rule chose `home` (`Settings.homeSource`): an unknown task's error says so. */
+  homeSource?: HomeSource;
+  /**
+   * Other words the name may have been meant as, suggested with the task names when it is unknown
+   * (the CLI's commands, for `runner <word>`); the error then speaks of an unknown command or task.
+   */
+  commands?: readonly string[];
 }
 
 /** Extensions of task files, in the order a task's own file is looked for. */
@@ -92,7 +100,7 @@ export async function findTask(name: string, options: DiscoverOptions): Promise<
   const registry = await discoverTasks(options);
   const found = registry.tasks.get(name);
   if (found) return found;
-  throw unknownTaskError(name, registry);
+  throw unknownTaskError(name, registry, options);
 }
 
 /** What {@link findTasks} found for one name. */
@@ -278,12 +286,24 @@ function duplicateError(first: DiscoveredTask, second: DiscoveredTask): RunnerEr
   });
 }
 
-function unknownTaskError(name: string, registry: TaskRegistry): RunnerError {
+function unknownTaskError(name: string, registry: TaskRegistry, options: DiscoverOptions): RunnerError {
+  const what = options.commands === undefined ? 'task' : 'command or task';
   const brokenNote =
     registry.broken.length > 0
       ? ` (${registry.broken.length} task file${registry.broken.length === 1 ? '' : 's'} could not be loaded; see "runner list")`
       : '';
-  return new RunnerError('runner.unknownTask', `unknown task "${name}".${didYouMean(name, registry.tasks.keys())}${brokenNote}`, {
+  const suggestion = didYouMean(name, [...registry.tasks.keys(), ...(options.commands ?? [])]);
+  return new RunnerError('runner.unknownTask', `unknown ${what} "${name}".${suggestion}${brokenNote} ${whereTasksWereLooked(options)}`, {
     exitCode: 1,
   });
+}
+
+/** `Looked in <home>/tasks/ and the built-in tasks; the home … is …`: a task run in the wrong folder says so. */
+function whereTasksWereLooked({ home, homeSource, builtins }: DiscoverOptions): string {
+  const tasksDir = `${path.join(home, 'tasks')}${path.sep}`;
+  const exists = existsSync(tasksDir);
+  const folder = exists ? tasksDir : `${tasksDir}, which does not exist`;
+  const places = builtins === false ? folder : `${folder}${exists ? '' : ','} and the built-in tasks`;
+  if (!existsSync(home)) return `Looked in ${places}; the home ${home}${homeSource === undefined ? '' : ` (${describeHomeSource(homeSource)})`} does not exist.`;
+  return `Looked in ${places}; the home is ${home}${homeSource === undefined ? '' : `, ${describeHomeSource(homeSource)}`}.`;
 }

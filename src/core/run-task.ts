@@ -2,14 +2,13 @@ import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
 import type { AlertInbox } from '../distributed/shared-stores.js';
-import { assertWorkspaceExists } from '../config/workspace.js';
 import { formatDuration } from '../config/duration.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendRunRecord, type RunRecord } from '../store/run-log.js';
 import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from './attempt-failure.js';
 import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRecord, type RunFacts } from './run-record.js';
-import { createTaskContext } from './context.js';
+import { createTaskContext, taskPaths } from './context.js';
 import { reportScheduledRun } from './run-failed-alert.js';
 import { RunAbort } from './run-abort.js';
 import { onAbort } from './abort-listeners.js';
@@ -95,8 +94,10 @@ type Settled = { ok: true; result: TaskResult } | { ok: false; error: unknown };
  * Run one task the way SPEC §4 promises: under its lock, with retries and backoff, a timeout and
  * cancellation through `ctx.signal`, and exactly one record in `logs/tasks.jsonl`.
  *
- * Rejects, without a record, when the task cannot be found, the workspace does not exist or the
- * lock cannot be taken; rejects with `store.writeFailed` when the record cannot be written.
+ * Rejects, without a record, when the task cannot be found or the lock cannot be taken; rejects
+ * with `store.writeFailed` when the record cannot be written. The workspace is checked only when
+ * the task uses it (`ctx.paths.workspace`, a file helper with a relative path): a missing one
+ * then fails the run (recorded, exit 1, not retried) with an error naming it and its source.
  *
  * @example
  * ```ts
@@ -106,8 +107,7 @@ type Settled = { ok: true; result: TaskResult } | { ok: false; error: unknown };
  */
 export async function runTask(taskOrName: Task | string, options: RunTaskOptions): Promise<RunOutcome> {
   const { settings } = options;
-  const task = typeof taskOrName === 'string' ? (await findTask(taskOrName, { home: settings.home })).task : taskOrName;
-  assertWorkspaceExists(settings.workspace);
+  const task = typeof taskOrName === 'string' ? (await findTask(taskOrName, { home: settings.home, homeSource: settings.homeSource })).task : taskOrName;
   const run = new RunState(task, options);
 
   const cancel = new RunAbort();
@@ -268,7 +268,7 @@ async function runOneAttempt(task: Task, run: RunState, cancel: RunAbort): Promi
     args: options.args ?? [],
     options: options.options ?? {},
     config: options.settings.config,
-    paths: { home: options.settings.home, workspace: options.settings.workspace },
+    paths: taskPaths(options.settings.home, options.settings.workspace, options.settings.workspaceSource),
     log: run.log,
     attempt: run.attempts,
     alerts: options.alerts,

@@ -156,7 +156,7 @@ export class FileDataSource implements DashboardDataSource {
   }
 
   private workspace(): string {
-    assertWorkspaceExists(this.settings.workspace);
+    assertWorkspaceExists(this.settings.workspace, this.settings.workspaceSource);
     return this.settings.workspace;
   }
 

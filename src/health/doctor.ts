@@ -1,10 +1,13 @@
 import { constants } from 'node:fs';
 import { access, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { expandHome, loadSettings, resolveHome, type LocationOptions, type Settings } from '../config/config.js';
+import { expandHome, loadSettings, locateHome, type LocationOptions, type Settings } from '../config/config.js';
 import { runOpenClaw, describeOpenClawFailure } from '../openclaw/openclaw-cli.js';
 import { gatewayTarget } from '../openclaw/gateway-url.js';
 import { resolveOpenClaw, type OpenClawLaunch } from '../openclaw/openclaw-launch.js';
+import { describeHomeSource, HOME_MARKERS, looksLikeHome, type HomeSource } from '../config/home.js';
+import { describeWorkspaceSource } from '../config/workspace.js';
+import { nonEmpty } from '../openclaw/workspace.js';
 import { cronLogFile } from '../schedule/runner-invocation.js';
 import { AlertStore } from '../store/alerts.js';
 import { fileKind } from '../store/regular-file.js';
@@ -40,11 +43,12 @@ const VERSION_TIMEOUT_MS = 5000;
 /** Look at every place the runner uses and at OpenClaw; never throws for what it finds. */
 export async function diagnose(options: LocationOptions, env: NodeJS.ProcessEnv = process.env): Promise<DoctorReport> {
   const { settings, config } = resolveSettings(options, env);
-  const home = settings?.home ?? resolveHome(options, env);
+  const located = locateHome(options, env);
+  const home = settings?.home ?? located.home;
   const items = await Promise.all([
     Promise.resolve(config),
-    inspectHome(home),
-    inspectWorkspace(settings?.workspace ?? fallbackWorkspace(options, env)),
+    inspectHome(home, located.source),
+    inspectWorkspace(settings ?? fallbackWorkspace(options, env)),
     inspectLog(runLogPath(home), cronLogFile(home)),
     inspectAlerts(AlertStore.forHome(home)),
     inspectOpenClaw(settings?.config.openclaw?.timeoutMs ?? VERSION_TIMEOUT_MS, env, home),
@@ -71,30 +75,39 @@ function resolveSettings(options: LocationOptions, env: NodeJS.ProcessEnv): { se
  * Without a readable config the workspace can only come from the flag or the environment (the
  * config's `workspace` key, and so the default, cannot be known).
  */
-function fallbackWorkspace(options: LocationOptions, env: NodeJS.ProcessEnv): string | undefined {
-  const given = options.workspace ?? env.OPENCLAW_WORKSPACE;
-  return given === undefined ? undefined : expandHome(given, env);
+function fallbackWorkspace(options: LocationOptions, env: NodeJS.ProcessEnv): Pick<Settings, 'workspace' | 'workspaceSource'> | undefined {
+  if (options.workspace !== undefined) return { workspace: expandHome(options.workspace, env), workspaceSource: { from: 'flag' } };
+  const fromEnv = nonEmpty(env.OPENCLAW_WORKSPACE);
+  return fromEnv === undefined ? undefined : { workspace: expandHome(fromEnv, env), workspaceSource: { from: 'env', variable: 'OPENCLAW_WORKSPACE' } };
 }
 
-async function inspectHome(folder: string): Promise<DoctorItem> {
+/** The home, each finding followed by the rule that chose it; the current folder must be a home (see home.ts). */
+async function inspectHome(folder: string, source: HomeSource): Promise<DoctorItem> {
   const name = 'home';
+  const from = ` (${describeHomeSource(source)})`;
   const stats = await stat(folder).catch(() => undefined);
-  if (!stats) return { name, state: 'problem', where: folder, detail: 'does not exist (check --home or $RUNNER_HOME)' };
-  if (!stats.isDirectory()) return { name, state: 'problem', where: folder, detail: 'is not a folder' };
-  if (!(await writable(folder))) return { name, state: 'problem', where: folder, detail: 'is not writable' };
-  return { name, state: 'ok', where: folder, detail: 'exists, writable' };
+  if (!stats) return { name, state: 'problem', where: folder, detail: `does not exist${from}` };
+  if (!stats.isDirectory()) return { name, state: 'problem', where: folder, detail: `is not a folder${from}` };
+  if (!(await writable(folder))) return { name, state: 'problem', where: folder, detail: `is not writable${from}` };
+  if (source === 'cwd' && !looksLikeHome(folder)) {
+    return { name, state: 'problem', where: folder, detail: `is not a runner home${from}: it has none of ${HOME_MARKERS.join(', ')}, so task runs refuse to write here` };
+  }
+  return { name, state: 'ok', where: folder, detail: `exists, writable${from}` };
 }
 
-async function inspectWorkspace(workspace: string | undefined): Promise<DoctorItem> {
+/** The workspace, each finding followed by the rule that chose the path. */
+async function inspectWorkspace(located: Pick<Settings, 'workspace' | 'workspaceSource'> | undefined): Promise<DoctorItem> {
   const name = 'workspace';
-  if (workspace === undefined) return { name, state: 'problem', detail: 'unknown until the config file is fixed (or give --workspace)' };
+  if (located === undefined) return { name, state: 'problem', detail: 'unknown until the config file is fixed (or give --workspace)' };
+  const { workspace, workspaceSource } = located;
+  const from = workspaceSource === undefined ? '' : ` (${describeWorkspaceSource(workspaceSource)})`;
   const stats = await stat(workspace).catch(() => undefined);
   if (!stats) {
-    return { name, state: 'problem', where: workspace, detail: 'does not exist (the runner never creates it: create it, or set --workspace, $OPENCLAW_WORKSPACE or "workspace" in the config)' };
+    return { name, state: 'problem', where: workspace, detail: `does not exist${from}; the runner never creates it: create it, or set --workspace, $OPENCLAW_WORKSPACE or "workspace" in the config` };
   }
-  if (!stats.isDirectory()) return { name, state: 'problem', where: workspace, detail: 'is not a folder' };
-  if (!(await writable(workspace))) return { name, state: 'problem', where: workspace, detail: 'is not writable' };
-  return { name, state: 'ok', where: workspace, detail: 'exists, writable' };
+  if (!stats.isDirectory()) return { name, state: 'problem', where: workspace, detail: `is not a folder${from}` };
+  if (!(await writable(workspace))) return { name, state: 'problem', where: workspace, detail: `is not writable${from}` };
+  return { name, state: 'ok', where: workspace, detail: `exists, writable${from}` };
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { Settings } from '../config/config.js';
 import type { RunnerConfig } from '../config/runner-config.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { calendarDay } from '../core/time.js';
@@ -29,11 +30,12 @@ export type DailyNoteOutcome = DailyNote | { file: string; error: string };
  * workspace, a read-only disk) does not stop the heartbeat: the alerts must still reach the agent,
  * and the failure itself is something the agent should hear about, so it is returned, not thrown.
  */
-export async function dailyNoteChore(workspace: string, config: RunnerConfig, now: Date = new Date()): Promise<DailyNoteOutcome> {
+export async function dailyNoteChore(settings: Pick<Settings, 'workspace' | 'workspaceSource' | 'config'>, now: Date = new Date()): Promise<DailyNoteOutcome> {
+  const { workspace, config } = settings;
   const day = calendarDay(now, config.timezone);
   try {
     // The note goes into an existing workspace; a wrong path must not quietly start a new one.
-    assertWorkspaceExists(workspace);
+    assertWorkspaceExists(workspace, settings.workspaceSource);
     return await ensureDailyNote(workspace, day);
   } catch (error) {
     return { file: `memory/${day}.md`, error: error instanceof Error ? error.message : String(error) };

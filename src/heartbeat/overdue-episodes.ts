@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../store/atomic-write.js';
@@ -60,6 +61,12 @@ export async function reportOnce(home: string, check: OverdueCheck, report: (fre
       throw error;
     });
   };
+  // Nothing overdue and nothing recorded: nothing to keep, so no `.runner/` is made for it (a
+  // heartbeat run outside a runner home leaves no trace there).
+  if (check.overdue.length === 0 && !existsSync(file)) {
+    await report([], []);
+    return;
+  }
   try {
     await mkdir(path.dirname(file), { recursive: true });
     await withFileLock(file, async (lock) => {

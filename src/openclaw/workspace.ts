@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { expandHome } from '../config/expand-home.js';
+import type { WorkspaceSource } from '../config/workspace.js';
 import { openClawConfiguredWorkspace } from './openclaw-config.js';
 
 /**
@@ -17,9 +18,14 @@ import { openClawConfiguredWorkspace } from './openclaw-config.js';
 export function openClawStateDir(env: NodeJS.ProcessEnv = process.env): string {
   const override = nonEmpty(env.OPENCLAW_STATE_DIR);
   if (override !== undefined) return expandHome(override, env);
+  const profile = namedProfile(env);
+  return expandHome(`~/${profile === undefined ? '.openclaw' : `.openclaw-${profile}`}`, env);
+}
+
+/** `$OPENCLAW_PROFILE`, unless unset or `default` (the plain state folder). */
+function namedProfile(env: NodeJS.ProcessEnv): string | undefined {
   const profile = nonEmpty(env.OPENCLAW_PROFILE);
-  const folder = profile === undefined || profile.toLowerCase() === 'default' ? '.openclaw' : `.openclaw-${profile}`;
-  return expandHome(`~/${folder}`, env);
+  return profile === undefined || profile.toLowerCase() === 'default' ? undefined : profile;
 }
 
 /** OpenClaw's config file: `$OPENCLAW_CONFIG_PATH`, else `<state-dir>/openclaw.json`. */
@@ -28,17 +34,27 @@ export function openClawConfigPath(env: NodeJS.ProcessEnv = process.env): string
   return override === undefined ? path.join(openClawStateDir(env), 'openclaw.json') : expandHome(override, env);
 }
 
+/** A workspace path and the rule that chose it. */
+export interface WorkspaceLocation {
+  workspace: string;
+  source: WorkspaceSource;
+}
+
 /**
- * The workspace by OpenClaw's rule, absolute with `~` and `$HOME` expanded. Reads OpenClaw's config
- * (synchronously: it is small, and only read when nothing before it decided); a config that exists
- * but is unreadable or invalid throws `config.invalid` naming it.
+ * The workspace by OpenClaw's rule, absolute with `~` and `$HOME` expanded, and which part of the
+ * rule chose it. Reads OpenClaw's config (synchronously: it is small, and only read when nothing
+ * before it decided); a config that exists but is unreadable or invalid throws `config.invalid`
+ * naming it. `runnerConfig` is the runner config file that was looked at, for the default's message.
  */
-export function openClawWorkspace(env: NodeJS.ProcessEnv = process.env): string {
-  const configured = openClawConfiguredWorkspace(openClawConfigPath(env));
-  if (configured !== undefined) return expandHome(configured, env);
+export function openClawWorkspace(runnerConfig: string, env: NodeJS.ProcessEnv = process.env): WorkspaceLocation {
+  const openclawConfig = openClawConfigPath(env);
+  const configured = openClawConfiguredWorkspace(openclawConfig);
+  if (configured !== undefined) return { workspace: expandHome(configured, env), source: { from: 'openclaw-config', file: openclawConfig } };
   const fromEnv = nonEmpty(env.OPENCLAW_WORKSPACE_DIR);
-  if (fromEnv !== undefined) return expandHome(fromEnv, env);
-  return path.join(openClawStateDir(env), 'workspace');
+  if (fromEnv !== undefined) return { workspace: expandHome(fromEnv, env), source: { from: 'env', variable: 'OPENCLAW_WORKSPACE_DIR' } };
+  const stateDir = openClawStateDir(env);
+  const stateDirFrom = nonEmpty(env.OPENCLAW_STATE_DIR) !== undefined ? 'OPENCLAW_STATE_DIR' : namedProfile(env) !== undefined ? 'OPENCLAW_PROFILE' : 'home';
+  return { workspace: path.join(stateDir, 'workspace'), source: { from: 'default', stateDir, stateDirFrom, runnerConfig, openclawConfig } };
 }
 
 /** An environment value, trimmed; undefined when unset or blank (`VAR=` in a crontab means unset). */

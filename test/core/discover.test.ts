@@ -129,7 +129,7 @@ describe('findTask', () => {
     const error = await rejection(findTask('memory_chek', userOnly()));
     expect(error.code).toBe('runner.unknownTask');
     expect(error.exitCode).toBe(1);
-    expect(error.message).toBe('unknown task "memory_chek". Did you mean "memory_check"?');
+    expect(error.message).toBe(`unknown task "memory_chek". Did you mean "memory_check"? Looked in ${path.join(home, 'tasks')}/; the home is ${home}.`);
   });
 
   it("reports the task's own file failing to load as an error", async () => {

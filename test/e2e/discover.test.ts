@@ -137,7 +137,8 @@ export class B extends Task { name = 'pair_b'; description = 'second'; async run
   it('exits 1 with "Did you mean" for an unknown task', async () => {
     const result = await cli('helo');
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('unknown task "helo". Did you mean "hello"?');
+    // `runner <word>` may name a command as well: both are suggested.
+    expect(result.stderr).toContain('unknown command or task "helo". Did you mean "hello" or "help"?');
   });
 
   it('refuses a task name outside [a-z0-9_-]+', async () => {
@@ -196,7 +197,7 @@ export class B extends Task { name = 'pair_b'; description = 'second'; async run
       expect(testAll.stdout).toContain(reason);
       const typo = await cli('helo');
       expect(typo.code).toBe(1);
-      expect(typo.stderr).toContain('Did you mean "hello"?');
+      expect(typo.stderr).toContain('Did you mean "hello" or "help"?');
       const own = await cli('hang');
       expect(own.code).toBe(1);
       expect(own.stderr).toContain(reason);

@@ -50,7 +50,7 @@ describe('runner doctor', () => {
 
     const screen = await runCli(args, { env: fake.env });
     expect(screen.code).toBe(0);
-    expect(screen.stdout).toMatch(/^✓ +workspace +\S+ +exists, writable$/m);
+    expect(screen.stdout).toMatch(/^✓ +workspace +\S+ +exists, writable \(from --workspace\)$/m);
     expect(screen.stdout).toMatch(/^✓ +openclaw +\S+\/openclaw +OpenClaw 2026\.9\.6/m);
     expect(screen.stdout).not.toContain('✗');
   });
@@ -100,6 +100,22 @@ describe('runner doctor', () => {
       chmodSync(home, 0o755);
       rmSync(home, { recursive: true });
     }
+  });
+
+  it('says where the home and the workspace came from, and that a current folder without tasks/ or logs/ is no home', async () => {
+    const { workspace } = makeHome('taskrunner-doctor-');
+    const elsewhere = mkdtempSync(path.join(tmpdir(), 'taskrunner-doctor-cwd-'));
+    const run = await runCli(['doctor', '--json'], { cwd: elsewhere, env: { ...envWithoutOpenClaw(), OPENCLAW_WORKSPACE: workspace } });
+    expect(run.code).toBe(1);
+    const items = byName(run.stdout);
+    expect(items.home).toMatchObject({
+      state: 'problem',
+      where: elsewhere,
+      detail: 'is not a runner home (the current folder, as neither --home nor $RUNNER_HOME is set): it has none of tasks/, runner.config.json, logs/, alerts/, .runner/, so task runs refuse to write here',
+    });
+    expect(items.workspace).toMatchObject({ state: 'ok', where: workspace, detail: 'exists, writable (from $OPENCLAW_WORKSPACE)' });
+    const named = await runCli(['doctor', '--json'], { cwd: elsewhere, env: { ...envWithoutOpenClaw(), OPENCLAW_WORKSPACE: workspace, RUNNER_HOME: elsewhere } });
+    expect(byName(named.stdout).home).toMatchObject({ state: 'ok', detail: 'exists, writable (from $RUNNER_HOME)' });
   });
 
   it('finds the gateway on the port OpenClaw\'s config names, and says so', async () => {

@@ -6,7 +6,7 @@ import { createStderrLogger, loadSettings, runTask, Task, type TaskResult } from
 import { taskLockPath } from '../../src/core/lock.js';
 import { collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
 import { mountTmpfs, remountReadOnly, unmount } from '../helpers/mount.js';
-import { BUGGY, FATAL, FLAKY, HANGER, QUICK, QUITTER, READER, SAYS_NO, SLEEPER, THROWS_STRING } from '../fixtures/tasks.js';
+import { BUGGY, FATAL, FLAKY, HANGER, QUICK, QUITTER, READER, SAYS_NO, SLEEPER, THROWS_STRING, WRITER } from '../fixtures/tasks.js';
 
 function homeWith(tasks: Record<string, string>, config?: object) {
   const { home, workspace } = makeHome();
@@ -314,15 +314,54 @@ describe('runner <task>: timeouts', () => {
 });
 
 describe('runner <task>: the workspace', () => {
-  it('refuses a workspace that does not exist, naming it, and does not create it', async () => {
+  it('is needed only by a task that uses it: one that does not runs without it', async () => {
     const h = homeWith({ quick: QUICK });
     const typo = path.join(h.home, 'typo');
-    for (const command of [['quick'], ['batch'], ['batch', 'add', 'Planned'], ['batch', 'list']]) {
-      const result = await runCli([...command, '--home', h.home, '--workspace', typo]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toContain(`workspace ${typo} does not exist`);
+    const result = await runCli(['quick', '--home', h.home, '--workspace', typo]);
+    expect([result.code, result.stderr]).toEqual([0, '']);
+    expect(h.records()).toMatchObject([{ task: 'quick', success: true }]);
+    expect(existsSync(typo)).toBe(false);
+  });
+
+  it('fails a task that uses a workspace that does not exist, once, naming it and the flag it came from, and does not create it', async () => {
+    const h = homeWith({ writer: WRITER });
+    const typo = path.join(h.home, 'typo');
+    const result = await runCli(['writer', '--home', h.home, '--workspace', typo]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`✗ writer failed: workspace ${typo} does not exist (from --workspace). The runner never creates it: create the folder, or pass another --workspace`);
+    // Bad input is not retried: one attempt, one record.
+    expect(h.records()).toMatchObject([{ task: 'writer', success: false, attempts: 1, error_type: 'RunnerError', all_attempts_failed: false }]);
+    for (const command of [['batch'], ['batch', 'add', 'Planned'], ['batch', 'list']]) {
+      const batch = await runCli([...command, '--home', h.home, '--workspace', typo]);
+      expect(batch.code).toBe(1);
+      expect(batch.stderr).toContain(`workspace ${typo} does not exist (from --workspace)`);
     }
     expect(existsSync(typo)).toBe(false);
+  });
+
+  it('says which rule chose a missing workspace: environment, runner config, OpenClaw config, OpenClaw default', async () => {
+    const h = homeWith({ writer: WRITER });
+    const user = path.join(h.home, 'user');
+    mkdirSync(user);
+    const missing = path.join(h.home, 'gone');
+    const run = async (env: Record<string, string>, config?: object) => {
+      if (config) writeFile(h.home, 'runner.config.json', JSON.stringify(config));
+      const result = await runCli(['writer', '--home', h.home], { env: { HOME: user, ...env } });
+      expect(result.code).toBe(1);
+      return result.stderr;
+    };
+    expect(await run({ OPENCLAW_WORKSPACE: missing })).toContain(`workspace ${missing} does not exist (from $OPENCLAW_WORKSPACE)`);
+    const runnerConfig = path.join(h.home, 'runner.config.json');
+    expect(await run({}, { workspace: missing })).toContain(`workspace ${missing} does not exist (from "workspace" in ${runnerConfig})`);
+    writeFile(h.home, 'runner.config.json', '{}');
+    expect(await run({ OPENCLAW_WORKSPACE_DIR: missing })).toContain(`workspace ${missing} does not exist (from $OPENCLAW_WORKSPACE_DIR)`);
+    const stateDir = path.join(user, '.openclaw');
+    expect(await run({})).toContain(
+      `workspace ${stateDir}/workspace does not exist (OpenClaw's default <state-dir>/workspace, the state dir being ${stateDir}; ` +
+        `no --workspace, $OPENCLAW_WORKSPACE, "workspace" in ${runnerConfig}, agents.defaults.workspace in ${stateDir}/openclaw.json or $OPENCLAW_WORKSPACE_DIR chose another)`,
+    );
+    const openclawConfig = writeFile(user, '.openclaw/openclaw.json', JSON.stringify({ agents: { defaults: { workspace: missing } } }));
+    expect(await run({})).toContain(`workspace ${missing} does not exist (from agents.defaults.workspace in OpenClaw's config ${openclawConfig})`);
   });
 
   it('is not needed by list, help, alerts and --version', async () => {
