@@ -1,7 +1,10 @@
 import type { Command } from 'commander';
+import type { RunnerConfig } from '../config/config.js';
 import { findTask, type DiscoveredTask } from '../core/discover.js';
+import { resolveAttempts, timeoutSetting } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { RunnerError } from '../errors.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
 import { printJson } from './output.js';
 import { buildTaskCommand } from './task-command.js';
 
@@ -17,19 +20,37 @@ export function registerHelpCommand(program: Command): void {
       }
       assertTaskName(taskName);
       const globals = globalOptionsOf(command);
-      const { home } = settingsOf(globals);
-      const found = await findTask(taskName, { home });
+      const settings = settingsOf(globals);
+      // Every command is registered for `runner help` (see main.ts's commandsFor).
+      const commands = new Map(program.commands.map((each) => [each.name(), each]));
+      let found: DiscoveredTask;
+      try {
+        found = await findTask(taskName, { ...taskLookupOf(settings), commands: [...commands.keys()] });
+      } catch (error) {
+        // `runner help status`: a command's own help, when no task has that name.
+        const asCommand = commands.get(taskName);
+        if (!(error instanceof RunnerError && error.code === 'runner.unknownTask') || asCommand === undefined) throw error;
+        asCommand.outputHelp();
+        return;
+      }
       if (globals.json) printJson(helpJson(found));
-      else process.stdout.write(helpText(found));
+      else process.stdout.write(helpText(found, settings.config, commands.has(found.name)));
     });
 }
 
-function helpText(found: DiscoveredTask): string {
-  const usage = buildTaskCommand(found.task).name(`runner ${found.name}`).helpInformation();
-  const defaults = found.task.defaults;
+/**
+ * The task's usage and where its defaults come from, by the resolution a run uses. A task named
+ * like a command runs only as `runner run <name>`, so its usage says that.
+ */
+function helpText(found: DiscoveredTask, config: RunnerConfig, namedLikeCommand: boolean): string {
+  const usage = buildTaskCommand(found.task, config)
+    .name(namedLikeCommand ? `runner run ${found.name}` : `runner ${found.name}`)
+    .helpInformation();
   const lines = [`Source: ${found.builtin ? 'built-in' : found.file}`];
-  if (defaults?.timeout !== undefined) lines.push(`Default timeout: ${String(defaults.timeout)}`);
-  if (defaults?.attempts !== undefined) lines.push(`Default attempts: ${defaults.attempts}`);
+  const timeout = timeoutSetting(found.task, config);
+  if (timeout !== undefined) lines.push(`Default timeout: ${String(timeout.value)} (${timeout.source})`);
+  const attempts = resolveAttempts(found.task, config);
+  lines.push(`Default attempts: ${attempts.value} (${attempts.source})`);
   return `${usage}\n${lines.join('\n')}\n`;
 }
 

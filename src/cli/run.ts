@@ -26,7 +26,7 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
   const settings = settingsOf(globals);
   const { task } = await findTask(taskName, { ...taskLookupOf(settings), commands });
   assertHomeToWriteIn(settings.home, settings.homeSource);
-  const parsed = parseTaskArgs(task, rawArgs);
+  const parsed = parseTaskArgs(task, rawArgs, { config: settings.config });
   const retries = parsed.flags.retries === undefined ? undefined : parseRetries(parsed.flags.retries);
   const timeoutMs = parsed.flags.timeout === undefined ? undefined : parseDuration(parsed.flags.timeout, '--timeout');
   // With a queue configured, ctx.alert raises into the shared inbox and the record also goes to the

@@ -1,4 +1,6 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
+import type { RunnerConfig } from '../config/config.js';
+import { resolveAttempts } from '../core/run-policy.js';
 import { taskDescription, type Task, type TaskOptionValues } from '../core/task.js';
 import { RunnerError } from '../errors.js';
 import { addGlobalOptions } from './global-options.js';
@@ -15,9 +17,10 @@ export interface RunFlags {
 /**
  * A commander command describing one task: its declared arguments and options, the run flags and
  * the global options. It parses `runner <task> …` and prints `runner help <task>`, so the two never
- * disagree.
+ * disagree. `config` is the runner config the task runs with: the defaults shown for `--retries`
+ * are the ones a run would use (`resolveAttempts`).
  */
-export function buildTaskCommand(task: Task): Command {
+export function buildTaskCommand(task: Task, config: RunnerConfig = {}): Command {
   // A task that declares no arguments takes any; one that declares them gets them checked.
   const command = new Command(task.name)
     .description(taskDescription(task))
@@ -35,10 +38,16 @@ export function buildTaskCommand(task: Task): Command {
   }
   command
     .addOption(new Option('--dry-run', 'show what would change; write nothing but the run record'))
-    .addOption(new Option('--retries <n>', 'retries after the first attempt (default: 2, i.e. 3 attempts)'))
+    .addOption(new Option('--retries <n>', `retries after the first attempt (${retriesDefault(task, config)})`))
     .addOption(new Option('--timeout <duration>', 'abort the run after this long (e.g. 30s, 10m)'))
     .addOption(new Option('--skip-if-running', 'exit 0, not 2, when the task is already running (for schedulers)'));
   return addGlobalOptions(command);
+}
+
+/** `default: 1, i.e. 2 attempts`, from the setting a run would use. */
+function retriesDefault(task: Task, config: RunnerConfig): string {
+  const attempts = resolveAttempts(task, config).value;
+  return `default: ${attempts - 1}, i.e. ${attempts} attempt${attempts === 1 ? '' : 's'}`;
 }
 
 /** A task's parsed command line: positional arguments and its own options (run and global flags removed). */
@@ -57,6 +66,8 @@ export interface ParseTaskArgsOptions {
    * terminal (a job's), whose usage error must be the job's failure, not text on the worker's output.
    */
   silent?: boolean;
+  /** The runner config the task runs with, for the defaults `--help` shows. */
+  config?: RunnerConfig;
 }
 
 /**
@@ -100,7 +111,7 @@ function copyOf(parsed: ParsedTaskArgs): ParsedTaskArgs {
 }
 
 function parseWithCommander(task: Task, rawArgs: readonly string[], how: ParseTaskArgsOptions): ParsedTaskArgs {
-  const command = buildTaskCommand(task).action(() => undefined);
+  const command = buildTaskCommand(task, how.config).action(() => undefined);
   if (how.silent) command.configureOutput({ writeOut: () => undefined, writeErr: () => undefined, outputError: () => undefined });
   try {
     command.parse(rawArgs, { from: 'user' });

@@ -134,6 +134,33 @@ export class B extends Task { name = 'pair_b'; description = 'second'; async run
     expect(result.stdout).toContain('Default timeout: 30s');
   });
 
+  it('shows the default retries a run would use, from the task, the config or the runner, the same in --help', async () => {
+    writeFile(home, 'tasks/twice.ts', `import { Task } from 'taskrunner';
+export default class Twice extends Task { name = 'twice'; description = 'tries twice'; override defaults = { attempts: 2 }; async run() { return { success: true }; } }
+`);
+    const help = await cli('help', 'twice');
+    expect(help.stdout).toMatch(/--retries <n>\s+retries after the first attempt \(default: 1, i\.e\. 2\s+attempts\)/);
+    expect(help.stdout).toContain("Default attempts: 2 (the task's defaults.attempts)");
+    const flag = await cli('twice', '--help');
+    expect(flag.stdout).toMatch(/\(default: 1, i\.e\. 2\s+attempts\)/);
+    writeFile(home, 'runner.config.json', JSON.stringify({ retry: { attempts: 1 }, tasks: { twice: { attempts: 4, timeout: '2m' } } }));
+    const configured = await cli('help', 'twice');
+    expect(configured.stdout).toMatch(/\(default: 3, i\.e\. 4\s+attempts\)/);
+    expect(configured.stdout).toContain('Default timeout: 2m (tasks.twice.timeout in the config)\nDefault attempts: 4 (tasks.twice.attempts in the config)');
+    const fromRetry = await cli('help', 'hello');
+    expect(fromRetry.stdout).toMatch(/\(default: 0, i\.e\. 1\s+attempt\)/);
+    expect(fromRetry.stdout).toContain('Default attempts: 1 (retry.attempts in the config)');
+  });
+
+  it('gives a task named like a command the usage that runs it, runner run <name>', async () => {
+    writeFile(home, 'tasks/status.ts', `import { Task } from 'taskrunner';
+export default class Status extends Task { name = 'status'; description = 'a task named like a command'; async run() { return { success: true }; } }
+`);
+    expect((await cli('help', 'status')).stdout).toMatch(/^Usage: runner run status \[options\]/);
+    expect((await cli('help', 'batch')).stdout).toMatch(/^Usage: runner run batch \[options\] \[count\]/);
+    expect((await cli('help', 'hello')).stdout).toMatch(/^Usage: runner hello \[options\]/);
+  });
+
   it('exits 1 with "Did you mean" for an unknown task', async () => {
     const result = await cli('helo');
     expect(result.code).toBe(1);

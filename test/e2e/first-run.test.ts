@@ -86,5 +86,10 @@ describe('a mistyped command', () => {
     // One list of names for both: a task and a command close to the word are both offered.
     const both = await runCli(['memory_captur', ...args]);
     expect(both.stderr).toContain('Did you mean "memory_capture"?');
+    // `runner help` takes a command's name as well as a task's, and suggests both.
+    const help = await runCli(['help', 'lsit', ...args]);
+    expect(help.stderr).toContain('Did you mean "list"?');
+    const listHelp = await runCli(['help', 'list', ...args]);
+    expect([listHelp.code, listHelp.stdout]).toEqual([0, expect.stringMatching(/^Usage: runner list \[options\]/)]);
   });
 });
