@@ -1,6 +1,8 @@
 import type { Command } from 'commander';
 import { escapeControl } from '../batch/printable.js';
 import { parseDuration } from '../config/duration.js';
+import type { Settings } from '../config/config.js';
+import { findTask } from '../core/discover.js';
 import { parseTimestamp } from '../core/time.js';
 import { RunnerError } from '../errors.js';
 import { followLog } from '../history/follow.js';
@@ -9,7 +11,7 @@ import { matchesFilter, queryLog, type LogFilter } from '../history/log-query.js
 import { parseRecord, resultOf } from '../history/record.js';
 import type { HistoryEntry } from '../history/scan.js';
 import { runLogPath } from '../store/run-log.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
 import { paint } from './output.js';
 import { abortOnSignals } from './signals.js';
 import { positiveInteger } from './status.js';
@@ -43,11 +45,33 @@ export function registerLogsCommand(program: Command): void {
         timeZone: settings.config.timezone,
       };
       const limit = positiveInteger(options.limit, '--limit');
-      await showLogs(runLogPath(settings.home), filter, limit, Boolean(options.follow), Boolean(globals.json));
+      const logFile = runLogPath(settings.home);
+      const noneMatched = (files: LogFileSet) => explainNoRuns(options.task!, filter, files, logFile, settings, Boolean(globals.json));
+      await showLogs(logFile, filter, limit, Boolean(options.follow), Boolean(globals.json), options.task === undefined ? undefined : noneMatched);
     });
 }
 
-async function showLogs(logFile: string, filter: LogFilter, limit: number, follow: boolean, json: boolean): Promise<void> {
+/**
+ * `--task` matched no record: say so rather than print nothing. A name that is no task (no task
+ * file, not built in) and has no runs in the log is an error, with suggestions, so a typo is not
+ * mistaken for a quiet task; a task that has not run (or whose runs the other filters leave out)
+ * gets a line saying that (on stderr with `--json`, whose stdout stays records only).
+ */
+async function explainNoRuns(task: string, filter: LogFilter, files: LogFileSet, logFile: string, settings: Settings, json: boolean): Promise<void> {
+  const narrowed = filter.failed === true || filter.sinceMs !== undefined;
+  try {
+    await findTask(task, taskLookupOf(settings));
+  } catch (error) {
+    if (!(error instanceof RunnerError && error.code === 'runner.unknownTask')) throw error;
+    // A task whose file is gone is still known by its runs.
+    const hasRuns = narrowed && (await queryLog(files, { task, timeZone: filter.timeZone }, 1)).entries.length > 0;
+    if (!hasRuns) throw new RunnerError('runner.unknownTask', `--task: ${error.message} ${logFile} has no runs of it either.`, { cause: error });
+  }
+  const which = narrowed ? `no runs of ${task} match ${[filter.failed ? '--failed' : '', filter.sinceMs === undefined ? '' : '--since'].filter(Boolean).join(' and ')}` : `no runs of ${task}`;
+  (json ? process.stderr : process.stdout).write(`${which} in ${logFile}\n`);
+}
+
+async function showLogs(logFile: string, filter: LogFilter, limit: number, follow: boolean, json: boolean, noneMatched?: (files: LogFileSet) => Promise<void>): Promise<void> {
   const print = (entry: HistoryEntry) => process.stdout.write(`${json ? entry.line : humanLine(entry)}\n`);
   // A follower takes SIGINT/SIGTERM from before its first line: whoever sees that line may stop it.
   const cancellation = follow ? abortOnSignals() : undefined;
@@ -57,6 +81,7 @@ async function showLogs(logFile: string, filter: LogFilter, limit: number, follo
     const { entries, scan } = await queryLog(files, filter, limit);
     entries.forEach(print);
     skipped += scan.skipped;
+    if (entries.length === 0) await noneMatched?.(files);
     if (cancellation) {
       const live = files.takeLive(logFile);
       await files.close();

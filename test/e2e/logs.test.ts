@@ -1,9 +1,14 @@
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { collect, makeHome, runCli, startCli, waitForOutput } from '../helpers/cli.js';
+import { collect, makeHome, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
 
 const TASKS = ['alpha', 'beta', 'gamma'];
+
+/** A task that has never run. */
+const QUIET = `import { Task } from 'taskrunner';
+export default class Quiet extends Task { name = 'quiet'; description = 'never ran'; async run() { return { success: true }; } }
+`;
 const HOUR = 3_600_000;
 
 /** A record as the writer lays it out; run `n` of 3000 started `3000 - n` minutes before `now`. */
@@ -79,6 +84,29 @@ describe('runner logs', () => {
     const limit = await runCli(args(home, workspace, '--limit', '0'));
     expect(limit.code).toBe(1);
     expect(limit.stderr).toContain('--limit');
+  });
+
+  it('--task of a name that is no task and has no runs is an error, with a suggestion', async () => {
+    writeFile(home, 'tasks/quiet.mjs', QUIET);
+    const result = await runCli(args(home, workspace, '--task', 'quite'));
+    expect(result).toMatchObject({ code: 1, stdout: '' });
+    // Reading the whole log for it, it met the corrupt lines (counted first).
+    expect(result.stderr).toMatch(/^error: --task: unknown task "quite"\. Did you mean "quiet"\? Looked in .*; the home is .*, from --home\. \S+tasks\.jsonl has no runs of it either\.\n$/m);
+    const followed = await runCli(args(home, workspace, '--task', 'quite', '--follow'));
+    expect(followed.code).toBe(1);
+  });
+
+  it('--task of a task that has not run says so and exits 0; --json keeps stdout for records', async () => {
+    writeFile(home, 'tasks/quiet.mjs', QUIET);
+    const logFile = path.join(home, 'logs', 'tasks.jsonl');
+    const human = await runCli(args(home, workspace, '--task', 'quiet'));
+    expect(human).toMatchObject({ code: 0, stdout: `no runs of quiet in ${logFile}\n` });
+    const json = await runCli(args(home, workspace, '--task', 'quiet', '--json'));
+    expect(json).toMatchObject({ code: 0, stdout: '' });
+    expect(json.stderr).toContain(`no runs of quiet in ${logFile}\n`);
+    // A task known only by its runs (no file now), whose runs the other filters leave out.
+    const none = await runCli(args(home, workspace, '--task', 'alpha', '--since', `${new Date(Date.now() + 3_600_000).toISOString()}`));
+    expect(none).toMatchObject({ code: 0, stdout: `no runs of alpha match --since in ${logFile}\n` });
   });
 
   it('prints nothing for a home without a log', async () => {
