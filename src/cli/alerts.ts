@@ -29,11 +29,15 @@ export function registerAlertsCommand(program: Command): void {
     .argument('<ids...>', 'alert ids, as `runner alerts` shows them')
     .action(async (ids: string[], _options: unknown, command: Command) => {
       const globals = globalOptionsOf(command);
+      // The known ids are acknowledged even when some are not; those are named on stderr, exit 1.
       const missing = await withStores(settingsOf(globals), ({ alerts }) => alerts.ack(ids));
-      if (globals.json) printJson({ acknowledged: ids.filter((id) => !missing.includes(id)), missing });
-      else if (!globals.quiet) process.stdout.write(`acknowledged ${ids.length - missing.length} alert(s)\n`);
+      const acknowledged = [...new Set(ids)].filter((id) => !missing.includes(id));
+      if (globals.json) printJson({ acknowledged, missing });
+      else if (!globals.quiet && acknowledged.length > 0) process.stdout.write(`acknowledged ${acknowledged.length} alert(s)\n`);
       if (missing.length > 0) {
-        throw new RunnerError('runner.invalidArgument', `no pending alert with id ${missing.join(', ')}`);
+        const which = missing.length === 1 ? `no pending alert with id ${missing[0]}` : `no pending alerts with ids ${missing.join(', ')}`;
+        const done = acknowledged.length > 0 ? ` (the other ${acknowledged.length} ${acknowledged.length === 1 ? 'was' : 'were'} acknowledged)` : '';
+        throw new RunnerError('runner.invalidArgument', `${which}${done}: already acknowledged or drained, or mistyped; \`runner alerts\` lists the pending ones`);
       }
     });
 }

@@ -210,6 +210,22 @@ describe('alerts ack', () => {
     expect(JSON.parse(readFileSync(h.file, 'utf8'))).toEqual([{ id: listed[0]!.id, ...legacy }]);
   });
 
+  it('acknowledges the known ids, names the unknown ones on stderr without a count of none, and exits 1', async () => {
+    const h = alertHome();
+    const alert = (id: string) => ({ id, task: 'system_health', timestamp: '2026-02-03T17:35:00.000+01:00', level: 'error', message: `problem ${id}` });
+    writeFile(h.home, 'alerts/pending.json', JSON.stringify([alert('aaaa1111'), alert('bbbb2222')]));
+    const unknown = await runCli(['alerts', 'ack', 'nope', ...h.args]);
+    expect(unknown).toMatchObject({ code: 1, stdout: '' });
+    expect(unknown.stderr).toBe('error: no pending alert with id nope: already acknowledged or drained, or mistyped; `runner alerts` lists the pending ones\n');
+    const mixed = await runCli(['alerts', 'ack', 'aaaa1111', 'nope', 'gone', ...h.args]);
+    expect(mixed).toMatchObject({ code: 1, stdout: 'acknowledged 1 alert(s)\n' });
+    expect(mixed.stderr).toBe('error: no pending alerts with ids nope, gone (the other 1 was acknowledged): already acknowledged or drained, or mistyped; `runner alerts` lists the pending ones\n');
+    expect((JSON.parse(readFileSync(h.file, 'utf8')) as { id: string }[]).map((left) => left.id)).toEqual(['bbbb2222']);
+    const json = await runCli(['alerts', 'ack', 'bbbb2222', 'nope', '--json', ...h.args]);
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toEqual({ acknowledged: ['bbbb2222'], missing: ['nope'] });
+  });
+
   it('of an unknown id on an empty inbox creates nothing', async () => {
     const h = alertHome();
     const ack = await runCli(['alerts', 'ack', 'nope', ...h.args]);
