@@ -23,16 +23,20 @@ export function parseDuration(value: number | string, what: string): number {
   if (ms === undefined) {
     throw new RunnerError('runner.invalidArgument', `${what}: invalid duration ${JSON.stringify(value)} (expected ${EXAMPLES})`);
   }
-  return checkTimerMs(ms, what, JSON.stringify(value));
+  return Math.round(checkTimerMs(ms, what, JSON.stringify(value)));
 }
 
 /**
- * Check a duration already in milliseconds (e.g. `runTask({ timeoutMs })`): above zero and short
- * enough for a timer. `shown` is how the value appears in the error.
+ * Check a duration already in milliseconds (e.g. `runTask({ timeoutMs })`): above zero, at least
+ * the 1 ms a timer counts in, and short enough for a timer. `shown` is how the value appears in the error.
  */
 export function checkTimerMs(ms: number, what: string, shown = `${ms} ms`): number {
   if (!Number.isFinite(ms) || ms <= 0) {
     throw new RunnerError('runner.invalidArgument', `${what}: a duration must be above zero, got ${shown}`);
+  }
+  if (ms < 1) {
+    // Rounded, it would be 0: "above zero" would be true of what was typed and false of what runs.
+    throw new RunnerError('runner.invalidArgument', `${what}: ${shown} is ${formatFraction(ms)} ms, below the smallest supported duration, 1 ms`);
   }
   if (ms > MAX_TIMER_MS) {
     throw new RunnerError(
@@ -46,18 +50,24 @@ export function checkTimerMs(ms: number, what: string, shown = `${ms} ms`): numb
 /** Whether `value` is a valid duration (for the config schema, which reports the key itself). */
 export function isValidDuration(value: number | string): boolean {
   const ms = toMilliseconds(value);
-  return ms !== undefined && ms > 0 && ms <= MAX_TIMER_MS;
+  return ms !== undefined && ms >= 1 && ms <= MAX_TIMER_MS;
 }
 
 /** The rule, for messages: what a duration looks like. */
-export const DURATION_RULE = `above zero and at most 24.8 days; ${EXAMPLES}`;
+export const DURATION_RULE = `of at least 1 ms and at most 24.8 days; ${EXAMPLES}`;
 
+// Not rounded: a value below 1 ms must be refused as such, not as the 0 it would round to.
 function toMilliseconds(value: number | string): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) ? Math.round(value * UNIT_MS.s!) : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? value * UNIT_MS.s! : undefined;
   const match = /^\s*(-?\d+(?:\.\d+)?)\s*(ms|s|m|h|d)?\s*$/i.exec(value);
   if (!match) return undefined;
   const unit = (match[2] ?? 's').toLowerCase();
-  return Math.round(Number(match[1]) * UNIT_MS[unit]!);
+  return Number(match[1]) * UNIT_MS[unit]!;
+}
+
+/** `0.1` for 0.1 ms: a fraction without the floating-point tail (`0.30000000000000004`). */
+function formatFraction(ms: number): string {
+  return String(Number(ms.toPrecision(3)));
 }
 
 /** A duration for a message, in the largest unit that shows it exactly: `1s`, `10m`, `1500ms`. */

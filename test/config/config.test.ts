@@ -120,7 +120,7 @@ describe('loadSettings', () => {
 
   it('reads a bare number of seconds as a task timeout and refuses one beyond the timer limit', () => {
     expect(validateConfig({ tasks: { x: { timeout: 30 } } }, 'c.json').tasks?.x?.timeout).toBe(30);
-    expect(() => validateConfig({ tasks: { x: { timeout: 0 } } }, 'c.json')).toThrow(/tasks\.x\.timeout: a duration above zero/);
+    expect(() => validateConfig({ tasks: { x: { timeout: 0 } } }, 'c.json')).toThrow(/tasks\.x\.timeout: a duration of at least 1 ms and at most 24\.8 days/);
     expect(() => validateConfig({ tasks: { x: { timeout: '25d' } } }, 'c.json')).toThrow(/tasks\.x\.timeout: .*at most 24\.8 days/);
     expect(() => validateConfig({ lock: { staleMs: 2 ** 31 } }, 'c.json')).toThrow(/lock\.staleMs: at most 2147483647 ms/);
   });

@@ -20,8 +20,21 @@ describe('parseDuration', () => {
     expect(() => parseDuration(input, '--timeout')).toThrow(/--timeout: invalid duration .*number of seconds/);
   });
 
-  it.each([0, '0', '0s', -1, '-1s', '0.0001'])('refuses %j: a timeout must be above zero', (input) => {
+  it.each([0, '0', '0s', -1, '-1s'])('refuses %j: a timeout must be above zero', (input) => {
     expect(() => parseDuration(input, 'tasks.x.timeout')).toThrow(/tasks\.x\.timeout: a duration must be above zero/);
+  });
+
+  it.each([
+    ['0.0001', '"0.0001" is 0.1 ms'],
+    [0.0004, '0.0004 is 0.4 ms'],
+    ['0.5ms', '"0.5ms" is 0.5 ms'],
+  ] as const)('refuses %j: below 1 ms, the smallest duration, rather than calling it zero', (input, shown) => {
+    expect(() => parseDuration(input, '--timeout')).toThrow(`--timeout: ${shown}, below the smallest supported duration, 1 ms`);
+  });
+
+  it('rounds a duration of 1 ms or more to whole milliseconds', () => {
+    expect(parseDuration('1.4ms', '--timeout')).toBe(1);
+    expect(parseDuration(0.0015, '--timeout')).toBe(2);
   });
 
   it.each(['25d', '30d', 2_147_484])('refuses %j: longer than a timer can wait, naming the limit', (input) => {

@@ -305,11 +305,19 @@ describe('runner <task>: timeouts', () => {
     expect(existsSync(path.join(h.home, 'logs', 'tasks.jsonl'))).toBe(false);
   });
 
+  it('refuses --timeout 0.0001 as below the smallest duration, 1 ms, not as zero', async () => {
+    const h = homeWith({ sleeper: SLEEPER });
+    const result = await runCli(['sleeper', '1', '--timeout', '0.0001', ...h.args]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe('error: --timeout: "0.0001" is 0.1 ms, below the smallest supported duration, 1 ms\n');
+    expect(existsSync(path.join(h.home, 'logs', 'tasks.jsonl'))).toBe(false);
+  });
+
   it('refuses a config timeout beyond the timer limit, naming the key', async () => {
     const h = homeWith({ sleeper: SLEEPER }, { tasks: { sleeper: { timeout: '30d' } } });
     const result = await runCli(['sleeper', '1', ...h.args]);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/tasks\.sleeper\.timeout: a duration above zero and at most 24\.8 days/);
+    expect(result.stderr).toMatch(/tasks\.sleeper\.timeout: a duration of at least 1 ms and at most 24\.8 days/);
   });
 });
 
