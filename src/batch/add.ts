@@ -1,5 +1,6 @@
 import { RunnerError } from '../errors.js';
 import { taskNameProblem } from '../core/task.js';
+import { isoWithOffset } from '../core/time.js';
 import {
   countPending,
   newEntryId,
@@ -94,7 +95,7 @@ function validateAdd(options: AddBatchTaskOptions): BatchEntry {
     insight: options.insight ?? '',
     next_step: options.next_step ?? '',
     status: 'pending',
-    added: new Date().toISOString(),
+    added: isoWithOffset(),
   };
   if (options.priority !== undefined) entry.priority = options.priority;
   if (options.depends_on !== undefined && options.depends_on.length > 0) entry.depends_on = [...new Set(options.depends_on)];

@@ -1,3 +1,4 @@
+import { isoWithOffset } from '../core/time.js';
 import { executionOrder } from './order.js';
 import { DEFAULT_MAX_ATTEMPTS, type QueuedEntry } from './queue-file.js';
 
@@ -52,7 +53,7 @@ export function claimNext(entries: QueuedEntry[], options: ClaimOptions): Claim 
     claimed.push(entry);
     inChunk.add(entry.id);
   }
-  const at = (options.now ?? new Date()).toISOString();
+  const at = isoWithOffset(options.now ?? new Date());
   for (const entry of claimed) {
     entry.status = 'running';
     entry.claimed_by = options.runId;
@@ -101,7 +102,7 @@ export function settle(entries: QueuedEntry[], runId: string, outcomes: readonly
     entry.error = outcome.error;
     if (entry.attempts >= (entry.max_attempts ?? DEFAULT_MAX_ATTEMPTS)) {
       entry.status = 'failed';
-      entry.failed_at = now.toISOString();
+      entry.failed_at = isoWithOffset(now);
       settled.exhausted.unshift(entry);
     } else {
       settled.retrying.unshift(entry);

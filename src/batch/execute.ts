@@ -1,3 +1,4 @@
+import { isoWithOffset } from '../core/time.js';
 import { RunnerError } from '../errors.js';
 import type { AlertLevel } from '../store/alerts.js';
 import { claimNext, isExecutable, settle, type Outcome } from './claims.js';
@@ -203,7 +204,7 @@ class BatchExecution {
       if (reason === undefined) continue;
       entry.status = 'failed';
       entry.error = reason;
-      entry.failed_at = new Date().toISOString();
+      entry.failed_at = isoWithOffset();
       failed.push(entry);
     }
     return failed;

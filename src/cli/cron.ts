@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
+import { isoInZone } from '../core/time.js';
 import { assertHomeToWriteIn } from '../config/home.js';
 import { findTask, type DiscoveredTask } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
@@ -183,7 +184,7 @@ function planJson(plan: CronPlan, origin: ScheduleOrigin, install: InstallReport
     cron: plan.schedule.expression,
     tz: plan.schedule.timeZone ?? null,
     source: origin.source,
-    next_runs: plan.schedule.nextRuns.map((date) => date.toISOString()),
+    next_runs: plan.schedule.nextRuns.map((date) => isoInZone(date, plan.schedule.timeZone)),
     command: plan.command,
     log_file: plan.logFile,
     crontab: { line: plan.crontabLine, block: plan.crontabBlock },

@@ -2,6 +2,7 @@ import { Option, type Command } from 'commander';
 import { discoverTasks, findTask } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
+import { isoInZone } from '../core/time.js';
 import { RunnerError } from '../errors.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { printJson, printTable } from './output.js';
@@ -56,7 +57,7 @@ export function registerScheduleCommand(program: Command): void {
         const info = await addSchedule(connection, request, await localTaskNames(settings.home));
         if (globals.json) printJson(info);
         else {
-          const next = info.next === undefined ? '' : `, next run ${new Date(info.next).toISOString()}`;
+          const next = info.next === undefined ? '' : `, next run ${isoInZone(new Date(info.next), info.tz)}`;
           process.stdout.write(`${info.replaced ? 'replaced' : 'added'} ${info.id} (${taskName}${next})\n`);
         }
       } finally {
@@ -106,7 +107,7 @@ async function listAction(command: Command): Promise<void> {
     }
     printTable(
       ['ID', 'TASK', 'CRON', 'TZ', 'NEXT RUN', 'ARGS'],
-      schedules.map((s) => [s.id, s.task, s.cron ?? '', s.tz ?? '', s.next === undefined ? '' : new Date(s.next).toISOString(), s.args.join(' ')]),
+      schedules.map((s) => [s.id, s.task, s.cron ?? '', s.tz ?? '', s.next === undefined ? '' : isoInZone(new Date(s.next), s.tz), s.args.join(' ')]),
     );
   } finally {
     await connection.close();

@@ -7,6 +7,7 @@ import { formatJson } from '../store/json-file.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readStoreBytes } from '../store/read-file.js';
 import type { OverdueCheck, OverdueTask } from './overdue-check.js';
+import { isoWithOffset } from '../core/time.js';
 
 /**
  * The heartbeat reports an overdue task once per episode, not on every beat. An episode is the
@@ -102,7 +103,7 @@ function nextState(state: EpisodeState, check: OverdueCheck, now: Date): Episode
   }
   for (const task of check.overdue) {
     const episode = state[task.task];
-    next[task.task] = sameEpisode(episode, task) ? episode! : { last_success: task.last_success, since: task.since, reported_at: now.toISOString() };
+    next[task.task] = sameEpisode(episode, task) ? episode! : { last_success: task.last_success, since: task.since, reported_at: isoWithOffset(now) };
   }
   return next;
 }

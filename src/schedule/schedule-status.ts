@@ -1,7 +1,7 @@
 import type { RunnerConfig } from '../config/runner-config.js';
 import { findTasks, type TaskLookup } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
-import { parseTimestamp } from '../core/time.js';
+import { isoInZone, parseTimestamp } from '../core/time.js';
 import type { TaskStatus } from '../history/task-status.js';
 import { zoneOfSchedule } from './cron-schedule.js';
 import { isOverdue, overdueGraceMs } from './overdue.js';
@@ -51,13 +51,18 @@ export function scheduleState(status: TaskStatus | null, ref: ScheduledTaskRef |
     const graceMs = overdueGraceMs(resolveRunPolicy(ref.task, config).timeoutMs);
     return {
       schedule: { cron: schedule.expression, tz: zoneOfSchedule(schedule), source: schedule.source },
-      next_run: schedule.nextRun(now)?.toISOString() ?? null,
+      next_run: nextRunStamp(schedule.nextRun(now), schedule.timeZone),
       overdue: since !== undefined && isOverdue(schedule, since.ms, now.getTime(), graceMs),
       overdue_since: since?.timestamp ?? null,
     };
   } catch (error) {
     return { ...NO_SCHEDULE, schedule_error: error instanceof Error ? error.message : String(error) };
   }
+}
+
+/** The next run as every time the runner writes (ISO 8601 with offset), in the schedule's own zone. */
+function nextRunStamp(next: Date | undefined, timeZone: string | undefined): string | null {
+  return next === undefined ? null : isoInZone(next, timeZone);
 }
 
 /**

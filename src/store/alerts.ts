@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { isoWithOffset } from '../core/time.js';
 import { RunnerError } from '../errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
@@ -216,7 +217,8 @@ export function createAlert(alert: NewAlert): Alert {
   return {
     id: newAlertId(),
     task: alert.task,
-    timestamp: new Date().toISOString(),
+    // As run records stamp their start (SPEC §8): one format for every time the runner writes.
+    timestamp: isoWithOffset(),
     level: alert.level,
     message: alert.message,
     ...(alert.key !== undefined && { key: alert.key }),

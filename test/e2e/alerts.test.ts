@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { makeHome, runCli, runCliWithStdoutTo, startCli, collect, writeFile } from '../helpers/cli.js';
+import { makeHome, readRecords, runCli, runCliWithStdoutTo, startCli, collect, writeFile } from '../helpers/cli.js';
 import { alerter, WRITER } from '../fixtures/tasks.js';
 
 /** A home with 50 alerting tasks, `alerter_0` … `alerter_49` (one task's runs would lock each other out). */
@@ -14,6 +14,17 @@ function alertHome() {
 }
 
 describe('alerts', () => {
+  it("stamps an alert as its run's record is stamped: ISO 8601 with the offset, not Z", async () => {
+    const h = alertHome();
+    const result = await runCli(['alerter_0', 'stamped', ...h.args], { env: { TZ: 'Asia/Kolkata' } });
+    expect(result.code).toBe(0);
+    const [alert] = JSON.parse(readFileSync(h.file, 'utf8')) as { timestamp: string }[];
+    const [record] = readRecords(readFileSync(path.join(h.home, 'logs', 'tasks.jsonl'), 'utf8'));
+    const format = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+05:30$/;
+    expect(record!.timestamp).toMatch(format);
+    expect(alert!.timestamp).toMatch(format);
+  });
+
   it('50 processes alerting at once leave 50 alerts with distinct ids', async () => {
     const h = alertHome();
     const results = await Promise.all(

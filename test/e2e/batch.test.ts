@@ -52,6 +52,8 @@ describe('runner batch add', () => {
     expect(second.code).toBe(0);
     expect(json(second.stdout)).toMatchObject({ pending: 3 });
     expect(h.queue()[1]).toMatchObject({ task: 'Document the API', result: 'README written', insight: 'Docs compound', next_step: 'Publish', status: 'pending', id });
+    // Stamped as run records and alerts are: ISO 8601 with the offset.
+    expect(h.queue()[1]!.added).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}[+-]\d\d:\d\d$/);
     expect(h.queue()[2]).toMatchObject({ task: 'Check disk', priority: 'high', depends_on: [id], command: 'df -h .', max_attempts: 2 });
   });
 

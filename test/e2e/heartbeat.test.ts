@@ -211,7 +211,7 @@ describe('runner heartbeat: overdue tasks', () => {
       overdue: [{ task: 'backup', last_success: at(120), since: at(120), schedule: '*/15 * * * *', tz: ZONE }],
     });
     expect(json).not.toHaveProperty('ack');
-    expect(JSON.parse(readFileSync(h.state, 'utf8'))).toEqual({ backup: { last_success: at(120), since: at(120), reported_at: expect.any(String) } });
+    expect(JSON.parse(readFileSync(h.state, 'utf8'))).toEqual({ backup: { last_success: at(120), since: at(120), reported_at: expect.stringMatching(/\.\d{3}[+-]\d\d:\d\d$/) } });
     expect((await heartbeat(h.args)).stdout).toBe('HEARTBEAT_OK\n');
   });
 

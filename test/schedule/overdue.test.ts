@@ -90,7 +90,7 @@ describe('scheduleState', () => {
   it('a task never started by a scheduler is never overdue, however old its last success', () => {
     const state = scheduleState(status({ last_success: '2026-01-01T00:00:00Z' }), { task }, config, now);
     expect(state).toEqual({
-      schedule: { cron: '*/15 * * * *', tz: 'UTC', source: 'config' }, next_run: '2026-12-06T12:15:00.000Z', overdue: false, overdue_since: null,
+      schedule: { cron: '*/15 * * * *', tz: 'UTC', source: 'config' }, next_run: '2026-12-06T12:15:00.000+00:00', overdue: false, overdue_since: null,
     });
   });
 
