@@ -91,8 +91,17 @@ async function stripTypes(source: string, file: string, commonjs = false): Promi
       filePath: file,
     }).code;
   } catch (error) {
-    throw loadError(file, error instanceof Error ? error.message : String(error), error);
+    throw loadError(file, withoutFilePrefix(error instanceof Error ? error.message : String(error), file), error);
   }
+}
+
+/**
+ * sucrase starts its messages with `Error transforming <file>: `; the load error names the file
+ * already (`cannot load <file>: …`), so it is said once.
+ */
+function withoutFilePrefix(message: string, file: string): string {
+  const prefix = `Error transforming ${file}: `;
+  return message.startsWith(prefix) ? message.slice(prefix.length) : message;
 }
 
 /** sucrase is CommonJS: bundled, its exports arrive on `default`; run from source, as named exports. */

@@ -161,6 +161,16 @@ export default class Status extends Task { name = 'status'; description = 'a tas
     expect((await cli('help', 'hello')).stdout).toMatch(/^Usage: runner hello \[options\]/);
   });
 
+  it('names a task file with a syntax error once in the error', async () => {
+    const file = writeFile(home, 'tasks/broken.ts', `export const x: = 1;\n`);
+    const result = await cli('broken');
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/^error: cannot load \S+broken\.ts: Unexpected token/);
+    expect(result.stderr.split(file)).toHaveLength(2);
+    const listed = await cli('list');
+    expect(listed.stdout.split('broken.ts')).toHaveLength(3);
+  });
+
   it('exits 1 with "Did you mean" for an unknown task', async () => {
     const result = await cli('helo');
     expect(result.code).toBe(1);
