@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -15,8 +15,13 @@ const emptyDir = (prefix: string) => mkdtempSync(path.join(tmpdir(), prefix));
 describe("the README's first command on a fresh machine", () => {
   it('`runner hello` in the repository runs with an empty HOME: no workspace, no OpenClaw needed', async () => {
     const home = emptyDir('taskrunner-fresh-home-');
-    // The repository is the runner home (its tasks/hello.ts), as in the README.
-    const result = await runCli(['hello'], { cwd: REPO_ROOT, env: { HOME: home, XDG_CACHE_HOME: undefined } });
+    // The repository is the runner home (its tasks/hello.ts), as in the README: a copy of it, with
+    // the repository's node_modules, so the run's record does not land in the checkout.
+    const clone = emptyDir('taskrunner-fresh-clone-');
+    mkdirSync(path.join(clone, 'tasks'));
+    copyFileSync(path.join(REPO_ROOT, 'tasks', 'hello.ts'), path.join(clone, 'tasks', 'hello.ts'));
+    symlinkSync(path.join(REPO_ROOT, 'node_modules'), path.join(clone, 'node_modules'));
+    const result = await runCli(['hello'], { cwd: clone, env: { HOME: home, XDG_CACHE_HOME: undefined } });
     expect(result.stderr).not.toContain('error');
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^✓ hello: hello, world \([\d.]+s\)\n$/);
