@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, REPO_ROOT, type CliResult } from '../helpers/cli.js';
 import { runOpenClaw, type OpenClawOutcome } from '../../src/openclaw/openclaw-cli.js';
+import { scriptedProviderConfig } from './scripted-model.js';
 
 /** Where `scripts/install-openclaw.mjs` put Node 24 and OpenClaw. */
 export interface OpenClawInstall {
@@ -112,21 +113,45 @@ export function openclawEnv(install: OpenClawInstall, home: string, extra: NodeJ
   };
 }
 
+/** What a test may change in a gateway's config; with none, the heartbeat is off and there is no model. */
+export interface GatewayOptions {
+  /**
+   * A scripted model's base URL (`http://127.0.0.1:PORT/v1`, see scripted-model.ts): it becomes the
+   * provider `scripted` and the agents' default model `scripted/scripted`.
+   */
+  modelBaseUrl?: string;
+  /**
+   * The heartbeat's cadence, e.g. `30m`: above `0m` the system job `heartbeat-main` is enabled
+   * (delivery `target: "none"`, so nothing leaves the gateway). Default `0m`: disabled.
+   */
+  heartbeatEvery?: string;
+  /** The agent's workspace (`agents.defaults.workspace`); default OpenClaw's own under the HOME. */
+  workspace?: string;
+}
+
+/** The `openclaw.json` of a test gateway on `port`. */
+function gatewayConfig(port: number, home: string, options: GatewayOptions = {}): Record<string, unknown> {
+  const every = options.heartbeatEvery ?? '0m';
+  const defaults: Record<string, unknown> = { heartbeat: every === '0m' ? { every } : { every, target: 'none' } };
+  if (options.workspace !== undefined) defaults.workspace = options.workspace;
+  const scripted = options.modelBaseUrl === undefined ? undefined : scriptedProviderConfig(options.modelBaseUrl);
+  if (scripted) defaults.model = scripted.model;
+  return {
+    gateway: { mode: 'local', port, bind: 'loopback', auth: { mode: 'none' } },
+    logging: { file: path.join(home, 'gw.log') },
+    ...(scripted ? { models: scripted.models } : {}),
+    agents: { defaults },
+  };
+}
+
 /** Start `openclaw gateway run` in its own session and wait until `/health` answers (up to 3 minutes). */
-export async function startGateway(install: OpenClawInstall): Promise<Gateway> {
+export async function startGateway(install: OpenClawInstall, options: GatewayOptions = {}): Promise<Gateway> {
   const home = mkdtempSync(path.join(tmpdir(), 'openclaw-real-'));
   mkdirSync(path.join(home, 'tmp'));
   mkdirSync(path.join(home, '.openclaw'));
   const port = await freePort();
   const logFile = path.join(home, 'gateway.log');
-  writeFileSync(
-    path.join(home, '.openclaw', 'openclaw.json'),
-    JSON.stringify({
-      gateway: { mode: 'local', port, bind: 'loopback', auth: { mode: 'none' } },
-      logging: { file: path.join(home, 'gw.log') },
-      agents: { defaults: { heartbeat: { every: '0m' } } },
-    }),
-  );
+  writeFileSync(path.join(home, '.openclaw', 'openclaw.json'), JSON.stringify(gatewayConfig(port, home, options)));
   const env = openclawEnv(install, home);
   const out = openSync(logFile, 'a');
   const child = spawn(install.node, [install.openclaw, 'gateway', 'run'], { env, cwd: home, detached: true, stdio: ['ignore', out, out] });
@@ -168,10 +193,11 @@ async function healthy(port: number): Promise<boolean> {
 
 /**
  * Call the real `openclaw <args>` against a gateway (each call takes 2.5-4 s), through the
- * runner's own {@link runOpenClaw}; returns the parsed JSON of a `--json` call.
+ * runner's own {@link runOpenClaw}; returns the parsed JSON of a `--json` call. `timeoutMs` (default
+ * 2 minutes) is for a call that waits, such as `cron run --wait`.
  */
-export async function openclawJson<T = unknown>(gateway: Gateway, args: readonly string[]): Promise<T> {
-  const outcome: OpenClawOutcome = await runOpenClaw(args, { timeoutMs: 120_000, env: gateway.env });
+export async function openclawJson<T = unknown>(gateway: Gateway, args: readonly string[], timeoutMs = 120_000): Promise<T> {
+  const outcome: OpenClawOutcome = await runOpenClaw(args, { timeoutMs, env: gateway.env });
   if (outcome.kind !== 'ok') throw new Error(`openclaw ${args.join(' ')}: ${JSON.stringify(outcome)}`);
   return JSON.parse(outcome.stdout) as T;
 }
