@@ -1,7 +1,8 @@
+import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { findTask } from '../core/discover.js';
-import { createStderrLogger } from '../core/logger.js';
+import { createFileLogger, createStderrLogger } from '../core/logger.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { assertTaskName, type Task } from '../core/task.js';
@@ -31,6 +32,9 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
   const timeoutMs = parsed.flags.timeout === undefined ? undefined : parseDuration(parsed.flags.timeout, '--timeout');
   // With a queue configured, ctx.alert raises into the shared inbox and the record also goes to the
   // shared history; the server is reached before the run, so an unreachable one runs nothing.
+  // Opened before the run: a log file that cannot be written is the command's error, not a lost log.
+  const logFile = parsed.flags.logFile === undefined ? undefined : path.resolve(parsed.flags.logFile);
+  const log = logFile === undefined ? createStderrLogger(logLevelOf(globals)) : createFileLogger(logFile, logLevelOf(globals));
   const shared = queueIsConfigured(settings) ? await openStores(settings) : undefined;
   const cancellation = abortOnSignals();
   const unguard = guardRunUntilRecorded();
@@ -48,7 +52,7 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
       // Schedulers pass --skip-if-running (the lines `runner cron` prints do): the record says so.
       scheduled: parsed.flags.skipIfRunning === true,
       signal: cancellation.signal,
-      log: createStderrLogger(logLevelOf(globals)),
+      log,
     });
     if (shared) sharedFailure = await appendShared(shared, outcome.record);
   } finally {
@@ -57,7 +61,7 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
     await shared?.close().catch(() => undefined);
   }
   const skipped = outcome.status === 'locked' && parsed.flags.skipIfRunning === true;
-  report(outcome, globals, task, skipped);
+  report(outcome, globals, task, skipped, logFile !== undefined);
   // A scheduler counts a non-zero exit as a failed run (OpenClaw's cron then backs off), but a run
   // that overlaps the previous one is the lock doing its job: with --skip-if-running it exits 0.
   process.exitCode = skipped ? EXIT.ok : outcome.exitCode;
@@ -114,7 +118,12 @@ function rendersRecord(task: Task): task is Task & RendersRecord {
   return typeof (task as Partial<RendersRecord>).render === 'function';
 }
 
-function report(outcome: RunOutcome, globals: GlobalOptions, task: Task, skipped: boolean): void {
+/**
+ * The run's outcome for a person or a scheduler: `✓ task: message` on stdout, `✗ task failed:
+ * error` on stderr. With `--log-file` that line is all (no rendered table), since a scheduler's
+ * history keeps the output as the run's summary.
+ */
+function report(outcome: RunOutcome, globals: GlobalOptions, task: Task, skipped: boolean, summaryOnly: boolean): void {
   if (globals.json) {
     printJson(outcome.record);
     return;
@@ -126,7 +135,7 @@ function report(outcome: RunOutcome, globals: GlobalOptions, task: Task, skipped
     if (!globals.quiet) {
       const message = typeof record.message === 'string' ? `: ${record.message}` : '';
       process.stdout.write(`${paint('✓', 'green')} ${record.task}${message}${seconds}${dry}\n`);
-      if (rendersRecord(task)) process.stdout.write(task.render(record, { paint, formatTable }));
+      if (rendersRecord(task) && !summaryOnly) process.stdout.write(task.render(record, { paint, formatTable }));
     }
     return;
   }

@@ -12,6 +12,8 @@ export interface RunFlags {
   timeout?: string;
   /** A run that finds the task already running exits 0 instead of 2 (still writing its `locked` record). */
   skipIfRunning?: boolean;
+  /** Append the run's log lines to this file; stdout/stderr carry only the one-line summary. */
+  logFile?: string;
 }
 
 /**
@@ -40,7 +42,8 @@ export function buildTaskCommand(task: Task, config: RunnerConfig = {}): Command
     .addOption(new Option('--dry-run', 'show what would change; write nothing but the run record'))
     .addOption(new Option('--retries <n>', `retries after the first attempt (${retriesDefault(task, config)})`))
     .addOption(new Option('--timeout <duration>', 'abort the run after this long (e.g. 30s, 10m)'))
-    .addOption(new Option('--skip-if-running', 'exit 0, not 2, when the task is already running (for schedulers)'));
+    .addOption(new Option('--skip-if-running', 'exit 0, not 2, when the task is already running (for schedulers)'))
+    .addOption(new Option('--log-file <file>', "append the run's log lines to this file; print only the one-line summary (for schedulers that keep a run's output)"));
   return addGlobalOptions(command);
 }
 
@@ -57,7 +60,7 @@ export interface ParsedTaskArgs {
   flags: RunFlags;
 }
 
-const NOT_TASK_OPTIONS = new Set(['dryRun', 'retries', 'timeout', 'skipIfRunning', 'home', 'workspace', 'config', 'json', 'quiet', 'verbose', 'color']);
+const NOT_TASK_OPTIONS = new Set(['dryRun', 'retries', 'timeout', 'skipIfRunning', 'logFile', 'home', 'workspace', 'config', 'json', 'quiet', 'verbose', 'color']);
 
 /** Options of {@link parseTaskArgs}. */
 export interface ParseTaskArgsOptions {
@@ -133,6 +136,7 @@ function parseWithCommander(task: Task, rawArgs: readonly string[], how: ParseTa
     retries: all.retries as string | undefined,
     timeout: all.timeout as string | undefined,
     skipIfRunning: all.skipIfRunning as boolean | undefined,
+    logFile: all.logFile as string | undefined,
   };
   return { args, options, flags };
 }

@@ -1,6 +1,10 @@
+import { mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import path from 'node:path';
 import type pinoFunction from 'pino';
 import type { DestinationStream, Logger } from 'pino';
+import { RunnerError } from '../errors.js';
+import { openRegularFileForAppend } from '../store/regular-file.js';
 
 /** The least severe level a logger writes; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -18,6 +22,32 @@ export function createStderrLogger(level: LogLevel = 'info', readable?: boolean)
   return lazyLogger(LEVEL_VALUES.get(level) ?? 30, () => {
     const pino = loadPino();
     return pino({ base: undefined, level }, (readable ?? Boolean(process.stderr.isTTY)) ? readableStderr() : jsonStderr(pino));
+  });
+}
+
+/**
+ * The task log appended to `file` as pino JSON lines (`runner run … --log-file FILE`), so that a
+ * scheduler keeping a run's output (OpenClaw's run history) sees only its one-line summary while
+ * the full log stays on disk. The file and its folder are created; it is opened now, so a file
+ * that cannot be written fails the command before the run, naming it. Like the run log it must be
+ * a regular file: a FIFO would block every line until someone reads it (`store.notAFile`).
+ */
+export function createFileLogger(file: string, level: LogLevel = 'info'): Logger {
+  let fd: number;
+  try {
+    mkdirSync(path.dirname(file), { recursive: true });
+    fd = openRegularFileForAppend(file).fd;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const code = error instanceof RunnerError ? error.code : 'store.unwritable';
+    throw new RunnerError(code, `--log-file: ${reason.includes(file) ? reason : `cannot write ${file}: ${reason}`}`, { file, cause: error });
+  }
+  // The descriptor stays open until the process ends, as stderr's does.
+  return lazyLogger(LEVEL_VALUES.get(level) ?? 30, () => {
+    const pino = loadPino();
+    const destination = pino.destination({ fd, sync: true });
+    destination.on('error', () => undefined);
+    return pino({ base: undefined, level }, destination);
   });
 }
 
