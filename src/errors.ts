@@ -3,6 +3,7 @@
  * `config.*`, `lock.*` (a task's lock), `store.*` (the JSON stores and the run log), `batch.*`
  * and `memory.*` (the built-in tasks), `schedule.*` (installing a schedule with `runner cron`),
  * `dashboard.*` (`runner dashboard`: bad requests, refused requests, a port it cannot bind),
+ * `openclaw.*` (calling OpenClaw's CLI: `runner openclaw install|status|remove`, `runner cron --install openclaw`),
  * `queue.*` (the distributed backend of SPEC §10: `runner enqueue`, `runner worker`, `runner schedule`).
  */
 export type RunnerErrorCode =
@@ -38,6 +39,12 @@ export type RunnerErrorCode =
   | 'memory.unparseable'
   | 'schedule.installFailed'
   | 'schedule.brokenCrontab'
+  | 'openclaw.notFound'
+  | 'openclaw.callFailed'
+  | 'openclaw.brokenScratch'
+  | 'openclaw.scratchChanged'
+  | 'openclaw.noHeartbeat'
+  | 'openclaw.installFailed'
   | 'dashboard.badRequest'
   | 'dashboard.notFound'
   | 'dashboard.unknownTask'
@@ -74,7 +81,7 @@ export interface RunnerErrorOptions {
 const BAD_INPUT_CODES: ReadonlySet<RunnerErrorCode> = new Set([
   'store.corrupt', 'store.invalid', 'store.notAFile', 'store.tooLarge', 'store.unwritable', 'config.invalid',
   'runner.invalidArgument', 'runner.unsafeFile', 'runner.noWorkspace', 'runner.noHome', 'lock.failed', 'batch.invalid',
-  'batch.unsafeQueue', 'schedule.brokenCrontab', 'memory.invalid', 'dashboard.badRequest', 'dashboard.unknownTask', 'queue.invalidUrl', 'queue.unsupported',
+  'batch.unsafeQueue', 'schedule.brokenCrontab', 'openclaw.brokenScratch', 'memory.invalid', 'dashboard.badRequest', 'dashboard.unknownTask', 'queue.invalidUrl', 'queue.unsupported',
 ]);
 
 /**

@@ -15,6 +15,7 @@ import { CRON_TZ_CAVEAT } from '../schedule/crontab-entry.js';
 import { updateCrontab } from '../schedule/crontab-install.js';
 import { installOpenClawJob, removeOpenClawJob } from '../schedule/openclaw-cron-install.js';
 import { currentRunnerCli } from '../schedule/runner-invocation.js';
+import { findOpenClawTools, scheduledRunEnv } from '../openclaw/job-environment.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf, type GlobalOptions } from './global-options.js';
 import { paint, printJson } from './output.js';
 import { parseTaskArgs } from './task-command.js';
@@ -34,6 +35,7 @@ interface InstallReport {
   action: string;
   id?: string;
   ids?: string[];
+  differences?: string[];
 }
 
 /**
@@ -109,6 +111,8 @@ async function planFor(task: string, taskArgs: readonly string[], options: CronO
   // Cron and OpenClaw's gateway have neither the operator's environment nor current folder: a
   // workspace or config chosen by flag or environment is written into the line.
   const workspace = options.workspace !== undefined || process.env.OPENCLAW_WORKSPACE ? path.resolve(settings.workspace) : undefined;
+  // Neither has the operator's PATH either: the run gets one on which openclaw and its Node are found.
+  const openclaw = await findOpenClawTools(process.env, home);
   const plan = buildCronPlan({
     invocation: {
       node: process.execPath,
@@ -123,6 +127,7 @@ async function planFor(task: string, taskArgs: readonly string[], options: CronO
     schedule,
     name: options.name,
     runTimeoutMs: policy.timeoutMs,
+    env: scheduledRunEnv(process.execPath, openclaw.kind === 'found' ? openclaw.tools : undefined, process.env),
   });
   return { plan, origin, note };
 }
@@ -175,7 +180,7 @@ function scheduleNote(task: string, installed: CronSchedule, own: ResolvedSchedu
 
 async function installPlan(plan: CronPlan, target: 'crontab' | 'openclaw'): Promise<InstallReport> {
   if (target === 'crontab') return { target, action: await updateCrontab(plan.name, plan.crontabBlockAt) };
-  return { target, ...(await installOpenClawJob(plan.name, plan.openclawAddArgs)) };
+  return { target, ...(await installOpenClawJob(plan.job)) };
 }
 
 function planJson(plan: CronPlan, origin: ScheduleOrigin, install: InstallReport | undefined): Record<string, unknown> {
@@ -213,12 +218,13 @@ function installSentence(name: string, report: InstallReport): string {
   switch (report.action) {
     case 'added':
       return `${paint('✓', 'green')} added ${name} to ${where}${report.id ? ` (id ${report.id})` : ''}`;
-    case 'replaced':
-      return `${paint('✓', 'green')} replaced ${name} in ${where}`;
+    case 'replaced': {
+      const why = report.differences?.length ? ` (it ${report.differences.join('; ')})` : '';
+      const ids = report.ids ? `: id ${report.ids.join(', ')} is now ${report.id}` : '';
+      return `${paint('✓', 'green')} replaced ${name} in ${where}${why}${ids}`;
+    }
     case 'unchanged':
-      return `${paint('✓', 'green')} ${name} is already in ${where} as shown; nothing changed`;
-    case 'exists':
-      return `${paint('✓', 'green')} ${name} already exists in ${where} (id ${report.id}); nothing added (--remove it first to change it)`;
+      return `${paint('✓', 'green')} ${name} is already in ${where} as shown${report.id ? ` (id ${report.id})` : ''}; nothing changed`;
     case 'removed':
       return `${paint('✓', 'green')} removed ${name} from ${where}${report.ids ? ` (id ${report.ids.join(', ')})` : ''}`;
     default:

@@ -185,12 +185,13 @@ export async function nodeTooOld(launch: OpenClawLaunch, env: NodeJS.ProcessEnv)
   if (requirement === undefined) return undefined;
   const node = requirement.node ?? findExecutable(requirement.interpreter, env);
   if (node === undefined) return undefined;
-  const version = node === process.execPath ? process.version : await versionOf(node, env);
+  const version = node === process.execPath ? process.version : await nodeVersion(node, env);
   if (version === undefined || satisfiesNodeRange(version, requirement.engines) !== false) return undefined;
   return { engines: requirement.engines, version, node };
 }
 
-function versionOf(node: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
+/** `node --version` of the Node at `node` (`v24.21.0`); undefined when it cannot be told. */
+export function nodeVersion(node: string, env: NodeJS.ProcessEnv): Promise<string | undefined> {
   return new Promise((resolve) => {
     execFile(node, ['--version'], { env, timeout: 5_000, encoding: 'utf8' }, (error, stdout) => {
       const version = stdout.trim();

@@ -1,4 +1,5 @@
 import { RunnerError } from '../errors.js';
+import { jobAddArgs, taskJobSpec, type JobSpec } from '../openclaw/job-spec.js';
 import { crontabBlock, crontabLine, type BlockBuilder } from './crontab-entry.js';
 import type { CronSchedule } from './cron-schedule.js';
 import { cronLogFile, runnerShellLine, type RunnerInvocation } from './runner-invocation.js';
@@ -9,7 +10,7 @@ export interface CronPlan {
   /** The job's name: the crontab block's marker and the OpenClaw job's `--name`. */
   name: string;
   schedule: CronSchedule;
-  /** The shell line both schedulers run. */
+  /** The crontab's shell line (OpenClaw runs `job.argv` with no shell). */
   command: string;
   logFile: string;
   /** The crontab line, and the whole marked block `--install crontab` writes into a table without `CRON_TZ=` lines. */
@@ -17,17 +18,13 @@ export interface CronPlan {
   crontabBlock: string[];
   /** The block for a place in a table where `CRON_TZ` is `zoneAbove` (see `crontabBlock`). */
   crontabBlockAt: BlockBuilder;
-  /** Arguments after `openclaw cron` (`add --name …`), and the same as one copy-pastable line. */
+  /** The OpenClaw job, and the arguments after `openclaw cron` that add it (`add --name …`), also as one copy-pastable line. */
+  job: JobSpec;
   openclawAddArgs: string[];
   openclawAddLine: string;
   /** OpenClaw's own limit for the job, above the run's: the runner should time out first and record it. */
   timeoutSeconds: number;
 }
-
-/** When the run has no timeout of its own, OpenClaw still stops a job after this long. */
-const DEFAULT_JOB_TIMEOUT_SECONDS = 3600;
-/** Time beyond the run's timeout for starting Node, the 5 s abort grace and writing the record. */
-const JOB_TIMEOUT_MARGIN_SECONDS = 60;
 
 /** Input of {@link buildCronPlan}. */
 export interface CronPlanInput {
@@ -37,6 +34,10 @@ export interface CronPlanInput {
   name?: string;
   /** The run's resolved timeout (flag, config or task default), if it has one. */
   runTimeoutMs?: number;
+  /** The environment both schedulers give the run: PATH and OpenClaw's location (see src/openclaw/job-environment.ts). */
+  env: Record<string, string>;
+  /** Who manages the OpenClaw job, said in its description (default `runner cron`). */
+  managedBy?: string;
 }
 
 /** The default job name of a task. */
@@ -51,17 +52,12 @@ export function defaultJobName(task: string): string {
 export function buildCronPlan(input: CronPlanInput): CronPlan {
   const name = input.name ?? defaultJobName(input.invocation.task);
   assertJobName(name);
-  const command = runnerShellLine(input.invocation);
+  const command = runnerShellLine(input.invocation, input.env);
   const logFile = cronLogFile(input.invocation.home);
-  const timeoutSeconds =
-    input.runTimeoutMs === undefined ? DEFAULT_JOB_TIMEOUT_SECONDS : Math.ceil(input.runTimeoutMs / 1000) + JOB_TIMEOUT_MARGIN_SECONDS;
   const { schedule } = input;
   const crontabBlockAt: BlockBuilder = (zoneAbove) => crontabBlock(name, schedule, command, logFile, zoneAbove);
-  const openclawAddArgs = [
-    'add', '--name', name, '--cron', schedule.expression,
-    ...(schedule.timeZone ? ['--tz', schedule.timeZone] : []),
-    '--command', command, '--command-cwd', input.invocation.home, '--timeout-seconds', String(timeoutSeconds),
-  ];
+  const job = taskJobSpec({ name, invocation: input.invocation, schedule, runTimeoutMs: input.runTimeoutMs, env: input.env, managedBy: input.managedBy ?? 'runner cron' });
+  const openclawAddArgs = jobAddArgs(job);
   return {
     name,
     schedule,
@@ -70,9 +66,10 @@ export function buildCronPlan(input: CronPlanInput): CronPlan {
     crontabLine: crontabLine(schedule, command),
     crontabBlock: crontabBlockAt(''),
     crontabBlockAt,
+    job,
     openclawAddArgs,
     openclawAddLine: shellLine(['openclaw', 'cron', ...openclawAddArgs]),
-    timeoutSeconds,
+    timeoutSeconds: job.timeoutSeconds,
   };
 }
 

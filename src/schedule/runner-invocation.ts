@@ -67,13 +67,19 @@ function labelledWords(invocation: RunnerInvocation): [what: string, word: strin
 }
 
 /**
- * The shell line both schedulers run:
- * `cd <home> && mkdir -p logs && <node> <cli> run <task> … >> <home>/logs/cron.log 2>&1`.
+ * The crontab's shell line:
+ * `cd <home> && mkdir -p logs && PATH=… <node> <cli> run <task> … >> <home>/logs/cron.log 2>&1`.
  * `run <task>` rather than `<task>` so a task named like a command (`list`) still means the task;
- * `mkdir -p` because the redirection fails, and the runner never starts, without the folder.
+ * `mkdir -p` because the redirection fails, and the runner never starts, without the folder. `env`
+ * (the PATH every scheduled run gets, see src/openclaw/job-environment.ts) is set for that one
+ * command, as assignments before it, so it does not leak to the operator's other lines.
  */
-export function runnerShellLine(invocation: RunnerInvocation): string {
+export function runnerShellLine(invocation: RunnerInvocation, env: Record<string, string> = {}): string {
   const argv = runnerArgv(invocation);
   const log = cronLogFile(invocation.home);
-  return `cd ${shellQuote(invocation.home)} && mkdir -p logs && ${shellLine(argv)} >> ${shellQuote(log)} 2>&1`;
+  const assignments = Object.entries(env).map(([key, value]) => {
+    assertOneLine(value, `$${key}`);
+    return `${key}=${shellQuote(value)} `;
+  });
+  return `cd ${shellQuote(invocation.home)} && mkdir -p logs && ${assignments.join('')}${shellLine(argv)} >> ${shellQuote(log)} 2>&1`;
 }

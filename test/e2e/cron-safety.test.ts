@@ -174,7 +174,7 @@ describe('runner cron --install openclaw and system_health with more jobs than o
     Array.from({ length: count }, (_, i) => ({ id: `seed-${i}`, name: `other-${i}`, enabled: true, status: 'ok', state: { lastStatus: 'ok' } }));
   const calls = (file: string) => read(file).trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]);
 
-  it('finds a job on a later page: no duplicate added, every one of the name removed', async () => {
+  it('finds a job on a later page: no duplicate added, every one of the name replaced, then removed', async () => {
     const h = homeWith();
     const jobs = others(450);
     jobs[30] = { ...jobs[30]!, name: 'runner-quick' };
@@ -183,15 +183,21 @@ describe('runner cron --install openclaw and system_health with more jobs than o
 
     const install = await runCli(['cron', 'quick', '--cron', '@daily', '--install', 'openclaw', '--json', ...h.args], { env: openclaw.env });
     expect(install.code, install.stderr).toBe(0);
-    expect(JSON.parse(install.stdout)).toMatchObject({ install: { action: 'exists', id: 'seed-30' } });
-    expect(calls(openclaw.calls)).toEqual([
-      ['cron', 'list', '--all', '--json'],
-      ['cron', 'list', '--all', '--json', '--offset', '200', '--limit', '200'],
-      ['cron', 'list', '--all', '--json', '--offset', '400', '--limit', '200'],
+    // Neither seed is the job wanted (they run no command): a new job replaces both.
+    const { id } = (JSON.parse(install.stdout) as { install: { id: string } }).install;
+    expect(JSON.parse(install.stdout)).toMatchObject({ install: { action: 'replaced', ids: ['seed-30', 'seed-320'] } });
+    expect(calls(openclaw.calls).map((args) => args.slice(0, 3))).toEqual([
+      ['cron', 'list', '--all'],
+      ['cron', 'list', '--all'],
+      ['cron', 'list', '--all'],
+      ['cron', 'add', '--name'],
+      ['cron', 'rm', 'seed-30'],
+      ['cron', 'rm', 'seed-320'],
     ]);
+    expect(calls(openclaw.calls)[1]).toEqual(['cron', 'list', '--all', '--json', '--offset', '200', '--limit', '200']);
 
     const removed = await runCli(['cron', 'quick', '--remove', '--install', 'openclaw', ...h.args], { env: openclaw.env });
-    expect(removed.stdout).toBe("✓ removed runner-quick from OpenClaw's cron (id seed-30, seed-320)\n");
+    expect(removed.stdout).toBe(`✓ removed runner-quick from OpenClaw's cron (id ${id})\n`);
     const left = JSON.parse(read(openclaw.jobs)) as { name: string }[];
     expect(left).toHaveLength(448);
     expect(left.some((job) => job.name === 'runner-quick')).toBe(false);
@@ -199,11 +205,14 @@ describe('runner cron --install openclaw and system_health with more jobs than o
 
   it('an openclaw that answers every job at once is asked once, with no paging flags', async () => {
     const h = homeWith();
-    const jobs = [...others(300), { id: 'seed-mine', name: 'runner-quick', enabled: true }];
-    const openclaw = fakeOpenClaw({ jobs });
-    const install = await runCli(['cron', 'quick', '--cron', '@daily', '--install', 'openclaw', '--json', ...h.args], { env: openclaw.env });
+    const openclaw = fakeOpenClaw();
+    const args = ['cron', 'quick', '--cron', '@daily', '--install', 'openclaw', '--json', ...h.args];
+    expect((await runCli(args, { env: openclaw.env })).code).toBe(0);
+    writeFileSync(openclaw.jobs, JSON.stringify([...others(300), ...(JSON.parse(read(openclaw.jobs)) as unknown[])]));
+    writeFileSync(openclaw.calls, '');
+    const install = await runCli(args, { env: openclaw.env });
     expect(install.code, install.stderr).toBe(0);
-    expect(JSON.parse(install.stdout)).toMatchObject({ install: { action: 'exists', id: 'seed-mine' } });
+    expect(JSON.parse(install.stdout)).toMatchObject({ install: { action: 'unchanged', id: 'job-1' } });
     expect(calls(openclaw.calls)).toEqual([['cron', 'list', '--all', '--json']]);
   });
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
 import { QUICK, quickNamed, SLEEPER } from '../fixtures/tasks.js';
 import { fakeCrontab, fakeOpenClaw } from './cron-fakes.js';
+import { fakeOpenClaw as answeringOpenClaw } from '../helpers/fake-openclaw.js';
 
 // A task with an argument and an option, to check that a schedule passes them on.
 const GREET = `
@@ -95,15 +96,19 @@ describe('runner cron: the lines', () => {
     expect(wrong.stderr).toContain("unknown option '--loud'");
   });
 
-  it('prints the next runs, a crontab line and an openclaw line', async () => {
+  it('prints the next runs, a crontab line and an openclaw line, both with a PATH on which openclaw is found', async () => {
     const h = homeWith({ quick: QUICK });
-    const result = await runCli(['cron', 'quick', '--cron', '*/30 * * * *', '--tz', 'Asia/Tokyo', ...h.args]);
+    const openclaw = fakeOpenClaw();
+    const result = await runCli(['cron', 'quick', '--cron', '*/30 * * * *', '--tz', 'Asia/Tokyo', ...h.args], { env: openclaw.env });
     expect(result.code).toBe(0);
     expect(result.stdout.match(/^ {2}\w{3} \d{4}-\d\d-\d\d \d\d:(00|30) Asia\/Tokyo$/gm)).toHaveLength(3);
-    expect(result.stdout).toContain(`  CRON_TZ=Asia/Tokyo\n  */30 * * * * cd ${h.home} && mkdir -p logs && ${process.execPath} ${CLI} run quick --home ${h.home}`);
+    const jobPath = [...new Set([openclaw.dir, path.dirname(process.execPath), '/usr/local/bin', '/usr/bin', '/bin'])].join(':');
+    expect(result.stdout).toContain(`  CRON_TZ=Asia/Tokyo\n  */30 * * * * cd ${h.home} && mkdir -p logs && PATH=${jobPath} ${process.execPath} ${CLI} run quick --home ${h.home}`);
     expect(result.stdout).toMatch(/note: CRON_TZ is honoured by cronie/);
-    expect(result.stdout).toContain(`openclaw cron add --name runner-quick --cron '*/30 * * * *' --tz Asia/Tokyo --command 'cd ${h.home} &&`);
-    expect(result.stdout).toContain(`--command-cwd ${h.home} --timeout-seconds 3600`);
+    const argv = [process.execPath, CLI, 'run', 'quick', '--home', h.home, '--workspace', h.workspace, '--skip-if-running', '--log-file', path.join(h.home, 'logs', 'cron.log')];
+    expect(result.stdout).toContain(
+      `openclaw cron add --name runner-quick --cron '*/30 * * * *' --tz Asia/Tokyo --command-argv '${JSON.stringify(argv)}' --command-cwd ${h.home} --command-env PATH=${jobPath} --no-deliver --timeout-seconds 3600`,
+    );
   });
 
   it('gives a line that runs the task from anywhere, with no environment, logging to logs/cron.log', async () => {
@@ -114,6 +119,28 @@ describe('runner cron: the lines', () => {
     execFileSync('/bin/sh', ['-c', plan.command], { cwd: '/', env: { PATH: '/usr/bin:/bin', HOME: h.home } });
     expect(h.records()).toMatchObject([{ task: 'quick', success: true }, { task: 'quick', success: true }]);
     expect(readFileSync(path.join(h.home, 'logs', 'cron.log'), 'utf8')).toMatch(/✓ quick: done.*\n.*✓ quick: done/s);
+  });
+
+  it("gives the crontab line and the OpenClaw job a PATH on which openclaw is found, though the scheduler's has none", async () => {
+    const h = homeWith({});
+    const openclaw = answeringOpenClaw({ args: ['cron', 'list'], stdout: JSON.stringify({ jobs: [], total: 0, hasMore: false }) });
+    const plan = await cronJson(['system_health', '--cron', '@hourly', ...h.args], openclaw.env as Record<string, string>);
+    const cronCheck = () => (h.records().at(-1) as { checks: { cron: { status: string; summary: string } } }).checks.cron;
+
+    // As cron runs the line: sh, another folder, a PATH without openclaw.
+    execFileSync('/bin/sh', ['-c', plan.command], { cwd: '/', env: { PATH: '/usr/bin:/bin', HOME: h.home } });
+    expect(cronCheck()).toMatchObject({ status: 'healthy', summary: '0 enabled job(s), none failing' });
+
+    // As OpenClaw runs the job: its argv with no shell, its env over a gateway's without openclaw.
+    const job = plan as unknown as { openclaw: { argv: string[] } };
+    const args = job.openclaw.argv;
+    const argv = JSON.parse(args[args.indexOf('--command-argv') + 1]!) as string[];
+    const jobEnv = Object.fromEntries(args.flatMap((arg, i) => (arg === '--command-env' ? [args[i + 1]!.split(/=(.*)/s).slice(0, 2)] : [])));
+    const output = execFileSync(argv[0]!, argv.slice(1), { cwd: h.home, env: { PATH: '/usr/bin:/bin', HOME: h.home, ...jobEnv }, encoding: 'utf8' });
+    expect(cronCheck()).toMatchObject({ status: 'healthy' });
+    // Its output, what OpenClaw keeps as the run's summary, is the one line; the log went to the file.
+    expect(output.split('\n').filter(Boolean)).toHaveLength(1);
+    expect(output).toMatch(/^✓ system_health: /);
   });
 
   it.each([
@@ -232,7 +259,7 @@ describe('runner cron --install crontab', () => {
 });
 
 describe('runner cron --install openclaw', () => {
-  it('adds the job once, finds it (even disabled) on a second install, and removes it by name', async () => {
+  it('adds the job once, finds it (even disabled) on a second install, replaces it when the schedule changed, and removes it by name', async () => {
     const h = homeWith({ quick: QUICK });
     const openclaw = fakeOpenClaw();
     const calls = () => readFileSync(openclaw.calls, 'utf8').trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as string[]);
@@ -244,16 +271,21 @@ describe('runner cron --install openclaw', () => {
       ['cron', ...first.openclaw.argv.slice(2), '--json'],
     ]);
 
-    // Disabled by hand: still the job of that name, so nothing is added.
+    // Disabled by hand: still the job of that name, and as wanted, so nothing changes.
     const jobs = JSON.parse(readFileSync(openclaw.jobs, 'utf8')) as { enabled: boolean }[];
     jobs[0]!.enabled = false;
     writeFileSync(openclaw.jobs, JSON.stringify(jobs));
-    const second = await runCli(['cron', 'quick', '--cron', '@daily', '--install', 'openclaw', ...h.args], { env: openclaw.env });
-    expect(second.stdout).toContain('runner-quick already exists in OpenClaw\'s cron (id job-1); nothing added');
+    const second = await runCli(['cron', 'quick', '--cron', '@daily', '--tz', 'UTC', '--install', 'openclaw', ...h.args], { env: openclaw.env });
+    expect(second.stdout).toContain("✓ runner-quick is already in OpenClaw's cron as shown (id job-1); nothing changed");
     expect(calls().filter(([, command]) => command === 'add')).toHaveLength(1);
 
+    // Another schedule: a new job replaces the old one, which is removed only once the new one is there.
+    const third = await runCli(['cron', 'quick', '--cron', '@hourly', '--tz', 'UTC', '--install', 'openclaw', ...h.args], { env: openclaw.env });
+    expect(third.stdout).toContain(`✓ replaced runner-quick in OpenClaw's cron (it runs "@daily" but the schedule is "@hourly"): id job-1 is now job-2`);
+    expect(calls().slice(-2).map((args) => args.slice(0, 3))).toEqual([['cron', 'add', '--name'], ['cron', 'rm', 'job-1']]);
+
     const removed = await runCli(['cron', 'quick', '--remove', '--install', 'openclaw', ...h.args], { env: openclaw.env });
-    expect(removed.stdout).toBe("✓ removed runner-quick from OpenClaw's cron (id job-1)\n");
+    expect(removed.stdout).toBe("✓ removed runner-quick from OpenClaw's cron (id job-2)\n");
     expect(JSON.parse(readFileSync(openclaw.jobs, 'utf8'))).toEqual([]);
   });
 

@@ -10,7 +10,7 @@ interface Job {
   id: string;
   name: string;
   schedule: { kind: string; expr?: string; tz?: string };
-  payload: { kind: string; argv?: string[]; cwd?: string; timeoutSeconds?: number };
+  payload: { kind: string; argv?: string[]; cwd?: string; env?: Record<string, string>; timeoutSeconds?: number };
   state: { lastStatus?: string; lastError?: string };
 }
 
@@ -38,18 +38,26 @@ describe.skipIf(!install)('runner cron against the real OpenClaw 2026.9.6', () =
 
     const first = await runRunner(args, gateway!.env);
     expect(first.code, first.stderr).toBe(0);
-    const plan = JSON.parse(first.stdout) as { command: string; install: { action: string; id: string } };
+    const plan = JSON.parse(first.stdout) as { openclaw: { argv: string[] }; install: { action: string; id: string } };
     expect(plan.install.action).toBe('added');
+    const printed = plan.openclaw.argv;
     const [job, ...others] = await jobsNamed('runner-quick');
     expect(others).toEqual([]);
     expect(job).toMatchObject({
       id: plan.install.id,
       schedule: { kind: 'cron', expr: '0 3 * * *', tz: 'Europe/Berlin' },
-      payload: { kind: 'command', argv: ['sh', '-lc', plan.command], cwd: home, timeoutSeconds: 3600 },
+      payload: {
+        kind: 'command',
+        argv: JSON.parse(printed[printed.indexOf('--command-argv') + 1]!) as string[],
+        cwd: home,
+        env: { PATH: printed[printed.indexOf('--command-env') + 1]!.slice('PATH='.length) },
+        timeoutSeconds: 3600,
+      },
+      delivery: { mode: 'none' },
     });
 
     const second = await runRunner(args, gateway!.env);
-    expect(JSON.parse(second.stdout)).toMatchObject({ install: { action: 'exists', id: plan.install.id } });
+    expect(JSON.parse(second.stdout)).toMatchObject({ install: { action: 'unchanged', id: plan.install.id } });
     expect(await jobsNamed('runner-quick')).toHaveLength(1);
 
     const removed = await runRunner(['cron', 'quick', '--remove', '--install', 'openclaw', '--home', home, '--json'], gateway!.env);
@@ -81,7 +89,9 @@ describe.skipIf(!install)('runner cron against the real OpenClaw 2026.9.6', () =
       });
       expect(ran.state).toMatchObject({ lastStatus: 'ok' });
       expect(readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'))).toMatchObject([{ task: 'sleeper', locked: true }]);
-      expect(readFileSync(path.join(home, 'logs', 'cron.log'), 'utf8')).toContain('sleeper skipped: already running');
+      // The run's one-line summary is its output, which OpenClaw keeps as the run's summary.
+      const runs = await openclawJson<{ entries: { summary?: string }[] }>(gateway!, ['cron', 'runs', '--id', id, '--json']);
+      expect(runs.entries.map((entry) => entry.summary)).toContain('- sleeper skipped: already running');
       await openclawJson(gateway!, ['cron', 'rm', id, '--json']);
     } finally {
       holder.kill('SIGTERM');
