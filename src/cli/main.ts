@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<Register>> = {
   status: async () => (await import('./status.js')).registerStatusCommand,
   logs: async () => (await import('./logs.js')).registerLogsCommand,
   cron: async () => (await import('./cron.js')).registerCronCommand,
+  openclaw: async () => (await import('./openclaw.js')).registerOpenClawCommand,
   dashboard: async () => (await import('./dashboard.js')).registerDashboardCommand,
   enqueue: async () => (await import('./enqueue.js')).registerEnqueueCommand,
   worker: async () => (await import('./worker.js')).registerWorkerCommand,

@@ -113,10 +113,16 @@ const ConfigSchema = v.strictObject({
   alerts: v.optional(
     v.strictObject({
       push: v.optional(
-        v.strictObject({
-          minLevel: v.optional(v.picklist(ALERT_LEVELS)),
-          timeoutMs: v.optional(v.pipe(timerMs, v.minValue(1))),
-        }),
+        v.union(
+          [
+            v.literal(false),
+            v.strictObject({
+              minLevel: v.optional(v.picklist(ALERT_LEVELS)),
+              timeoutMs: v.optional(v.pipe(timerMs, v.minValue(1))),
+            }),
+          ],
+          'false, or an object such as {"minLevel": "error"}',
+        ),
       ),
     }),
   ),

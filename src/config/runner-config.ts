@@ -111,10 +111,12 @@ export interface RunnerConfig {
   alerts?: {
     /**
      * Also push alerts at or above a level to the agent as they are raised, with `openclaw system
-     * event --text … --mode next-heartbeat` (`--mode now` for critical). Off unless this is set. A
-     * push that fails is logged; the alert stays pending either way. Dry runs push nothing.
+     * event --text … --mode next-heartbeat` (`--mode now` for critical). Without it, pushing is on
+     * for `error` and above once `runner openclaw install` has run (its record says so), else off;
+     * `false` turns it off. A push that fails is logged; the alert stays pending either way. Dry
+     * runs push nothing.
      */
-    push?: {
+    push?: false | {
       /** The least severe level pushed: `info`, `warning`, `error` (the default) or `critical`. */
       minLevel?: AlertLevel;
       /** Stop waiting for `openclaw` after this long, in ms (default 10000; a call takes 2.5-4 s). */

@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/runner-config.js';
 import type { AlertInbox } from '../distributed/shared-stores.js';
-import { alertPushSettings, pushAlert, shouldPush } from '../openclaw/push-alert.js';
+import { alertPushSettingsOf, pushAlert, shouldPush } from '../openclaw/push-alert.js';
 import type { NewAlert, RaisedAlert } from '../store/alerts.js';
 
 /** What {@link raiseAlert} needs besides the alert. */
@@ -18,15 +18,18 @@ export interface RaiseAlertOptions {
 }
 
 /**
- * Raise an alert in `inbox` and, with `alerts.push` configured, push it to the agent — only once
+ * Raise an alert in `inbox` and, when pushing is on (`alerts.push`, or the default of `runner
+ * openclaw install`), push it to the agent — only once
  * it is written, so a push that fails or hangs loses nothing (the heartbeat drains it). An alert
  * still pending was pushed when it was first raised: raising it again pushes nothing, unless a
  * refresh under its key raised its level (an error that became critical wakes the agent).
  */
 export async function raiseAlert(inbox: AlertInbox, alert: NewAlert, options: RaiseAlertOptions): Promise<RaisedAlert> {
   const raised = await inbox.raise(alert, { unlessPending: options.unlessPending ?? false });
-  const push = alertPushSettings(options.config);
-  if ((raised.added || raised.escalated) && push !== undefined && shouldPush(raised.alert.level, push)) {
+  if (!raised.added && !raised.escalated) return raised;
+  // The config's alerts.push, else the default `runner openclaw install` recorded for the home.
+  const push = await alertPushSettingsOf(options.config, options.home, options.log);
+  if (push !== undefined && shouldPush(raised.alert.level, push)) {
     await pushAlert(raised.alert, push, options.log, { home: options.home, signal: options.signal });
   }
   return raised;

@@ -30,6 +30,22 @@ export function openClawConfiguredWorkspace(file: string): string | undefined {
   return workspace.trim();
 }
 
+/**
+ * `agents.defaults.heartbeat.every` of the OpenClaw config `file` (`30m`, `1h`; `0m` turns the
+ * heartbeat off), undefined when the file does not exist or does not set it (OpenClaw's default,
+ * 30m, then). A value that is not a string is a `config.invalid` error naming the file.
+ */
+export function openClawHeartbeatEvery(file: string): string | undefined {
+  const config = readOpenClawConfig(file);
+  if (config === undefined) return undefined;
+  const every = pick(config, ['agents', 'defaults', 'heartbeat', 'every']);
+  if (every === undefined) return undefined;
+  if (typeof every !== 'string' || every.trim() === '') {
+    throw invalid(file, `OpenClaw config ${file}: agents.defaults.heartbeat.every must be a duration such as "30m", got ${JSON.stringify(every)}`);
+  }
+  return every.trim();
+}
+
 /** What the OpenClaw config says about where its gateway listens, as far as a probe on this host needs it. */
 export interface OpenClawGatewaySettings {
   /** `gateway.port`; undefined when the config does not set it (OpenClaw's default then). */

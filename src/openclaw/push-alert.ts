@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/runner-config.js';
 import { ALERT_LEVELS, type Alert, type AlertLevel } from '../store/alerts.js';
+import { readFullInstallRecord } from './install-record.js';
 import { describeOpenClawFailure, runOpenClaw } from './openclaw-cli.js';
 
 /**
@@ -22,11 +23,31 @@ const DEFAULT_TIMEOUT_MS = 10_000;
 /** A system event is one line in the agent's context, not a report. */
 const MAX_TEXT_LENGTH = 500;
 
-/** The push settings of a config, or undefined when pushing is off (no `alerts.push`). */
-export function alertPushSettings(config: RunnerConfig): AlertPushSettings | undefined {
+/**
+ * The push settings, or undefined when pushing is off: the config's `alerts.push` when it has one
+ * (`false`: off), else `installed` — what `runner openclaw install` recorded (`error` and above)
+ * when the config was silent — else off.
+ */
+export function alertPushSettings(config: RunnerConfig, installed?: { min_level: AlertLevel } | null): AlertPushSettings | undefined {
   const push = config.alerts?.push;
-  if (push === undefined) return undefined;
+  if (push === false) return undefined;
+  if (push === undefined) return installed ? { minLevel: installed.min_level, timeoutMs: DEFAULT_TIMEOUT_MS } : undefined;
   return { minLevel: push.minLevel ?? DEFAULT_MIN_LEVEL, timeoutMs: push.timeoutMs ?? DEFAULT_TIMEOUT_MS };
+}
+
+/**
+ * {@link alertPushSettings} for the runner home `home`, reading its install record only when the
+ * config says nothing. A record that cannot be read turns pushing off for this alert, with a
+ * warning naming it (the alert is pending either way).
+ */
+export async function alertPushSettingsOf(config: RunnerConfig, home: string | undefined, log: Logger): Promise<AlertPushSettings | undefined> {
+  if (config.alerts?.push !== undefined || home === undefined) return alertPushSettings(config);
+  try {
+    return alertPushSettings(config, (await readFullInstallRecord(home)).installed?.alerts_push);
+  } catch (error) {
+    log.warn({ err: error }, `alerts are not pushed to the agent: ${error instanceof Error ? error.message : String(error)}`);
+    return undefined;
+  }
 }
 
 /** Whether an alert of `level` is pushed under `settings`. */

@@ -70,6 +70,12 @@ describe('validateConfig', () => {
 });
 
 describe('dashboard.publicOrigin', () => {
+  it('takes alerts.push as false (off) or an object, and names anything else', () => {
+    expect(validateConfig({ alerts: { push: false } }, 'c.json').alerts).toEqual({ push: false });
+    expect(validateConfig({ alerts: { push: { minLevel: 'warning' } } }, 'c.json').alerts).toEqual({ push: { minLevel: 'warning' } });
+    expect(() => validateConfig({ alerts: { push: true } }, 'c.json')).toThrow(/alerts\.push: false, or an object such as \{"minLevel": "error"\}/);
+  });
+
   it('is read as a browser sends an Origin: lower case, no default port, no trailing slash', () => {
     expect(validateConfig({ dashboard: { publicOrigin: 'HTTPS://Runner.Example.org:443/' } }, 'c.json').dashboard).toEqual({ publicOrigin: 'https://runner.example.org' });
     expect(validateConfig({ dashboard: { publicOrigin: 'http://[::1]:8443', trustProxy: true } }, 'c.json').dashboard).toEqual({ publicOrigin: 'http://[::1]:8443', trustProxy: true });

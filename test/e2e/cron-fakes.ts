@@ -51,6 +51,7 @@ if (process.env.FAKE_OPENCLAW_DOWN) { process.stderr.write('Gateway not reachabl
 const failing = process.env.FAKE_OPENCLAW_FAIL ? JSON.parse(process.env.FAKE_OPENCLAW_FAIL) : undefined;
 if (failing && failing.every((arg, i) => args[i] === arg)) fail('injected failure of ' + failing.join(' '));
 const [group, command] = args;
+if (group === 'system' && command === 'event') { process.stdout.write(JSON.stringify({ ok: true })); process.exit(0); }
 if (group !== 'cron') process.exit(2);
 // Ids are never reused, as OpenClaw's UUIDs are not.
 const nextId = () => { const f = file + '.next'; const n = fs.existsSync(f) ? Number(fs.readFileSync(f, 'utf8')) : 1; fs.writeFileSync(f, String(n + 1)); return n; };

@@ -11,6 +11,14 @@ describe('alert push', () => {
     expect(alertPushSettings({ alerts: { push: {} } })).toEqual({ minLevel: 'error', timeoutMs: 10_000 });
   });
 
+  it("takes the install's default when the config says nothing, and never over the config, whose false turns it off", () => {
+    const installed = { min_level: 'error' as const };
+    expect(alertPushSettings({}, installed)).toEqual({ minLevel: 'error', timeoutMs: 10_000 });
+    expect(alertPushSettings({}, null)).toBeUndefined();
+    expect(alertPushSettings({ alerts: { push: false } }, installed)).toBeUndefined();
+    expect(alertPushSettings({ alerts: { push: { minLevel: 'critical' } } }, installed)).toEqual({ minLevel: 'critical', timeoutMs: 10_000 });
+  });
+
   it('pushes at or above the level', () => {
     const settings = { minLevel: 'warning' as const, timeoutMs: 1 };
     expect(['info', 'warning', 'error', 'critical'].map((level) => shouldPush(level as Alert['level'], settings))).toEqual([false, true, true, true]);
