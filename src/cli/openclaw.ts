@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Settings } from '../config/config.js';
 import { RunnerError } from '../errors.js';
@@ -6,7 +7,7 @@ import { localTimeZone } from '../schedule/cron-schedule.js';
 import { DEFAULT_CALL_TIMEOUT_MS, readScratch } from '../openclaw/cron-jobs.js';
 import { applyInstall } from '../openclaw/install.js';
 import { planInstall, skillChange, type InstallChange } from '../openclaw/install-plan.js';
-import type { HeartbeatMode } from '../openclaw/install-record.js';
+import { installRecordPath, type HeartbeatMode } from '../openclaw/install-record.js';
 import {
   desiredInstall,
   installContext,
@@ -38,7 +39,7 @@ interface InstallOptions {
  * piece stands, and take out exactly what install put in.
  */
 export function registerOpenClawCommand(program: Command): void {
-  const openclaw = program.command('openclaw').description("wire the runner into OpenClaw (skill, heartbeat, cron jobs, alert pushing); see its status; remove it");
+  const openclaw = addGlobalOptions(program.command('openclaw')).description("wire the runner into OpenClaw (skill, heartbeat, cron jobs, alert pushing); see its status; remove it");
 
   addGlobalOptions(openclaw.command('install'))
     .description('install the skill, the heartbeat block (or job), a cron job per scheduled task and alert pushing into OpenClaw; a second install changes nothing')
@@ -83,14 +84,17 @@ async function installCommand(options: InstallOptions, globals: GlobalOptions): 
     }
   }
   const settings = settingsOf(globals);
-  const context = await installContext(settings, chosenLocations(globals), process.env, DEFAULT_CALL_TIMEOUT_MS);
-  const record = await recordedInstall(context.home);
-  const choices: InstallChoices = { agent: options.agent, heartbeat: options.heartbeat, every: options.every, channel: options.channel, to: options.to };
-  const { desired, notes } = await desiredInstall(context, choices);
-  const current = await readCurrentInstall(context, options.agent, record);
-  const changes = planInstall(current, desired);
-  const missing = changes.find((change) => change.piece === 'noHeartbeat');
-  if (missing) throw new RunnerError('openclaw.noHeartbeat', `${missing.why}; nothing was changed`);
+  const { context, current, changes, notes } = await beforeAnyChange(async () => {
+    const context = await installContext(settings, chosenLocations(globals), process.env, DEFAULT_CALL_TIMEOUT_MS);
+    const record = await recordedInstall(context.home);
+    const choices: InstallChoices = { agent: options.agent, heartbeat: options.heartbeat, every: options.every, channel: options.channel, to: options.to };
+    const { desired, notes } = await desiredInstall(context, choices);
+    const current = await readCurrentInstall(context, options.agent, record);
+    const changes = planInstall(current, desired);
+    const missing = changes.find((change) => change.piece === 'noHeartbeat');
+    if (missing) throw new RunnerError('openclaw.noHeartbeat', missing.why);
+    return { context, current, changes, notes };
+  });
   const added = options.dryRun ? new Map<string, string>() : (await applyInstall(context, changes, options.agent)).added;
   if (globals.json) {
     printJson({
@@ -189,27 +193,24 @@ function printTasks(tasks: readonly TaskScheduleRow[], settings: Settings): void
 
 async function removeCommand(options: { dryRun?: boolean }, globals: GlobalOptions): Promise<void> {
   const settings = settingsOf(globals);
-  const probe = await installContext(settings, chosenLocations(globals), process.env, DEFAULT_CALL_TIMEOUT_MS, { workspace: false, openclaw: false });
-  const record = await recordedInstall(probe.home);
+  const home = path.resolve(settings.home);
+  const record = await recordedInstall(home);
   if (!record) {
     if (globals.json) printJson({ dry_run: options.dryRun === true, steps: [], record: null });
-    else process.stdout.write(`nothing to remove: no install record at ${probe.recordFile}\n`);
+    else process.stdout.write(`nothing to remove: no install record at ${installRecordPath(home)}\n`);
     return;
   }
-  const needsOpenClaw = record.heartbeat.mode === 'scratch' || record.heartbeat.mode === 'command' || record.jobs.length > 0;
-  const context: InstallContext = needsOpenClaw
-    ? await installContext(settings, chosenLocations(globals), process.env, DEFAULT_CALL_TIMEOUT_MS, { workspace: false, openclaw: true })
-    : probe;
-  const state: RemovalState = { jobs: [], skillText: await readSkill(record.skill.path) };
-  if (needsOpenClaw) {
-    state.jobs = await listGatewayJobs(context.client, context.env);
+  const { context, steps } = await beforeAnyChange(async () => {
+    // Every install has a heartbeat piece in OpenClaw: the gateway must answer before anything goes.
+    const context = await installContext(settings, chosenLocations(globals), process.env, DEFAULT_CALL_TIMEOUT_MS, { workspace: false, openclaw: true });
+    const state: RemovalState = { jobs: await listGatewayJobs(context.client, context.env), skillText: await readSkill(record.skill.path) };
     if (record.heartbeat.mode === 'scratch') {
       const { job_id: id, job_name: name } = record.heartbeat;
       const job = state.jobs.find((listed) => listed.id === id && listed.name === name);
       if (job) state.scratch = { job, ...(await readScratch(context.client, job.id)) };
     }
-  }
-  const steps = planRemoval(record, state, context.recordFile);
+    return { context, steps: planRemoval(record, state, context.recordFile) };
+  });
   if (!options.dryRun) await applyRemoval(context, steps);
   if (globals.json) {
     printJson({ dry_run: options.dryRun === true, steps: steps.map(({ piece, action, what, why }: RemovalStep) => ({ piece, action, what, why })), record: context.recordFile });
@@ -219,6 +220,16 @@ async function removeCommand(options: { dryRun?: boolean }, globals: GlobalOptio
   const removed = steps.filter((step) => step.action === 'remove').length;
   out.push(options.dryRun ? `dry run: nothing changed (${removed} to take out)` : `${paint('✓', 'green')} removed: ${removed} taken out, ${steps.length - removed} left`);
   process.stdout.write(`${out.join('\n')}\n`);
+}
+
+/** Run what reads and plans; an error from it says that nothing was changed. */
+async function beforeAnyChange<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof RunnerError) || /nothing was changed\)?$/.test(error.message)) throw error;
+    throw new RunnerError(error.code, `${error.message}; nothing was changed`, { file: error.file, exitCode: error.exitCode, cause: error });
+  }
 }
 
 function changeMark(action: InstallChange['action']): string {

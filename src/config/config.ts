@@ -41,6 +41,14 @@ const cronExpression = v.pipe(
   }),
 );
 
+const AlertPushSchema = v.strictObject(
+  {
+    minLevel: v.optional(v.picklist(ALERT_LEVELS)),
+    timeoutMs: v.optional(v.pipe(timerMs, v.minValue(1))),
+  },
+  'false, or an object such as {"minLevel": "error"}',
+);
+
 const ConfigSchema = v.strictObject({
   workspace: v.optional(v.string()),
   timezone: v.optional(timezone),
@@ -112,18 +120,8 @@ const ConfigSchema = v.strictObject({
   heartbeat: v.optional(v.strictObject({ ack: v.optional(v.picklist(['HEARTBEAT_OK', 'NO_REPLY'])) })),
   alerts: v.optional(
     v.strictObject({
-      push: v.optional(
-        v.union(
-          [
-            v.literal(false),
-            v.strictObject({
-              minLevel: v.optional(v.picklist(ALERT_LEVELS)),
-              timeoutMs: v.optional(v.pipe(timerMs, v.minValue(1))),
-            }),
-          ],
-          'false, or an object such as {"minLevel": "error"}',
-        ),
-      ),
+      // `false`, or the settings: chosen by the value, so a bad key inside names itself (a union would not).
+      push: v.optional(v.lazy((input) => (input === false ? v.literal(false) : AlertPushSchema))),
     }),
   ),
 });

@@ -88,7 +88,7 @@ export async function requireOpenClaw(env: NodeJS.ProcessEnv, home: string): Pro
   ].join(', ');
   throw new RunnerError(
     'openclaw.notFound',
-    `no usable openclaw: ${lookup.reason}. Looked at ${looked}. Install OpenClaw (npm install -g openclaw) or set $OPENCLAW_BIN to it; nothing was changed`,
+    `no usable openclaw: ${lookup.reason}. Looked at ${looked}. Install OpenClaw (npm install -g openclaw) or set $OPENCLAW_BIN to it`,
   );
 }
 
@@ -108,7 +108,7 @@ export async function listGatewayJobs(client: CronClient, env: NodeJS.ProcessEnv
     } catch {
       // The call's own message already names what it tried.
     }
-    throw new RunnerError('openclaw.callFailed', `${error.message}${where}; nothing was changed`, { cause: error });
+    throw new RunnerError('openclaw.callFailed', `${error.message}${where}`, { cause: error });
   }
 }
 

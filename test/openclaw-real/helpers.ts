@@ -127,6 +127,12 @@ export interface GatewayOptions {
   heartbeatEvery?: string;
   /** The agent's workspace (`agents.defaults.workspace`); default OpenClaw's own under the HOME. */
   workspace?: string;
+  /**
+   * Changes to the gateway process's own environment (not to `Gateway.env`, which the test's
+   * `openclaw` and `runner` calls use); a key set to undefined is left out. E.g. a PATH without
+   * `openclaw` and no `OPENCLAW_BIN`, as a service manager may start it: its jobs inherit that.
+   */
+  processEnv?: NodeJS.ProcessEnv;
 }
 
 /** The `openclaw.json` of a test gateway on `port`. */
@@ -153,8 +159,9 @@ export async function startGateway(install: OpenClawInstall, options: GatewayOpt
   const logFile = path.join(home, 'gateway.log');
   writeFileSync(path.join(home, '.openclaw', 'openclaw.json'), JSON.stringify(gatewayConfig(port, home, options)));
   const env = openclawEnv(install, home);
+  const processEnv = Object.fromEntries(Object.entries({ ...env, ...options.processEnv }).filter(([, value]) => value !== undefined));
   const out = openSync(logFile, 'a');
-  const child = spawn(install.node, [install.openclaw, 'gateway', 'run'], { env, cwd: home, detached: true, stdio: ['ignore', out, out] });
+  const child = spawn(install.node, [install.openclaw, 'gateway', 'run'], { env: processEnv, cwd: home, detached: true, stdio: ['ignore', out, out] });
   closeSync(out);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const gateway: Gateway = { port, home, pid: child.pid ?? -1, logFile, env, stop: () => stopGateway(child, exited) };
