@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/config.js';
 import { parseDuration } from '../config/duration.js';
@@ -81,10 +82,11 @@ export function runnerLocation(settings: Settings, chosen: { workspace?: string;
 export async function requireOpenClaw(env: NodeJS.ProcessEnv, home: string): Promise<OpenClawTools> {
   const lookup = await findOpenClawTools(env, home);
   if (lookup.kind === 'found') return lookup.tools;
+  const record = installRecordPath(home);
   const looked = [
     nonEmpty(env.OPENCLAW_BIN) ? `$OPENCLAW_BIN (${env.OPENCLAW_BIN})` : '$OPENCLAW_BIN (not set)',
     `PATH (${env.PATH ?? ''})`,
-    `the install record ${installRecordPath(home)}`,
+    `the install record ${record}${existsSync(record) ? '' : ' (none)'}`,
   ].join(', ');
   throw new RunnerError(
     'openclaw.notFound',

@@ -41,7 +41,7 @@ export async function findOpenClawTools(env: NodeJS.ProcessEnv, home?: string): 
   const resolution = await resolveOpenClaw(env, home);
   if (resolution.kind === 'unusable') return { kind: 'unusable', reason: resolution.reason };
   if (resolution.kind === 'missing') {
-    return { kind: 'missing', reason: resolution.reason ?? `no ${resolution.command} on PATH (${env.PATH ?? ''})` };
+    return { kind: 'missing', reason: resolution.reason ?? `no ${resolution.command} on PATH` };
   }
   const { launch } = resolution;
   const tools: OpenClawTools = { bin: launch.executable, source: launch.source, launch };

@@ -195,7 +195,7 @@ describe('runner openclaw install', () => {
     const missing = await runCli(['openclaw', 'install', ...s.args], { env: { HOME: s.home, PATH: '/nonexistent', OPENCLAW_BIN: '' } });
     expect(missing.code).toBe(1);
     expect(missing.stderr).toBe(
-      `error: no usable openclaw: no openclaw on PATH (/nonexistent). Looked at $OPENCLAW_BIN (not set), PATH (/nonexistent), the install record ${s.recordFile}. Install OpenClaw (npm install -g openclaw) or set $OPENCLAW_BIN to it; nothing was changed\n`,
+      `error: no usable openclaw: no openclaw on PATH. Looked at $OPENCLAW_BIN (not set), PATH (/nonexistent), the install record ${s.recordFile} (none). Install OpenClaw (npm install -g openclaw) or set $OPENCLAW_BIN to it; nothing was changed\n`,
     );
     const down = await s.runner(['openclaw', 'install'], { FAKE_OPENCLAW_DOWN: '1' });
     expect(down.code).toBe(1);

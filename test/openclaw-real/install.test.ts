@@ -200,12 +200,15 @@ describe.skipIf(!install)('runner openclaw install against the real OpenClaw 202
 
     const quiet = await runJob(job.id);
     expect(quiet).toMatchObject({ status: 'ok' });
-    const runs = async () => (await openclawJson<{ entries: { summary?: string; deliveryStatus?: string; deliveryError?: string; diagnostics?: { summary?: string } }[] }>(gateway!, ['cron', 'runs', '--id', job.id, '--json'])).entries;
+    type Run = { summary?: string; deliveryStatus?: string; deliveryError?: string; deliverySuppressionReason?: string; diagnostics?: { summary?: string } };
+    const runs = async () => (await openclawJson<{ entries: Run[] }>(gateway!, ['cron', 'runs', '--id', job.id, '--json'])).entries;
     const [silent] = await runs();
     console.log(`runner-heartbeat run with nothing pending: ${JSON.stringify(silent)}`);
     expect(silent!.summary ?? '').toBe('');
     expect(silent!.diagnostics?.summary).toBe('NO_REPLY');
     expect(silent!.deliveryError).toBeUndefined();
+    // OpenClaw held the lone NO_REPLY back itself: nothing is posted.
+    expect(silent!.deliverySuppressionReason).toBe('silent');
 
     await runner(['run', 'backup', 'offsite copy failed']);
     await runJob(job.id);
