@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError, type RunnerErrorCode } from '../errors.js';
+import { isoWithOffset } from '../core/time.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { addJob, removeJob, writeScratch } from './cron-jobs.js';
 import type { InstallChange, JobChange, ScratchChange, SkillChange } from './install-plan.js';
@@ -111,7 +112,7 @@ function installedPieces(
     heartbeat = { mode: 'command', job: kept(heartbeatJob!)! };
   }
   return {
-    at: new Date().toISOString(),
+    at: isoWithOffset(),
     agent,
     workspace: context.workspace,
     skill: { path: skill.path, sha256: sha256(skill.content) },

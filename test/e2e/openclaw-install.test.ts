@@ -246,7 +246,7 @@ describe('runner openclaw status', () => {
     expect(status.stdout).toMatch(/heartbeat block in the scratch of heartbeat-main \(hb-main\) +installed +as wanted/);
     expect(status.stdout).toMatch(/job runner-system_health \(\*\/15 \* \* \* \*\) +installed +as wanted \(id job-\d\)/);
     expect(status.stdout).toContain('alert push: on for error and above (the default of runner openclaw install, as the config has no alerts.push)');
-    expect(status.stdout).toMatch(/\nsystem_health +\*\/15 \* \* \* \* +in \d+[sm] \(\d{4}-\d\d-\d\dT[\d:.]+Z\) +no\n/);
+    expect(status.stdout).toMatch(/\nsystem_health +\*\/15 \* \* \* \* +in \d+[sm] \(\d{4}-\d\d-\d\dT[\d:.]+[+-]\d\d:\d\d\) +no\n/);
     const json = JSON.parse((await s.runner(['openclaw', 'status', '--json'])).stdout) as { ok: boolean; tasks: { task: string; schedule: { cron: string }; next_run: string; overdue: boolean }[] };
     expect(json.ok).toBe(true);
     expect(json.tasks.map((task) => [task.task, task.schedule.cron, task.overdue])).toEqual([
