@@ -1,6 +1,8 @@
 import { Command, Option } from 'commander';
 import { loadSettings, type LocationOptions, type Settings } from '../config/config.js';
 import type { DiscoverOptions } from '../core/discover.js';
+import { createStderrLogger } from '../core/logger.js';
+import type { Logger } from 'pino';
 
 /** The options every command accepts, before or after its name. */
 export interface GlobalOptions extends LocationOptions {
@@ -41,6 +43,11 @@ export function taskLookupOf(settings: Settings): DiscoverOptions {
 export function logLevelOf(options: GlobalOptions): 'warn' | 'info' | 'debug' {
   if (options.verbose) return 'debug';
   return options.quiet ? 'warn' : 'info';
+}
+
+/** The task log on stderr as the global options ask: `--quiet` / `--verbose`, JSON lines with `--json`. */
+export function stderrLoggerOf(options: GlobalOptions): Logger {
+  return createStderrLogger(logLevelOf(options), options.json ? false : undefined);
 }
 
 /**

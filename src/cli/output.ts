@@ -1,16 +1,10 @@
 import { stripVTControlCharacters } from 'node:util';
 import { EXIT, RunnerError } from '../errors.js';
-
-/** Whether to use colour: a TTY, no `NO_COLOR`, no `--no-color`. */
-export function useColor(stream: NodeJS.WriteStream = process.stdout): boolean {
-  return Boolean(stream.isTTY) && !process.env.NO_COLOR && !process.argv.includes('--no-color');
-}
-
-const CODES = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+import { colored, useColor, type Color } from '../core/terminal-color.js';
 
 /** Wrap text in an ANSI colour when colour is on. */
-export function paint(text: string, color: keyof typeof CODES, stream: NodeJS.WriteStream = process.stdout): string {
-  return useColor(stream) ? `\u001b[${CODES[color]}m${text}\u001b[0m` : text;
+export function paint(text: string, color: Color, stream: NodeJS.WriteStream = process.stdout): string {
+  return useColor(stream) ? colored(text, color) : text;
 }
 
 /** Print a value as stable, indented JSON on stdout. */

@@ -2,14 +2,14 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { findTask } from '../core/discover.js';
-import { createFileLogger, createStderrLogger } from '../core/logger.js';
+import { createFileLogger } from '../core/logger.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { assertTaskName, type Task } from '../core/task.js';
 import type { RunRecord } from '../store/run-log.js';
 import type { Stores } from '../distributed/stores-for.js';
 import { assertHomeToWriteIn } from '../config/home.js';
-import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, taskLookupOf, type GlobalOptions } from './global-options.js';
+import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, stderrLoggerOf, taskLookupOf, type GlobalOptions } from './global-options.js';
 import { formatTable, paint, printJson } from './output.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
 import { openStores, queueIsConfigured } from './open-stores.js';
@@ -34,7 +34,7 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
   // shared history; the server is reached before the run, so an unreachable one runs nothing.
   // Opened before the run: a log file that cannot be written is the command's error, not a lost log.
   const logFile = parsed.flags.logFile === undefined ? undefined : path.resolve(parsed.flags.logFile);
-  const log = logFile === undefined ? createStderrLogger(logLevelOf(globals)) : createFileLogger(logFile, logLevelOf(globals));
+  const log = logFile === undefined ? stderrLoggerOf(globals) : createFileLogger(logFile, logLevelOf(globals));
   const shared = queueIsConfigured(settings) ? await openStores(settings) : undefined;
   const cancellation = abortOnSignals();
   const unguard = guardRunUntilRecorded();

@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
 import { assertHomeToWriteIn } from '../config/home.js';
 import { discoverTasks } from '../core/discover.js';
-import { createStderrLogger } from '../core/logger.js';
 import { runTask } from '../core/run-task.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
-import { addGlobalOptions, globalOptionsOf, logLevelOf, settingsOf } from './global-options.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
 import { paint, printJson } from './output.js';
 
 /** Register `runner test-all`: every task once in dry-run; non-zero if any fails or a file is broken. */
@@ -17,7 +16,7 @@ export function registerTestAllCommand(program: Command): void {
       // Each dry run still writes its record into the home.
       assertHomeToWriteIn(settings.home, settings.homeSource);
       const registry = await discoverTasks({ home: settings.home });
-      const log = createStderrLogger(logLevelOf(globals));
+      const log = stderrLoggerOf(globals);
       const results: { task: string; success: boolean; status: string; error?: unknown }[] = [];
       // A task that ends the process still leaves its record and a non-zero exit.
       const unguard = guardRunUntilRecorded();

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
-import { createStderrLogger } from '../core/logger.js';
 import { EXIT, RunnerError } from '../errors.js';
 import { assertHomeToWriteIn } from '../config/home.js';
-import { addGlobalOptions, globalOptionsOf, logLevelOf, settingsOf } from './global-options.js';
+import { addGlobalOptions, globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
 import { openConfiguredQueue } from './queue-common.js';
 
 const DEFAULT_CONCURRENCY = 4;
@@ -28,7 +27,7 @@ async function workerAction(flags: { concurrency?: string; tasks?: string }, com
   const queueSettings = settings.config.queue ?? {};
   const concurrency = flags.concurrency === undefined ? (queueSettings.concurrency ?? DEFAULT_CONCURRENCY) : parseConcurrency(flags.concurrency);
   const tasks = flags.tasks === undefined ? undefined : parseTasks(flags.tasks);
-  const log = createStderrLogger(logLevelOf(globals));
+  const log = stderrLoggerOf(globals);
   const { startWorker } = await import('../distributed/worker.js');
   const { sharedStoresFor } = await import('../distributed/worker-stores.js');
 

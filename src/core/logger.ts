@@ -5,23 +5,32 @@ import type pinoFunction from 'pino';
 import type { DestinationStream, Logger } from 'pino';
 import { RunnerError } from '../errors.js';
 import { openRegularFileForAppend } from '../store/regular-file.js';
+import { readableDestination } from './readable-log.js';
+import { useColor } from './terminal-color.js';
 
 /** The least severe level a logger writes; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 /**
  * The task log on stderr (stdout stays free for results and `--json`), written synchronously so
- * nothing is lost when the process exits right after a run: pino JSON lines for cron and log
- * shippers, a short readable line per entry when a person watches a terminal.
+ * nothing is lost when the process exits right after a run: pino JSON lines for cron, files and
+ * log shippers; when stderr is a terminal, one readable line per entry instead (`hello: saying
+ * hello`, `thrower: attempt 1 of 3 failed: boom (retrying in 1s)`), coloured unless `NO_COLOR`
+ * or `--no-color` says otherwise, with an error's stack only at `debug` and no failed-attempt
+ * lines at `warn` and above (the run's outcome says it). `readable` forces one form or the other.
  *
  * The pino logger is made on first use (a log call, a level read): most runs log nothing, and
  * loading pino and its streams is a good part of a start-up. Until then the returned object stands
  * in for it, `child()` included, and then forwards everything to it.
  */
 export function createStderrLogger(level: LogLevel = 'info', readable?: boolean): Logger {
-  return lazyLogger(LEVEL_VALUES.get(level) ?? 30, () => {
+  const levelValue = LEVEL_VALUES.get(level) ?? 30;
+  return lazyLogger(levelValue, () => {
     const pino = loadPino();
-    return pino({ base: undefined, level }, (readable ?? Boolean(process.stderr.isTTY)) ? readableStderr() : jsonStderr(pino));
+    const stderr = stderrDestination(pino);
+    if (!(readable ?? Boolean(process.stderr.isTTY))) return pino({ base: undefined, level }, stderr);
+    const style = { color: useColor(process.stderr), stacks: levelValue <= 20, attempts: levelValue <= 30 };
+    return pino({ base: undefined, level }, readableDestination(stderr, style));
   });
 }
 
@@ -95,23 +104,8 @@ function lazyLogger(level: number, create: () => Logger): Logger {
 
 // Logging is best effort: stderr redirected to a full disk must not crash or stop the run (the
 // record tells the outcome). Without a listener, a failed write's 'error' event would throw.
-function jsonStderr(pino: Pino): DestinationStream {
+function stderrDestination(pino: Pino): DestinationStream {
   const destination = pino.destination({ fd: 2, sync: true });
   destination.on('error', () => undefined);
   return destination;
-}
-
-const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
-
-function readableStderr(): DestinationStream {
-  return {
-    write(line: string) {
-      const { level, time, msg, task, run_id: _runId, err, ...rest } = JSON.parse(line) as Record<string, unknown>;
-      const clock = new Date(Number(time)).toTimeString().slice(0, 8);
-      const where = typeof task === 'string' ? `${task}: ` : '';
-      const error = err && typeof err === 'object' && !msg ? ` ${String((err as { message?: unknown }).message)}` : '';
-      const extra = Object.keys(rest).length > 0 ? ` ${JSON.stringify(rest)}` : '';
-      process.stderr.write(`${clock} ${(LEVEL_NAMES[Number(level)] ?? 'log').padEnd(5)} ${where}${String(msg ?? '')}${error}${extra}\n`);
-    },
-  };
 }

@@ -51,6 +51,17 @@ export function resolveRunPolicy(task: Task, config: RunnerConfig, overrides: Ru
 }
 
 /**
+ * The wait before the attempt after failed attempt `attemptNumber` (from 1), as p-retry makes it:
+ * minTimeout × factor^(n-1), up to maxTimeout; with jitter anywhere from that to twice that.
+ */
+export function retryWaitMs(policy: RunPolicy, attemptNumber: number): { minMs: number; maxMs: number } {
+  const { minTimeoutMs, maxTimeoutMs, factor, jitter } = policy.retry;
+  // p-retry takes a factor that is not above 0 as 1.
+  const base = minTimeoutMs * (factor > 0 ? factor : 1) ** (attemptNumber - 1);
+  return { minMs: Math.min(Math.round(base), maxTimeoutMs), maxMs: Math.min(Math.round(jitter ? 2 * base : base), maxTimeoutMs) };
+}
+
+/**
  * A run's attempts when the command line does not say (no `--retries`), and which setting decided:
  * what `runner help <task>` shows as the default, by the rule the run itself follows.
  */

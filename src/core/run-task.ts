@@ -7,6 +7,7 @@ import { EXIT, RunnerError } from '../errors.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendRunRecord, type RunRecord } from '../store/run-log.js';
 import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from './attempt-failure.js';
+import { logFailedAttempt } from './attempt-log.js';
 import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRecord, type RunFacts } from './run-record.js';
 import { createTaskContext, taskPaths } from './context.js';
 import { reportScheduledRun } from './run-failed-alert.js';
@@ -16,7 +17,7 @@ import { findTask } from './discover.js';
 import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './lock.js';
 import { newRunId } from './run-id.js';
 import { createStderrLogger } from './logger.js';
-import { resolveRunPolicy, type RunPolicy } from './run-policy.js';
+import { resolveRunPolicy, retryWaitMs, type RunPolicy } from './run-policy.js';
 import type { Task, TaskOptionValues, TaskResult } from './task.js';
 import { trackUnfinishedRun } from './unfinished-runs.js';
 
@@ -223,7 +224,8 @@ class RunState {
 function runAttempts(task: Task, run: RunState, cancel: RunAbort): Promise<Settled> {
   const { policy } = run;
   const attempt = () => runOneAttempt(task, run, cancel);
-  const onFailure = (error: unknown, attemptNumber: number, retriesLeft: number) => logFailedAttempt(run.log, cancel, error, attemptNumber, retriesLeft);
+  const startedAt = process.hrtime.bigint();
+  const onFailure = (error: unknown, attemptNumber: number, retriesLeft: number) => reportFailedAttempt(run, cancel, error, attemptNumber, retriesLeft, startedAt);
   // One attempt (every worker job: BullMQ retries) needs no retry machinery.
   const attempts =
     policy.attempts === 1
@@ -285,13 +287,31 @@ async function runOneAttempt(task: Task, run: RunState, cancel: RunAbort): Promi
   return result;
 }
 
-function logFailedAttempt(log: Logger, cancel: RunAbort, error: unknown, attemptNumber: number, retriesLeft: number): void {
-  const cause = originalError(error);
-  const message = cause instanceof Error ? cause.message : String(cause);
+function reportFailedAttempt(run: RunState, cancel: RunAbort, error: unknown, attemptNumber: number, retriesLeft: number, startedAt: bigint): void {
   const retryable = isRetryable(error);
   // The log must not promise retries that will not happen.
   const retriesLeftNow = retryable && !cancel.aborted ? retriesLeft : 0;
-  log.warn({ attempt: attemptNumber, retries_left: retriesLeftNow, err: cause }, `attempt ${attemptNumber} failed: ${message}${retryable ? '' : ' (not retried)'}`);
+  const { policy } = run;
+  // A run of one attempt (every worker job: the queue retries) has nothing to count or wait for.
+  const ownRetries = policy.attempts > 1;
+  logFailedAttempt(run.log, {
+    attempt: attemptNumber,
+    attempts: ownRetries ? policy.attempts : undefined,
+    retriesLeft: retriesLeftNow,
+    retryable,
+    retryIn: ownRetries && retriesLeftNow > 0 ? waitWithinRetryTime(policy, attemptNumber, startedAt) : undefined,
+    error: originalError(error),
+  });
+}
+
+// p-retry gives up once `maxRetryTimeMs` has passed since the first attempt, and never waits past it.
+function waitWithinRetryTime(policy: RunPolicy, attemptNumber: number, startedAt: bigint): { minMs: number; maxMs: number } | undefined {
+  const wait = retryWaitMs(policy, attemptNumber);
+  const { maxRetryTimeMs } = policy.retry;
+  if (!Number.isFinite(maxRetryTimeMs)) return wait;
+  const remainingMs = maxRetryTimeMs - Number(process.hrtime.bigint() - startedAt) / 1e6;
+  if (remainingMs <= 0) return undefined;
+  return { minMs: Math.min(wait.minMs, Math.round(remainingMs)), maxMs: Math.min(wait.maxMs, Math.round(remainingMs)) };
 }
 
 function outcomeOf(run: RunState, settled: Settled, cancel: RunAbort, lockReleased: Promise<void>): RunOutcome {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { resolveRunPolicy } from '../../src/core/run-policy.js';
+import { resolveRunPolicy, retryWaitMs } from '../../src/core/run-policy.js';
 import { Task, type TaskDefaults, type TaskResult } from '../../src/core/task.js';
 
 class Sample extends Task {
@@ -36,5 +36,26 @@ describe('resolveRunPolicy', () => {
     expect(resolveRunPolicy(task, { tasks: { sample: { timeout: 30 } } }).timeoutMs).toBe(30_000);
     expect(() => resolveRunPolicy(task, {}, { timeoutMs: 0 })).toThrow(/timeoutMs: a duration must be above zero/);
     expect(() => resolveRunPolicy(task, {}, { timeoutMs: 2 ** 31 })).toThrow(/timeoutMs: .*longest supported duration/);
+  });
+});
+
+describe('retryWaitMs', () => {
+  const plain = new (class extends Sample {
+    override defaults: TaskDefaults = {};
+  })();
+
+  it('is minTimeout × factor^(n-1), up to maxTimeout, and up to twice that with jitter', () => {
+    const policy = resolveRunPolicy(plain, { retry: { minTimeoutMs: 100, factor: 3, maxTimeoutMs: 1000 } });
+    expect([1, 2, 3].map((n) => retryWaitMs(policy, n))).toEqual([
+      { minMs: 100, maxMs: 100 },
+      { minMs: 300, maxMs: 300 },
+      { minMs: 900, maxMs: 900 },
+    ]);
+    expect(retryWaitMs(policy, 4)).toEqual({ minMs: 1000, maxMs: 1000 });
+    const jittered = resolveRunPolicy(plain, { retry: { minTimeoutMs: 100, factor: 3, maxTimeoutMs: 1000, jitter: true } });
+    expect([1, 3].map((n) => retryWaitMs(jittered, n))).toEqual([
+      { minMs: 100, maxMs: 200 },
+      { minMs: 900, maxMs: 1000 },
+    ]);
   });
 });

@@ -147,3 +147,32 @@ export async function runCliWithStdoutTo(file: string, args: readonly string[], 
   });
   return { code, stderr };
 }
+
+/** What a person at a terminal saw: stdout and stderr together, in order. */
+export interface TerminalResult {
+  code: number | null;
+  /** Everything the CLI wrote, with the terminal's `\r\n` line ends read back as `\n`. */
+  output: string;
+}
+
+/**
+ * Run the CLI on a real pseudo-terminal, made by util-linux `script`: its stdin, stdout and
+ * stderr are all the terminal, as when a person types the command. `script -e` exits with the
+ * CLI's exit code.
+ */
+export async function runCliInTerminal(args: readonly string[], options: Pick<CliOptions, 'env' | 'cwd'> = {}): Promise<TerminalResult> {
+  const command = [process.execPath, CLI, ...args].map(shellQuote).join(' ');
+  const child = spawn('script', ['-qfec', command, '/dev/null'], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...CLEARED_ENV, NO_COLOR: '1', ...options.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const result = await collect(child);
+  // The CLI's own stderr is the terminal: anything here is script's.
+  if (result.stderr !== '') throw new Error(`script: ${result.stderr}`);
+  return { code: result.code, output: result.stdout.replaceAll('\r\n', '\n') };
+}
+
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", "'\\''")}'`;
+}
