@@ -92,7 +92,7 @@ const bundle = await build({
   external: ['bullmq', 'ioredis', 'pg'],
   plugins: [vendorFiles, lazyBuiltins],
   // Code run by vm.Script has no import() on Node 20: lazy imports of the vendor files become
-  // require()s; a real import() goes through src/core/import-module.ts.
+  // require()s; a real import() goes through src/loader/import-module.ts.
   supported: { 'dynamic-import': false },
 });
 // esbuild escapes non-ASCII characters in strings but leaves them in the comments it keeps: escape
@@ -129,7 +129,7 @@ writeAtomically(
 
 writeAtomically(
   path.join(dist, 'library.cjs'),
-  "// taskrunner's library for a user task compiled to CommonJS (src/core/load-module.ts): the runtime's copy.\nmodule.exports = require('./launch.cjs').loadRuntime().librarySync();\n",
+  "// taskrunner's library for a user task compiled to CommonJS (src/loader/load-module.ts): the runtime's copy.\nmodule.exports = require('./launch.cjs').loadRuntime().librarySync();\n",
 );
 
 const builtins = readdirSync(path.join(root, 'src/tasks')).filter((file) => file.endsWith('.ts')).map((file) => path.basename(file, '.ts'));

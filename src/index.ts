@@ -34,8 +34,8 @@ export { NonRetryableError, RunnerError, EXIT } from './errors.js';
 export type { RunnerErrorCode, RunnerErrorOptions } from './errors.js';
 
 // Finding and running tasks.
-export { discoverTasks, findTask } from './core/discover.js';
-export type { BrokenTaskFile, DiscoveredTask, DiscoverOptions, TaskRegistry } from './core/discover.js';
+export { discoverTasks, findTask } from './loader/discover.js';
+export type { BrokenTaskFile, DiscoveredTask, DiscoverOptions, TaskRegistry } from './loader/discover.js';
 export { runTask } from './core/run-task.js';
 export type { RunOutcome, RunStatus, RunTaskOptions } from './core/run-task.js';
 export type { HeldTaskLock } from './core/lock.js';

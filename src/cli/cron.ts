@@ -3,7 +3,7 @@ import { Option, type Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
 import { isoInZone } from '../core/time.js';
 import { assertHomeToWriteIn } from '../config/home.js';
-import { findTask, type DiscoveredTask } from '../core/discover.js';
+import { findTask, type DiscoveredTask } from '../loader/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
 import { RunnerError } from '../errors.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
-import { findTask } from '../core/discover.js';
+import { findTask } from '../loader/discover.js';
 import { assertTaskName, type Task } from '../core/task.js';
 import { RunnerError } from '../errors.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';

@@ -1,6 +1,6 @@
 import { Command, Option } from 'commander';
 import { loadSettings, type LocationOptions, type Settings } from '../config/config.js';
-import type { DiscoverOptions } from '../core/discover.js';
+import type { DiscoverOptions } from '../loader/discover.js';
 import { createStderrLogger } from '../core/logger.js';
 import type { Logger } from 'pino';
 

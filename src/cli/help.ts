@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { RunnerConfig } from '../config/config.js';
-import { findTask, type DiscoveredTask } from '../core/discover.js';
+import { findTask, type DiscoveredTask } from '../loader/discover.js';
 import { resolveAttempts, timeoutSetting } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
 import { RunnerError } from '../errors.js';

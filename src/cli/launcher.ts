@@ -20,7 +20,7 @@ import type * as Bundle from '../bundle.js';
 /** What dist/runner.cjs exports (src/bundle.ts). */
 export type Runtime = typeof Bundle;
 
-/** The global the bundle's code finds its importer under (see src/core/import-module.ts). */
+/** The global the bundle's code finds its importer under (see src/loader/import-module.ts). */
 const IMPORTER = Symbol.for('taskrunner.importer');
 
 let runtime: Runtime | undefined;

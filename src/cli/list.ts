@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { discoverTasks, type BrokenTaskFile, type DiscoveredTask } from '../core/discover.js';
+import { discoverTasks, type BrokenTaskFile, type DiscoveredTask } from '../loader/discover.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { paint, printJson, printTable } from './output.js';
 

@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { escapeControl } from '../batch/printable.js';
 import { parseDuration } from '../config/duration.js';
 import type { Settings } from '../config/config.js';
-import { findTask } from '../core/discover.js';
+import { findTask } from '../loader/discover.js';
 import { parseTimestamp } from '../core/time.js';
 import { RunnerError } from '../errors.js';
 import { followLog } from '../history/follow.js';

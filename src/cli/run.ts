@@ -1,7 +1,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { parseDuration } from '../config/duration.js';
-import { findTask } from '../core/discover.js';
+import { findTask } from '../loader/discover.js';
 import { createFileLogger } from '../core/logger.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
 import { EXIT, RunnerError } from '../errors.js';

@@ -1,5 +1,5 @@
 import { Option, type Command } from 'commander';
-import { discoverTasks, findTask } from '../core/discover.js';
+import { discoverTasks, findTask } from '../loader/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import { assertTaskName } from '../core/task.js';
 import { isoInZone } from '../core/time.js';

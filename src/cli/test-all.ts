@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { assertHomeToWriteIn } from '../config/home.js';
-import { discoverTasks } from '../core/discover.js';
+import { discoverTasks } from '../loader/discover.js';
 import { runTask } from '../core/run-task.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { packagePaths } from '../core/package-paths.js';
+import { packagePaths } from '../loader/package-paths.js';
 
 /** The version in taskrunner's own package.json, for `runner --version`. */
 export function packageVersion(): string {

@@ -1,6 +1,6 @@
 import Module from 'node:module';
 import path from 'node:path';
-import { assertTrustedPath, inNodeModules, isInside } from './load-trust.js';
+import { assertTrustedPath, inNodeModules, isInside } from '../loader/load-trust.js';
 
 /**
  * The same file check for what CommonJS code of the home loads with require(): a `.cjs` helper

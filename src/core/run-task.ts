@@ -13,7 +13,7 @@ import { createTaskContext, taskPaths } from './context.js';
 import { reportScheduledRun } from './run-failed-alert.js';
 import { RunAbort } from './run-abort.js';
 import { onAbort } from './abort-listeners.js';
-import { findTask } from './discover.js';
+import { findTask } from '../loader/discover.js';
 import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './lock.js';
 import { newRunId } from './run-id.js';
 import { createStderrLogger } from './logger.js';

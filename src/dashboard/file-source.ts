@@ -5,7 +5,7 @@ import { describeQueue, type BatchListItem } from '../batch/list.js';
 import { queueFileOf, readQueue } from '../batch/queue-file.js';
 import type { RunnerConfig, Settings } from '../config/config.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
-import { discoverTasks, type TaskRegistry } from '../core/discover.js';
+import { discoverTasks, type TaskRegistry } from '../loader/discover.js';
 import { followLog } from '../history/follow.js';
 import { LogFileSet } from '../history/log-files.js';
 import { parseRecord } from '../history/record.js';

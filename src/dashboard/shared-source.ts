@@ -4,7 +4,7 @@ import { addBatchTask } from '../batch/add.js';
 import { describeQueue, type BatchListItem } from '../batch/list.js';
 import type { QueueStore } from '../batch/queue-store.js';
 import type { Settings } from '../config/config.js';
-import { discoverTasks, type TaskRegistry } from '../core/discover.js';
+import { discoverTasks, type TaskRegistry } from '../loader/discover.js';
 import type { Stores } from '../distributed/stores-for.js';
 import type { SharedHistory } from '../distributed/shared-stores.js';
 import type { Alert } from '../store/alerts.js';

@@ -3,7 +3,7 @@ import type { Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
 import { parseDuration } from '../config/duration.js';
-import { discoverTasks } from '../core/discover.js';
+import { discoverTasks } from '../loader/discover.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
 import type { Task } from '../core/task.js';
 import { EXIT, RunnerError } from '../errors.js';

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Settings } from '../config/config.js';
 import { parseDuration } from '../config/duration.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
-import { discoverTasks } from '../core/discover.js';
+import { discoverTasks } from '../loader/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import { RunnerError } from '../errors.js';
 import { defaultJobName } from '../schedule/cron-plan.js';

@@ -1,5 +1,5 @@
 import type { Settings } from '../config/config.js';
-import { discoverTasks } from '../core/discover.js';
+import { discoverTasks } from '../loader/discover.js';
 import { readStatus, readStatusFrom } from '../history/status.js';
 import { scheduleState, type TaskScheduleState } from '../schedule/schedule-status.js';
 import { runLogPath } from '../store/run-log.js';

@@ -1,5 +1,5 @@
 import type { RunnerConfig } from '../config/runner-config.js';
-import { findTasks, type TaskLookup } from '../core/discover.js';
+import { findTasks, type TaskLookup } from '../loader/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import { isoInZone, parseTimestamp } from '../core/time.js';
 import type { TaskStatus } from '../history/task-status.js';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { pruneModuleCache } from '../../src/core/cache-prune.js';
-import { loadTaskModule } from '../../src/core/load-module.js';
+import { loadTaskModule } from '../../src/loader/load-module.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
 
 const DAY = 24 * 60 * 60 * 1000;

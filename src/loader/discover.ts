@@ -3,12 +3,12 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeHomeSource, type HomeSource } from '../config/home.js';
 import { RunnerError } from '../errors.js';
-import { loadBuiltinTask } from './builtin-tasks.js';
+import { loadBuiltinTask } from '../core/builtin-tasks.js';
 import { importModule } from './import-module.js';
 import { loadTaskModule } from './load-module.js';
 import { packagePaths } from './package-paths.js';
-import { didYouMean } from './suggest.js';
-import { assertTaskName, isTaskClass, kindOfValue, taskDescription, taskNameProblem, type Task } from './task.js';
+import { didYouMean } from '../core/suggest.js';
+import { assertTaskName, isTaskClass, kindOfValue, taskDescription, taskNameProblem, type Task } from '../core/task.js';
 
 /** A task found by discovery. */
 export interface DiscoveredTask {

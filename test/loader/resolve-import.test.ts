@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { resolve as nodeResolve } from 'import-meta-resolve';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resolveImport } from '../../src/core/resolve-import.js';
+import { resolveImport } from '../../src/loader/resolve-import.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
 
 let home: string;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { loadTaskModule } from '../../src/core/load-module.js';
+import { loadTaskModule } from '../../src/loader/load-module.js';
 import { isTaskClass } from '../../src/index.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
 import { rejection } from '../helpers/rejection.js';
