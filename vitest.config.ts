@@ -7,6 +7,8 @@ export default defineConfig({
     exclude: ['test/openclaw-real/**', '**/node_modules/**'],
     // Fails the run when a test wrote into the checkout (test/helpers/tree-guard.ts).
     globalSetup: ['test/helpers/tree-guard.ts'],
+    // User task files are imported with Node's own import() (test/helpers/native-import.ts).
+    setupFiles: ['test/helpers/native-import.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Process-level tests spawn many CLIs; two cores are easily saturated.

@@ -4,6 +4,8 @@
 //   library surface, built-in tasks), so every entry shares one copy of each module. Its first line
 //   names the hash of its content, which keys its V8 code cache (src/core/code-cache.ts).
 // - dist/launch.cjs: the small loader of that bundle (src/cli/launcher.ts), shared through require's cache.
+// - dist/task-hooks.mjs: the module hooks that load user tasks on Node 20 (src/loader/node20-hooks.ts),
+//   which Node runs in a thread of their own.
 // - dist/cli.js (the `runner` bin), dist/index.mjs (the library, ESM) and dist/tasks/*.js (the
 //   built-in task files discovery lists): a few lines each over the loaded bundle.
 // - dist/types: declarations for library users.
@@ -24,10 +26,10 @@ mkdirSync(path.join(dist, 'tasks'), { recursive: true });
 
 const common = { absWorkingDir: root, bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' };
 
-// Large libraries used only off the hot path (compiling a new or changed task file, resolving a
-// helper's imports, globbing for `runner list`, parsing Markdown) are files of their own in
-// dist/vendor/, required on first use, so a start does not read or compile them.
-const VENDOR = ['sucrase', 'es-module-lexer', 'import-meta-resolve', 'fast-glob', 'mdast-util-from-markdown'];
+// Large libraries used only off the hot path (compiling TypeScript on Node 20, globbing for
+// `runner list`, parsing Markdown) are files of their own in dist/vendor/, required on first use,
+// so a start does not read or compile them.
+const VENDOR = ['sucrase', 'fast-glob', 'mdast-util-from-markdown'];
 const vendorFiles = {
   name: 'vendor-files',
   setup(builder) {
@@ -109,6 +111,7 @@ writeAtomically(path.join(dist, 'runner.cjs.map'), JSON.stringify(map));
 writeAtomically(path.join(dist, 'runner.cjs'), `// taskrunner-bundle ${hash}\n${code}\n//# sourceMappingURL=runner.cjs.map\n`);
 
 await build({ ...common, entryPoints: ['src/cli/launcher.ts'], outfile: path.join(dist, 'launch.cjs') });
+await build({ ...common, format: 'esm', entryPoints: ['src/loader/node20-hooks.ts'], outfile: path.join(dist, 'task-hooks.mjs'), plugins: [vendorFiles] });
 
 // The entries, each a few lines over the bundle. dist/ is CommonJS (its package.json says so), so
 // the bin starts without Node's ES module loader; the library entry is an ES module (.mjs) whose
@@ -129,7 +132,7 @@ writeAtomically(
 
 writeAtomically(
   path.join(dist, 'library.cjs'),
-  "// taskrunner's library for a user task compiled to CommonJS (src/loader/load-module.ts): the runtime's copy.\nmodule.exports = require('./launch.cjs').loadRuntime().librarySync();\n",
+  "// taskrunner's library for a require('taskrunner') in a user task (src/loader/task-hooks.ts): the runtime's copy.\nmodule.exports = require('./launch.cjs').loadRuntime().librarySync();\n",
 );
 
 const builtins = readdirSync(path.join(root, 'src/tasks')).filter((file) => file.endsWith('.ts')).map((file) => path.basename(file, '.ts'));
@@ -153,7 +156,7 @@ for (const name of readdirSync(path.join(dist, 'dashboard'))) {
 }
 
 // Files of earlier builds (the ESM chunks of older versions, removed built-ins) go.
-const keep = new Set(['package.json', 'runner.cjs', 'runner.cjs.map', 'launch.cjs', 'cli.js', 'index.mjs', 'library.cjs', 'tasks', 'types', 'vendor', 'dashboard']);
+const keep = new Set(['package.json', 'runner.cjs', 'runner.cjs.map', 'launch.cjs', 'task-hooks.mjs', 'cli.js', 'index.mjs', 'library.cjs', 'tasks', 'types', 'vendor', 'dashboard']);
 for (const name of readdirSync(dist)) if (!keep.has(name)) rmSync(path.join(dist, name), { recursive: true, force: true });
 for (const name of readdirSync(path.join(dist, 'tasks'))) {
   if (!builtins.includes(path.basename(name, '.js'))) rmSync(path.join(dist, 'tasks', name), { force: true });

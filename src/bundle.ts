@@ -17,8 +17,8 @@ export function loadLibrary(): Promise<typeof Library> {
 }
 
 /**
- * The library surface, evaluated now: for a user task compiled to CommonJS (dist/library.cjs), whose
- * `require('taskrunner')` cannot wait for a promise. esbuild turns this require() into the same lazy
+ * The library surface, evaluated now: for a user task's `require('taskrunner')` (dist/library.cjs),
+ * which cannot wait for a promise. esbuild turns this require() into the same lazy
  * module as loadLibrary's import(), so both give one copy of the library.
  */
 export function librarySync(): typeof Library {

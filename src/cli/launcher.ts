@@ -9,7 +9,7 @@
  * Why a CommonJS bundle and not ES modules: evaluating an ES module graph (dozens of chunks) cost
  * most of the start-up; one CommonJS script run through a V8 code cache (code-cache.ts) starts in
  * a fraction of it on Node 20. On Node >= 22.1 `module.enableCompileCache()` also caches what is
- * loaded later (the compiled user task, the library entry).
+ * loaded later (user task files, their stripped TypeScript included, and the library entry).
  */
 import Module, { createRequire } from 'node:module';
 import { homedir } from 'node:os';
@@ -52,8 +52,8 @@ function load(): Runtime {
 }
 
 /**
- * `$XDG_CACHE_HOME/taskrunner/v8` (else `~/.cache/taskrunner/v8`), beside the compiled-module
- * cache; undefined (no cache) when `TASKRUNNER_CODE_CACHE=0`.
+ * `$XDG_CACHE_HOME/taskrunner/v8` (else `~/.cache/taskrunner/v8`); undefined (no cache) when
+ * `TASKRUNNER_CODE_CACHE=0`.
  */
 function cacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.TASKRUNNER_CODE_CACHE === '0') return undefined;

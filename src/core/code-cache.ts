@@ -3,7 +3,7 @@
  * compile the whole bundle again (on Node 20, which has no `module.enableCompileCache()`, this is
  * most of what loading the CLI costs after evaluating it).
  *
- * The cache is code that runs as us, so it is kept as carefully as the compiled-module cache:
+ * The cache is code that runs as us, so it is kept with care:
  *
  * - in a private folder (`$XDG_CACHE_HOME/taskrunner/v8`, mode 0700): one that is not a real folder,
  *   is owned by another user or is writable by group or others is not used at all (the file is then
@@ -42,7 +42,6 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import vm from 'node:vm';
-import { contentHash } from './content-hash.js';
 
 /** The wrapper Node puts around a CommonJS module; kept on the first line so line numbers match. */
 const WRAPPER_START = '(function (exports, require, module, __filename, __dirname) { ';
@@ -110,7 +109,8 @@ export function runWithCodeCache(file: string, options: CodeCacheOptions): CodeC
 
 /** 16 hex digits naming where the bundle is (its absolute path): the name V8's data holds for it. */
 function pathKey(file: string): string {
-  return contentHash(path.resolve(file)).slice(0, 16);
+  const where = path.resolve(file);
+  return fnv1a(where) + fnv1a(where, SECOND_BASIS);
 }
 
 /**
@@ -122,9 +122,12 @@ export function runtimeKey(): string {
   return `${process.version}-${process.arch}-${fnv1a(flags)}`;
 }
 
+/** Another offset basis: a second, independent 32 bits of a path's name. */
+const SECOND_BASIS = 0x050c5d1f;
+
 // A short, stable hash of a short string; not for security (the folder is private), only naming.
-function fnv1a(text: string): string {
-  let hash = 0x811c9dc5;
+function fnv1a(text: string, basis = 0x811c9dc5): string {
+  let hash = basis;
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return hash.toString(16).padStart(8, '0');
 }

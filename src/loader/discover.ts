@@ -39,8 +39,6 @@ export interface DiscoverOptions {
   home: string;
   /** Include the built-in tasks (default true). */
   builtins?: boolean;
-  /** The compiled-module cache folder (default `$XDG_CACHE_HOME/taskrunner`). */
-  cacheDir?: string;
   /** Which rule chose `home` (`Settings.homeSource`): an unknown task's error says so. */
   homeSource?: HomeSource;
   /**
@@ -207,11 +205,8 @@ async function listUserTaskFiles(home: string): Promise<string[]> {
  * task's own file in {@link findTask}); otherwise it becomes the outcome's `error`.
  */
 async function loadTaskFile(file: string, builtin: boolean, options: DiscoverOptions, strict = false): Promise<FileOutcome> {
-  const { home, cacheDir } = options;
   try {
-    const loaded = builtin
-      ? { exports: await importBuiltin(file), files: [file] }
-      : await loadTaskModule(file, cacheDir === undefined ? { home } : { home, cacheDir });
+    const loaded = builtin ? { exports: await importBuiltin(file), files: [file] } : await loadTaskModule(file, { home: options.home });
     return { file, builtin, tasks: tasksOf(loaded.exports, file, builtin), imports: loaded.files.filter((each) => each !== file) };
   } catch (error) {
     if (strict) throw error;

@@ -12,10 +12,10 @@ import { untrustedFolderReason, untrustedReason, unsafeFileError } from '../secu
  * (a global install, taskrunner's own dependencies), are the package manager's business and are not
  * checked: they are as trusted as the runner itself.
  *
- * Files the loader compiles are read through the descriptor they were checked on
- * (`readTrustedFile`). Files Node loads itself (CommonJS, JSON, packages) are checked by path, and
- * so is their folder: when nobody else can write to the folder, nobody can swap the file between
- * the check and the load.
+ * The module hooks (task-hooks.ts) hand Node the text of each checked file read through the
+ * descriptor it was checked on (`readTrustedFile`), so what runs is what was checked; a binary Node
+ * loads itself (a native addon) is checked by path. The folder holding a checked file must be
+ * trusted too: whoever can write to it can put another file in its place.
  */
 
 /** True when `file` must be checked before a task file in `home` loads it. */
@@ -54,4 +54,10 @@ export function packageScopeFile(fromFile: string): string | undefined {
     if (statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
     if (path.dirname(dir) === dir) return undefined;
   }
+}
+
+/** Throws `runner.unsafeFile` naming the file when the folder holding it may not be trusted. */
+export function assertTrustedFolder(file: string, what: string): void {
+  const reason = untrustedFolderReason(statSync(path.dirname(file)));
+  if (reason) throw unsafeFileError(file, what, reason);
 }

@@ -8,13 +8,16 @@ export interface PackagePaths {
   root: string;
   /** True when running from `src/` (tests), false when running from the built `dist/`. */
   fromSource: boolean;
-  /** URL of the library entry that `import ... from 'taskrunner'` in a user task is rewritten to. */
-  libraryUrl: string;
   /**
-   * The library's CommonJS entry (dist/library.cjs), for a task compiled to CommonJS; none when
-   * running from source, where the library is TypeScript.
+   * URL of the library entry that `import ... from 'taskrunner'` in a user task leads to
+   * (dist/index.mjs). The built one even when running from source (tests): Node loads user tasks,
+   * and cannot load the sources, so the tests of task loading need `npm run build` first.
    */
-  libraryFile: string | undefined;
+  libraryUrl: string;
+  /** The library's CommonJS entry (dist/library.cjs), for a `require('taskrunner')` in a user task. */
+  libraryFile: string;
+  /** URL of the module hooks that load user tasks on Node 20 (dist/task-hooks.mjs, built from src/loader/node20-hooks.ts). */
+  hooksUrl: string;
   /** The folder of built-in task files, one task per file named after it. */
   builtinDir: string;
   /** The extension of built-in task files in {@link builtinDir}. */
@@ -24,7 +27,7 @@ export interface PackagePaths {
 let cached: PackagePaths | undefined;
 
 /**
- * Locate the package from this module's own URL: `src/core/` in the sources, `dist/runner.cjs` once
+ * Locate the package from this module's own URL: `src/loader/` in the sources, `dist/runner.cjs` once
  * built (beside dist/package.json, which only says `commonjs`), so walk up to taskrunner's own
  * package.json rather than assuming a depth.
  */
@@ -36,8 +39,9 @@ export function packagePaths(): PackagePaths {
   cached = {
     root,
     fromSource,
-    libraryUrl: pathToFileURL(path.join(root, fromSource ? 'src/index.ts' : 'dist/index.mjs')).href,
-    libraryFile: fromSource ? undefined : path.join(root, 'dist/library.cjs'),
+    libraryUrl: pathToFileURL(path.join(root, 'dist/index.mjs')).href,
+    libraryFile: path.join(root, 'dist/library.cjs'),
+    hooksUrl: pathToFileURL(path.join(root, 'dist/task-hooks.mjs')).href,
     builtinDir: path.join(root, fromSource ? 'src/tasks' : 'dist/tasks'),
     builtinExt: fromSource ? '.ts' : '.js',
   };

@@ -1,4 +1,5 @@
 import { chmodSync, chownSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import Module from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -19,13 +20,16 @@ export default class HelloTask extends Task {
 }
 `;
 
+/** Node >= 22.1 keeps the code it compiled, the task's included, in a compile cache. */
+const compileCache = 'enableCompileCache' in Module;
+
 let home: string;
 let workspace: string;
 let env: Record<string, string>;
 
 beforeEach(() => {
   ({ home, workspace } = makeHome());
-  // The compiled-module cache is private to each test, and never inside the home.
+  // The caches are private to each test, and never inside the home.
   env = { XDG_CACHE_HOME: mkdtempSync(path.join(tmpdir(), 'taskrunner-cache-e2e-')) };
   writeFile(home, 'tasks/hello.ts', HELLO);
   writeFile(home, 'tasks/lib/exclaim.ts', `export function exclaim(text: string): string { return text + '!'; }\n`);
@@ -52,34 +56,30 @@ describe('runner with user task files', () => {
     expect(JSON.parse(result.stdout)).toMatchObject({ task: 'hello', success: true, message: 'hello Ada round!' });
   });
 
-  it('reuses the compiled cache on the next run instead of compiling again', async () => {
+  it.runIf(compileCache)("keeps the task's compiled code in Node's compile cache: a second run writes nothing there", async () => {
     expect((await cli('hello')).code).toBe(0);
     const first = snapshot(cacheDir());
-    expect(first.size).toBeGreaterThan(0);
+    expect([...first.keys()].filter((file) => file.includes(`${path.sep}v8${path.sep}`) && file.includes('-node'))).not.toEqual([]);
     expect((await cli('hello')).code).toBe(0);
     expect(snapshot(cacheDir())).toEqual(first);
   });
 
-  it('loads a task that imports only taskrunner, helpers and built-ins through require(), sharing the runtime', async () => {
+  it("gives a task the runtime's own library: its RunnerError is the runner's class", async () => {
     writeFile(
       home,
       'tasks/plain.ts',
-      `import { Task, RunnerError, type TaskContext } from 'taskrunner';\nimport { exclaim } from './lib/exclaim.ts';\nimport path from 'node:path';\n\nexport default class Plain extends Task {\n  name = 'plain';\n  description = 'plain';\n  async run(ctx: TaskContext) {\n    if (ctx.args[0] === 'fail') throw new RunnerError('runner.invalidArgument', 'told to fail');\n    return { success: true, message: exclaim(path.basename(__filename)) };\n  }\n}\n`,
+      `import { Task, RunnerError, type TaskContext } from 'taskrunner';\nimport { exclaim } from './lib/exclaim.ts';\nimport path from 'node:path';\n\nexport default class Plain extends Task {\n  name = 'plain';\n  description = 'plain';\n  async run(ctx: TaskContext) {\n    if (ctx.args[0] === 'fail') throw new RunnerError('runner.invalidArgument', 'told to fail');\n    return { success: true, message: exclaim(path.basename(import.meta.filename)) };\n  }\n}\n`,
     );
     const result = await cli('plain', '--json');
     expect(result.stderr).toBe('');
-    // __filename is the task's own file, not the cached copy.
     expect(JSON.parse(result.stdout)).toMatchObject({ task: 'plain', success: true, message: 'plain.ts!' });
-    const cached = readdirSync(cacheDir());
-    expect(cached.filter((name) => name.endsWith('.cjs'))).toHaveLength(2);
-    expect(cached.filter((name) => name.endsWith('.mjs'))).toEqual([]);
     // The task's RunnerError is the runtime's own class: a bad-input error is not retried.
     const failed = await cli('plain', 'fail', '--json', '--retries', '3');
     expect(failed.code).toBe(1);
     expect(JSON.parse(failed.stdout)).toMatchObject({ success: false, attempts: 1 });
   });
 
-  it('runs a task with top-level await and import.meta, which stays an ES module', async () => {
+  it('runs a task with top-level await and import.meta', async () => {
     writeFile(
       home,
       'tasks/awaits.ts',
@@ -88,17 +88,16 @@ describe('runner with user task files', () => {
     const result = await cli('awaits', '--json');
     expect(result.stderr).toBe('');
     expect(JSON.parse(result.stdout)).toMatchObject({ success: true, message: 'own file' });
-    expect(readdirSync(cacheDir()).filter((name) => name.endsWith('.mjs'))).toHaveLength(1);
   });
 
-  it('lets many cold runs compile into the cache at once', async () => {
+  it('lets many cold runs fill the caches at once', async () => {
     // `help` loads the task without running it, so the runs do not contend for the task's lock.
     const results = await Promise.all(Array.from({ length: 6 }, () => cli('help', 'hello')));
     for (const result of results) {
       expect(result.code, result.stderr).toBe(0);
       expect(result.stdout).toContain('Says hello');
     }
-    expect(readdirSync(cacheDir()).filter((name) => name.endsWith('.tmp'))).toEqual([]);
+    expect([...snapshot(cacheDir()).keys()].filter((file) => file.endsWith('.tmp'))).toEqual([]);
   });
 
   it('writes nothing in the home but the run record on a dry run', async () => {

@@ -1,5 +1,4 @@
-import { chmodSync, existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { discoverTasks, findTask } from '../../src/index.js';
@@ -14,14 +13,12 @@ function taskSource(name: string, className = 'T', exportAs = 'default'): string
 const IMPORTS = `import { Task, type TaskContext } from 'taskrunner';\n`;
 
 let home: string;
-let cacheDir: string;
 
 beforeEach(() => {
   home = makeHome().home;
-  cacheDir = mkdtempSync(path.join(tmpdir(), 'taskrunner-cache-test-'));
 });
 
-const userOnly = () => ({ home, cacheDir, builtins: false });
+const userOnly = () => ({ home, builtins: false });
 
 describe('discoverTasks', () => {
   it('finds every task of a file that exports several', async () => {
@@ -95,7 +92,7 @@ describe('discoverTasks', () => {
   });
 
   it('includes the built-in tasks, marked as such', async () => {
-    const registry = await discoverTasks({ home, cacheDir });
+    const registry = await discoverTasks({ home });
     const builtins = [...registry.tasks.values()].filter((task) => task.builtin);
     for (const task of builtins) expect(task.file).toMatch(/src[/\\]tasks[/\\].+\.ts$/);
     expect(registry.broken.filter(({ file }) => !file.startsWith(home))).toEqual([]);
@@ -150,10 +147,10 @@ describe('findTask', () => {
   });
 
   it('refuses a user task that shadows a built-in one, naming both files', async () => {
-    const builtin = [...(await discoverTasks({ home, cacheDir })).tasks.values()].find((task) => task.builtin);
+    const builtin = [...(await discoverTasks({ home })).tasks.values()].find((task) => task.builtin);
     if (!builtin) return; // no built-in tasks in this tree
     const file = writeFile(home, `tasks/${builtin.name}.ts`, IMPORTS + taskSource(builtin.name));
-    const error = await rejection(findTask(builtin.name, { home, cacheDir }));
+    const error = await rejection(findTask(builtin.name, { home }));
     expect(error.code).toBe('runner.duplicateTask');
     expect(error.message).toContain(file);
     expect(error.message).toContain(builtin.file);

@@ -1,5 +1,5 @@
-import { chmodSync, mkdtempSync, readdirSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync } from 'node:fs';
+import Module from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { beforeEach, describe, expect, it } from 'vitest';
@@ -18,22 +18,19 @@ export default class T extends Task {
 }
 `;
 
+/** Node strips TypeScript itself (Node 24); elsewhere (Node 20) the task hooks compile it. */
+const stripsTypes = 'registerHooks' in Module && Boolean((process.features as { typescript?: unknown }).typescript);
+
 let home: string;
-let cacheDir: string;
 
 beforeEach(() => {
   home = makeHome().home;
-  cacheDir = mkdtempSync(path.join(tmpdir(), 'taskrunner-cache-test-'));
 });
-
-function cacheSnapshot(): Map<string, number> {
-  return new Map(readdirSync(cacheDir).map((name) => [name, statSync(path.join(cacheDir, name)).mtimeMs]));
-}
 
 describe('loadTaskModule', () => {
   it('loads a TypeScript task file without a build step', async () => {
     const file = writeFile(home, 'tasks/hello.ts', TASK('hello'));
-    const { exports, files } = await loadTaskModule(file, { cacheDir });
+    const { exports, files } = await loadTaskModule(file);
     expect(isTaskClass(exports.default)).toBe(true);
     expect(files).toEqual([file]);
   });
@@ -44,17 +41,38 @@ describe('loadTaskModule', () => {
       'tasks/plain.mjs',
       `import { Task } from 'taskrunner';\nexport class Plain extends Task { name = 'plain'; description = ''; async run() { return { success: true }; } }\n`,
     );
-    const { exports } = await loadTaskModule(file, { cacheDir });
+    const { exports } = await loadTaskModule(file);
     expect(isTaskClass(exports.Plain)).toBe(true);
   });
 
-  it("supports TypeScript's import-equals require and enums", async () => {
-    const file = writeFile(
-      home,
-      'tasks/legacy.ts',
-      `import path = require('node:path');\nenum Colour { Red = 'red' }\nexport const value: string = path.join('a', Colour.Red);\n`,
-    );
-    expect((await loadTaskModule(file, { cacheDir })).exports.value).toBe(path.join('a', 'red'));
+  it.runIf(stripsTypes)('refuses TypeScript that cannot be erased, naming the file, the line and the construct', async () => {
+    const cases = {
+      'enum.ts': [`const a: number = 1;\nenum Colour { Red = 'red' }\nexport const value = Colour.Red + a;\n`, 'enum', 2],
+      'namespace.ts': [`export namespace Util { export const x = 1; }\n`, 'namespace', 1],
+      'parameter.ts': [`export class A {\n  constructor(private readonly x: number) {}\n}\n`, 'parameter property', 2],
+      'require.ts': [`import path = require('node:path');\nexport const value = path.sep;\n`, 'import equals', 1],
+    } as const;
+    for (const [name, [source, construct, line]] of Object.entries(cases)) {
+      const file = writeFile(home, `tasks/${name}`, source);
+      const error = await rejection(loadTaskModule(file));
+      expect(error.code).toBe('runner.taskLoad');
+      expect(error.message).toContain(`cannot load ${file}: TypeScript ${construct}`);
+      expect(error.message).toContain(`(line ${line})`);
+      expect(error.message).toContain('docs/writing-tasks.md');
+    }
+  });
+
+  it.runIf(stripsTypes)('names the helper that holds TypeScript that cannot be erased', async () => {
+    const helper = writeFile(home, 'tasks/lib/colour.ts', `export enum Colour { Red = 'red' }\n`);
+    const file = writeFile(home, 'tasks/paint.ts', `import { Colour } from './lib/colour.js';\nexport const value = Colour.Red;\n`);
+    const error = await rejection(loadTaskModule(file));
+    expect(error.message).toContain(`cannot load ${file}: TypeScript enum`);
+    expect(error.message).toContain(`(${helper}:1)`);
+  });
+
+  it.skipIf(stripsTypes)('compiles enums and the like on a Node that does not strip types', async () => {
+    const file = writeFile(home, 'tasks/legacy.ts', `import path = require('node:path');\nenum Colour { Red = 'red' }\nexport const value: string = path.join('a', Colour.Red);\n`);
+    expect((await loadTaskModule(file)).exports.value).toBe(path.join('a', 'red'));
   });
 
   it('answers import.meta for the original file, not the cached copy', async () => {
@@ -63,7 +81,7 @@ describe('loadTaskModule', () => {
       'tasks/meta.ts',
       `export const url: string = import.meta.url;\nexport const dir: string = import.meta.dirname;\nexport const sibling = import.meta.resolve('./data.json');\n`,
     );
-    const { exports } = await loadTaskModule(file, { cacheDir });
+    const { exports } = await loadTaskModule(file);
     expect(exports.url).toBe(pathToFileURL(file).href);
     expect(exports.dir).toBe(path.dirname(file));
     expect(exports.sibling).toBe(pathToFileURL(path.join(home, 'tasks/data.json')).href);
@@ -78,26 +96,33 @@ describe('loadTaskModule', () => {
       'tasks/uses.ts',
       `import { shout } from './lib/util.js';\nimport { OTHER } from './lib/other.ts';\nexport const value = shout('a') + OTHER;\n`,
     );
-    const { exports, files } = await loadTaskModule(file, { cacheDir });
+    const { exports, files } = await loadTaskModule(file);
     expect(exports.value).toBe('AWORDother');
     expect(new Set(files)).toEqual(
       new Set([file, ...['util', 'words', 'other'].map((name) => path.join(home, `tasks/lib/${name}.ts`))]),
     );
   });
 
-  it('gives importers a new compiled module when a helper changes', async () => {
-    const helper = writeFile(home, 'tasks/lib/n.ts', `export const n = 1;\n`);
+  it('loads a task file afresh once it or a helper has changed, in the same process', async () => {
+    writeFile(home, 'tasks/lib/n.ts', `export const n = 1;\n`);
     const file = writeFile(home, 'tasks/importer.ts', `export { n } from './lib/n.ts';\n`);
-    expect((await loadTaskModule(file, { cacheDir })).exports.n).toBe(1);
+    expect((await loadTaskModule(file)).exports.n).toBe(1);
     writeFile(home, 'tasks/lib/n.ts', `export const n = 2;\n`);
-    expect(helper).toBeTruthy();
-    expect((await loadTaskModule(file, { cacheDir })).exports.n).toBe(2);
+    const changed = await loadTaskModule(file);
+    expect(changed.exports.n).toBe(2);
+    // Unchanged: the module already loaded.
+    expect((await loadTaskModule(file)).exports).toBe(changed.exports);
+
+    const broken = writeFile(home, 'tasks/broken-then-fixed.ts', `export const x: = 1;\n`);
+    expect((await rejection(loadTaskModule(broken))).code).toBe('runner.taskLoad');
+    writeFile(home, 'tasks/broken-then-fixed.ts', `export const x: number = 1;\n`);
+    expect((await loadTaskModule(broken)).exports.x).toBe(1);
   });
 
   it('loads modules that import each other in a cycle', async () => {
     writeFile(home, 'tasks/b.ts', `import { a } from './a.ts';\nexport const b = () => 'b' + a.length;\n`);
     const file = writeFile(home, 'tasks/a.ts', `import { b } from './b.ts';\nexport const a = 'aa';\nexport const both = () => b();\n`);
-    const { exports } = await loadTaskModule(file, { cacheDir });
+    const { exports } = await loadTaskModule(file);
     expect((exports.both as () => string)()).toBe('b2');
   });
 
@@ -117,32 +142,14 @@ describe('loadTaskModule', () => {
       'tasks/pkg.ts',
       `import { flavour } from 'fake-pkg';\nimport { extra } from 'fake-pkg/extra';\nimport legacy from 'legacy-pkg';\nimport { join } from 'node:path';\nexport const value = [flavour, extra, (legacy as { legacy: boolean }).legacy, typeof join];\n`,
     );
-    const { exports } = await loadTaskModule(file, { cacheDir });
+    const { exports } = await loadTaskModule(file);
     expect(exports.value).toEqual(['esm', 'extra', true, 'function']);
-  });
-
-  it('does not transpile again when nothing changed', async () => {
-    writeFile(home, 'tasks/lib/h.ts', `export const h: number = 1;\n`);
-    const file = writeFile(home, 'tasks/cached.ts', `import { h } from './lib/h.ts';\nexport const value: number = h;\n`);
-    await loadTaskModule(file, { cacheDir });
-    const first = cacheSnapshot();
-    // Two sources, each with a transpiled form and a linked module (CommonJS: no import.meta, no await).
-    expect([...first.keys()].filter((name) => name.endsWith('.cjs'))).toHaveLength(2);
-    expect([...first.keys()].filter((name) => name.endsWith('.json'))).toHaveLength(2);
-    await loadTaskModule(file, { cacheDir });
-    expect(cacheSnapshot()).toEqual(first);
-  });
-
-  it('creates the cache folder private to its owner', async () => {
-    const nested = path.join(cacheDir, 'deeper', 'taskrunner');
-    await loadTaskModule(writeFile(home, 'tasks/x.ts', `export const x = 1;\n`), { cacheDir: nested });
-    expect(statSync(nested).mode & 0o777).toBe(0o700);
   });
 
   it('refuses a group-writable task file and says why', async () => {
     const file = writeFile(home, 'tasks/unsafe.ts', TASK('unsafe'));
     chmodSync(file, 0o664);
-    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    const error = await rejection(loadTaskModule(file));
     expect(error.code).toBe('runner.unsafeFile');
     expect(error.message).toContain(file);
     expect(error.message).toContain('writable by group');
@@ -152,28 +159,28 @@ describe('loadTaskModule', () => {
     const helper = writeFile(home, 'tasks/lib/open.ts', `export const o = 1;\n`);
     chmodSync(helper, 0o646);
     const file = writeFile(home, 'tasks/safe.ts', `export { o } from './lib/open.ts';\n`);
-    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    const error = await rejection(loadTaskModule(file));
     expect(error.code).toBe('runner.unsafeFile');
     expect(error.message).toContain(helper);
   });
 
   it('names the file and the position of a syntax error', async () => {
     const file = writeFile(home, 'tasks/bad.ts', `export const x: number = ;\n`);
-    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    const error = await rejection(loadTaskModule(file));
     expect(error.code).toBe('runner.taskLoad');
     expect(error.message).toContain(file);
-    expect(error.message).toMatch(/1:\d+/);
+    expect(error.message).toMatch(/\(line 1\)/);
   });
 
   it('names the importing file of an import that cannot be found', async () => {
     const file = writeFile(home, 'tasks/missing.ts', `import { x } from './nowhere.ts';\nimport y from 'no-such-package';\nexport default [x, y];\n`);
-    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    const error = await rejection(loadTaskModule(file));
     expect(error.message).toMatch(/"\.\/nowhere\.ts" imported by .*missing\.ts/);
   });
 
   it('reports an error thrown while the module is evaluated', async () => {
     const file = writeFile(home, 'tasks/throws.ts', `throw new Error('boom at load');\n`);
-    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    const error = await rejection(loadTaskModule(file));
     expect(error.code).toBe('runner.taskLoad');
     expect(error.message).toContain('boom at load');
     expect(error.message).toContain(file);
@@ -184,7 +191,7 @@ describe('loadTaskModule', () => {
     writeFile(home, 'tasks/lib/util.ts', `export const twice = (n: number): number => n * 2;\n`);
     writeFile(home, 'tasks/lib/more.ts', `export const more: string = 'more';\n`);
     const file = writeFile(home, 'tasks/hash.ts', `import { twice } from '#util';\nimport { more } from '#lib/more.js';\nexport const value = [twice(21), more];\n`);
-    const { exports, files } = await loadTaskModule(file, { cacheDir });
+    const { exports, files } = await loadTaskModule(file);
     expect(exports.value).toEqual([42, 'more']);
     expect(files).toContain(path.join(home, 'tasks/lib/util.ts'));
   });
@@ -204,17 +211,17 @@ describe('loadTaskModule', () => {
     writeFile(home, 'node_modules/mapped/lib/inner.js', `export const inner = 'inner';\n`);
     writeFile(home, 'node_modules/mapped/lib/x.js', `export const x = 'x';\n`);
     const file = writeFile(home, 'tasks/mapped.ts', `import { main } from 'mapped';\nimport { x } from 'mapped/feature/x';\nexport const value = [main, x];\n`);
-    expect((await loadTaskModule(file, { cacheDir })).exports.value).toEqual(['main+inner', 'x']);
+    expect((await loadTaskModule(file)).exports.value).toEqual(['main+inner', 'x']);
 
     const hidden = writeFile(home, 'tasks/hidden.ts', `import 'mapped/hidden';\n`);
-    expect((await rejection(loadTaskModule(hidden, { cacheDir }))).message).toMatch(/"mapped\/hidden" imported by .*hidden\.ts/);
+    expect((await rejection(loadTaskModule(hidden))).message).toMatch(/"mapped\/hidden" imported by .*hidden\.ts/);
   });
 
   it('maps .mjs to an .mts helper and .cjs to a .cts helper', async () => {
     writeFile(home, 'tasks/lib/m.mts', `export const m: string = 'mts';\n`);
-    writeFile(home, 'tasks/lib/c.cts', `import path = require('node:path');\nconst here: string = path.basename(__filename);\nexport = { c: 'cts', here };\n`);
+    writeFile(home, 'tasks/lib/c.cts', `const path: typeof import('node:path') = require('node:path');\nconst here: string = path.basename(__filename);\nmodule.exports = { c: 'cts', here };\n`);
     const file = writeFile(home, 'tasks/twins.ts', `import { m } from './lib/m.mjs';\nimport c from './lib/c.cjs';\nexport const value = [m, c.c, c.here];\n`);
-    expect((await loadTaskModule(file, { cacheDir })).exports.value).toEqual(['mts', 'cts', 'c.cts']);
+    expect((await loadTaskModule(file)).exports.value).toEqual(['mts', 'cts', 'c.cts']);
   });
 
   it('imports JSON and CommonJS helpers where they are', async () => {
@@ -225,7 +232,7 @@ describe('loadTaskModule', () => {
       'tasks/json.ts',
       `import data from './lib/data.json' with { type: 'json' };\nimport common from './lib/common.cjs';\nexport const value = [data.answer, common.answer];\n`,
     );
-    expect((await loadTaskModule(file, { cacheDir })).exports.value).toEqual([42, 43]);
+    expect((await loadTaskModule(file)).exports.value).toEqual([42, 43]);
   });
 
   it('keeps top-level await and resolves import.meta.resolve from the original file', async () => {
@@ -235,10 +242,10 @@ describe('loadTaskModule', () => {
       'tasks/tla.ts',
       `const { join } = await import('node:path');\nexport const value: string = join('a', 'b');\nexport const data = import.meta.resolve('#data');\nexport const lib = import.meta.resolve('taskrunner');\n`,
     );
-    const { exports } = await loadTaskModule(file, { cacheDir });
+    const { exports } = await loadTaskModule(file);
     expect(exports.value).toBe(path.join('a', 'b'));
     expect(exports.data).toBe(pathToFileURL(path.join(home, 'tasks/data.json')).href);
-    expect(exports.lib).toMatch(/\/src\/index\.ts$/);
+    expect(exports.lib).toMatch(/\/dist\/index\.mjs$/);
   });
 
   for (const [helper, importer] of [
@@ -251,7 +258,7 @@ describe('loadTaskModule', () => {
       writeFile(home, 'tasks/lib/target.mjs', `export default 1;\n`);
       const file = writeFile(home, helper, helper === 'package.json' ? JSON.stringify({ imports: { '#open': './tasks/lib/target.mjs' } }) : helper.endsWith('.json') ? '{}' : helper.endsWith('.cjs') ? 'module.exports = 1;\n' : 'export const o = 1;\n');
       chmodSync(file, 0o666);
-      const error = await rejection(loadTaskModule(writeFile(home, 'tasks/uses-open.ts', importer), { cacheDir }));
+      const error = await rejection(loadTaskModule(writeFile(home, 'tasks/uses-open.ts', importer)));
       expect(error.code).toBe('runner.unsafeFile');
       expect(error.message).toContain(file);
       expect(error.message).toContain('writable by group and others');
@@ -263,7 +270,7 @@ describe('loadTaskModule', () => {
     chmodSync(inner, 0o646);
     writeFile(home, 'tasks/lib/outer.cjs', `module.exports = require('./inner.cjs');\n`);
     const file = writeFile(home, 'tasks/outer.ts', `import outer from './lib/outer.cjs';\nexport default outer;\n`);
-    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    const error = await rejection(loadTaskModule(file));
     expect(error.code).toBe('runner.unsafeFile');
     expect(error.message).toContain(inner);
   });
@@ -273,59 +280,33 @@ describe('loadTaskModule', () => {
     const helper = writeFile(home, 'tasks/shared/h.cjs', `module.exports = 1;\n`);
     chmodSync(dir, 0o777);
     const file = writeFile(home, 'tasks/uses-shared.ts', `import h from './shared/h.cjs';\nexport default h;\n`);
-    const error = await rejection(loadTaskModule(file, { cacheDir }));
+    const error = await rejection(loadTaskModule(file));
     expect(error.message).toContain(helper);
     expect(error.message).toContain('its folder is writable by group and others');
   });
 
-  describe('loading through require() where the module graph means the same as CommonJS', () => {
-    it('requires a graph of static imports of helpers and built-ins, exports as a namespace lists them', async () => {
-      writeFile(home, 'tasks/lib/words.ts', `export const WORD: string = 'word';\nexport default function upper(s: string): string { return s.toUpperCase(); }\n`);
-      const file = writeFile(
-        home,
-        'tasks/plain.ts',
-        `import upper, { WORD } from './lib/words.ts';\nimport * as fs from 'node:fs';\nimport { join } from 'node:path';\nexport const value = upper(WORD) + typeof fs.readFileSync + join('a', 'b');\nexport default class Plain {}\n`,
-      );
-      const loaded = await loadTaskModule(file, { cacheDir });
-      expect(loaded.format).toBe('commonjs');
-      expect(loaded.exports.value).toBe(`WORDfunction${path.join('a', 'b')}`);
-      expect(Object.keys(loaded.exports).sort()).toEqual(['default', 'value']);
-      expect(readdirSync(cacheDir).filter((name) => name.endsWith('.mjs'))).toEqual([]);
-    });
+  it('loads graphs with top-level await, import.meta, import() and ES module packages', async () => {
+    writeFile(home, 'node_modules/esm-only/package.json', JSON.stringify({ name: 'esm-only', type: 'module', exports: './index.js' }));
+    writeFile(home, 'node_modules/esm-only/index.js', `export const esm = true;\n`);
+    writeFile(home, 'tasks/lib/waits.ts', `export const waited: number = await Promise.resolve(7);\n`);
+    const cases = {
+      'tla.ts': `export const value = await Promise.resolve(1);\n`,
+      'helper-tla.ts': `import { waited } from './lib/waits.ts';\nexport const value = waited;\n`,
+      'meta.ts': `export const value = import.meta.url.length > 0;\n`,
+      'dynamic.ts': `export const value = () => import('node:path');\n`,
+      'package.ts': `import { esm } from 'esm-only';\nexport const value = esm;\n`,
+    };
+    for (const [name, source] of Object.entries(cases)) {
+      const loaded = await loadTaskModule(writeFile(home, `tasks/${name}`, source));
+      expect([name, loaded.exports.value]).toEqual([name, expect.anything()]);
+    }
+  });
 
-    it('keeps import cycles working through require()', async () => {
-      writeFile(home, 'tasks/b.ts', `import { a } from './a.ts';\nexport const b = () => 'b' + a.length;\n`);
-      const file = writeFile(home, 'tasks/a.ts', `import { b } from './b.ts';\nexport const a = 'aa';\nexport const both = () => b();\n`);
-      const loaded = await loadTaskModule(file, { cacheDir });
-      expect(loaded.format).toBe('commonjs');
-      expect((loaded.exports.both as () => string)()).toBe('b2');
-    });
-
-    it('imports as an ES module a graph with top-level await, import.meta, import() or a package', async () => {
-      writeFile(home, 'node_modules/esm-only/package.json', JSON.stringify({ name: 'esm-only', type: 'module', exports: './index.js' }));
-      writeFile(home, 'node_modules/esm-only/index.js', `export const esm = true;\n`);
-      writeFile(home, 'tasks/lib/waits.ts', `export const waited: number = await Promise.resolve(7);\n`);
-      const cases = {
-        'tla.ts': `export const value = await Promise.resolve(1);\n`,
-        'helper-tla.ts': `import { waited } from './lib/waits.ts';\nexport const value = waited;\n`,
-        'meta.ts': `export const value = import.meta.url.length > 0;\n`,
-        'dynamic.ts': `export const value = () => import('node:path');\n`,
-        'package.ts': `import { esm } from 'esm-only';\nexport const value = esm;\n`,
-      };
-      for (const [name, source] of Object.entries(cases)) {
-        const loaded = await loadTaskModule(writeFile(home, `tasks/${name}`, source), { cacheDir });
-        expect([name, loaded.format]).toEqual([name, 'module']);
-        expect(loaded.exports.value).toBeTruthy();
-      }
-    });
-
-    it('names the original file, at the right line, in the stack of an error thrown while loading', async () => {
-      const file = writeFile(home, 'tasks/throws-cjs.ts', `import { join } from 'node:path';\nconst x: number = 1;\n\nthrow new Error('boom ' + join('a', String(x)));\n`);
-      const error = await rejection(loadTaskModule(file, { cacheDir }));
-      expect(error.message).toContain(`boom ${path.join('a', '1')}`);
-      const cause = (error as { cause?: Error }).cause;
-      expect(cause?.stack).toContain(`${file}:4:`);
-    });
+  it('names the original file, at the right line, in the stack of an error thrown while loading', async () => {
+    const file = writeFile(home, 'tasks/throws-at-line.ts', `import { join } from 'node:path';\nconst x: number = 1;\n\nthrow new Error('boom ' + join('a', String(x)));\n`);
+    const error = await rejection(loadTaskModule(file));
+    expect(error.message).toContain(`boom ${path.join('a', '1')}`);
+    const cause = (error as { cause?: Error }).cause;
+    expect(cause?.stack).toContain(`${file}:4:`);
   });
 });
-

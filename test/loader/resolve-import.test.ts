@@ -1,48 +1,46 @@
 import { realpathSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { resolve as nodeResolve } from 'import-meta-resolve';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { resolveImport } from '../../src/loader/resolve-import.js';
+import { typeScriptAlternative } from '../../src/loader/resolve-import.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
 
 let home: string;
-let task: string;
-const LIBRARY = 'file:///library.mjs';
+let parent: string;
+const notFound = (file: string) => Object.assign(new Error('not found'), { code: 'ERR_MODULE_NOT_FOUND', url: pathToFileURL(file).href });
+const url = (relative: string) => pathToFileURL(path.join(home, relative)).href;
 
 beforeEach(() => {
   home = realpathSync(makeHome().home);
-  task = writeFile(home, 'tasks/t.ts', 'export {};\n');
+  parent = pathToFileURL(writeFile(home, 'tasks/t.ts', 'export {};\n')).href;
   writeFile(home, 'tasks/lib/greet.ts', 'export {};\n');
   writeFile(home, 'tasks/lib/index.ts', 'export {};\n');
-  writeFile(home, 'tasks/data.json', '{}\n');
+  writeFile(home, 'tasks/lib/m.mts', 'export {};\n');
   writeFile(home, 'real/helper.ts', 'export {};\n');
   symlinkSync(path.join(home, 'real/helper.ts'), path.join(home, 'tasks/linked.ts'));
 });
 
-describe('resolveImport of relative specifiers', () => {
-  it("follows a symbolic link to the real file, as Node's resolver does", async () => {
-    const expected = { kind: 'compile', file: path.join(home, 'real/helper.ts') };
-    expect(await resolveImport('./linked.ts', task, LIBRARY)).toEqual(expected);
-    expect(new URL(nodeResolve('./linked.ts', pathToFileURL(task).href)).pathname).toBe(expected.file);
+describe('typeScriptAlternative', () => {
+  it('finds the TypeScript twin of a .js or .mjs name, from the URL Node looked for', () => {
+    expect(typeScriptAlternative('./lib/greet.js', parent, notFound(path.join(home, 'tasks/lib/greet.js')))).toBe(url('tasks/lib/greet.ts'));
+    expect(typeScriptAlternative('#m', parent, notFound(path.join(home, 'tasks/lib/m.mjs')))).toBe(url('tasks/lib/m.mts'));
   });
 
-  it('finds the TypeScript twin of a .js specifier, and the index of a folder', async () => {
-    expect(await resolveImport('./lib/greet.js', task, LIBRARY)).toEqual({ kind: 'compile', file: path.join(home, 'tasks/lib/greet.ts') });
-    expect(await resolveImport('./lib', task, LIBRARY)).toEqual({ kind: 'compile', file: path.join(home, 'tasks/lib/index.ts') });
-    expect(await resolveImport('../tasks/lib/greet', task, LIBRARY)).toEqual({ kind: 'compile', file: path.join(home, 'tasks/lib/greet.ts') });
+  it('adds an extension, or finds the index of a folder, for a path written without one', () => {
+    expect(typeScriptAlternative('./lib/greet', parent, notFound(path.join(home, 'tasks/lib/greet')))).toBe(url('tasks/lib/greet.ts'));
+    expect(typeScriptAlternative('./lib', parent, { code: 'ERR_UNSUPPORTED_DIR_IMPORT', url: url('tasks/lib') })).toBe(url('tasks/lib/index.ts'));
   });
 
-  it('imports a JSON file where it is', async () => {
-    const file = path.join(home, 'tasks/data.json');
-    expect(await resolveImport('./data.json', task, LIBRARY)).toEqual({ kind: 'url', url: pathToFileURL(file).href, file });
+  it('works from the specifier for a require(), whose error has no URL', () => {
+    expect(typeScriptAlternative('../tasks/lib/greet.js', parent, { code: 'MODULE_NOT_FOUND' })).toBe(url('tasks/lib/greet.ts'));
   });
 
-  it('names the importing file of a helper that is not there', async () => {
-    await expect(resolveImport('./nowhere.js', task, LIBRARY)).rejects.toThrow(/"\.\/nowhere\.js" imported by .*t\.ts/);
+  it("follows a symbolic link to the real file, as Node's resolver does", () => {
+    expect(typeScriptAlternative('./linked', parent, notFound(path.join(home, 'tasks/linked')))).toBe(url('real/helper.ts'));
   });
 
-  it('leaves an encoded separator to the full resolver, which refuses it', async () => {
-    await expect(resolveImport('./lib%2Fgreet.ts', task, LIBRARY)).rejects.toThrow(/lib%2Fgreet/);
+  it('finds nothing where there is nothing, and adds no extension to a package name', () => {
+    expect(typeScriptAlternative('./nowhere.js', parent, notFound(path.join(home, 'tasks/nowhere.js')))).toBeUndefined();
+    expect(typeScriptAlternative('greet', parent, { code: 'ERR_MODULE_NOT_FOUND' })).toBeUndefined();
   });
 });
