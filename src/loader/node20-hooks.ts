@@ -14,6 +14,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
 import type { MessagePort } from 'node:worker_threads';
 import type * as Sucrase from 'sucrase';
@@ -35,7 +36,15 @@ export interface HooksAnswer {
   files?: string[];
 }
 
+let library: LibraryUrls | undefined;
+
+/** The library's CommonJS entry, as a path. */
+function libraryFile(): string {
+  return fileURLToPath(library!.commonjs);
+}
+
 export function initialize(data: HooksData): void {
+  library = data.library;
   setLibrary(data.library);
   data.port.on('message', (request: HooksRequest) => {
     if ('entry' in request) {
@@ -79,8 +88,9 @@ export async function load(url: string, context: object, nextLoad: (url: string,
   const ext = file === undefined ? '' : path.extname(file);
   if (file !== undefined && TYPESCRIPT_EXTENSIONS.has(ext) && !file.split(path.sep).includes('node_modules')) {
     const source = (checked ? trustedSource(checked)! : readFileSync(file)).toString('utf8');
-    const commonjs = ext === '.cts';
-    return { format: commonjs ? 'commonjs' : 'module', source: await compileTypeScript(source, file, commonjs), shortCircuit: true };
+    if (ext !== '.cts') return { format: 'module', source: await compileTypeScript(source, file, false), shortCircuit: true };
+    if (checked !== undefined) checkRequirableFiles(checked.home);
+    return { format: 'commonjs', source: withOwnRequire(await compileTypeScript(source, file, true)), shortCircuit: true };
   }
   if (checked === undefined) return nextLoad(url, context);
   const source = trustedSource(checked);
@@ -94,6 +104,20 @@ export async function load(url: string, context: object, nextLoad: (url: string,
   assertTrustedPath(checked.file, checked.what);
   if (!inNodeModules(checked.file)) checkRequirableFiles(checked.home);
   return result;
+}
+
+/**
+ * A compiled `.cts` file with a require() of Node's CommonJS loader (a module given with its source
+ * otherwise gets one that passes through these hooks, see above) that leads `taskrunner` to the
+ * running runner's library, as on Node 24. One line before the code, after the "use strict" that
+ * must stay first: line numbers are kept.
+ */
+function withOwnRequire(code: string): string {
+  const prologue = /^(["'])use strict\1;/.exec(code)?.[0] ?? '';
+  const shim =
+    `var require = ((base) => Object.assign((id) => base(id === 'taskrunner' ? ${JSON.stringify(libraryFile())} : id), base))` +
+    `(require('node:module').createRequire(__filename));`;
+  return prologue + shim + code.slice(prologue.length);
 }
 
 /** Extensions of the files a require() loads. */

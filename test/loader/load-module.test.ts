@@ -224,6 +224,12 @@ describe('loadTaskModule', () => {
     expect((await loadTaskModule(file)).exports.value).toEqual(['mts', 'cts', 'c.cts']);
   });
 
+  it("gives a CommonJS TypeScript helper's require('taskrunner') the runner's own library", async () => {
+    writeFile(home, 'tasks/lib/base.cts', `const { Task } = require('taskrunner') as typeof import('taskrunner');\nclass Base extends Task { greet(): string { return 'hi'; } }\nmodule.exports = { Base };\n`);
+    const file = writeFile(home, 'tasks/uses-base.ts', `import lib from './lib/base.cjs';\nexport const Base = lib.Base;\n`);
+    expect(isTaskClass((await loadTaskModule(file)).exports.Base)).toBe(true);
+  });
+
   it('imports JSON and CommonJS helpers where they are', async () => {
     writeFile(home, 'tasks/lib/data.json', `{ "answer": 42 }\n`);
     writeFile(home, 'tasks/lib/common.cjs', `const data = require('./data.json');\nexports.answer = data.answer + 1;\n`);
