@@ -1,10 +1,10 @@
 // Start-up cost, the price of every cron tick and heartbeat: `runner noop` (a no-op TypeScript task
 // in a temporary home), `runner help` (the CLI alone: no task loaded) and `runner alerts --json`
 // against a bare `node -e 0`, on Node 20 (this node) and on Node 24 when its binary is there
-// (`$NODE24`, or where CI installs it). Warm: code cache and compiled-module cache filled. Cold: the
+// (`$NODE24`, or where CI installs it). Warm: code cache and Node's compile cache filled. Cold: the
 // first run after an install or upgrade, each run with a fresh, empty XDG_CACHE_HOME. Then, on this
-// node, `runner hello` (a TypeScript task whose TypeScript helper is imported as `./lib/greet.js`,
-// so Node's resolution algorithm is loaded) and `runner noop` with 300 other task files in tasks/,
+// node, `runner hello` (a TypeScript task whose TypeScript helper is imported as `./lib/greet.js`)
+// and `runner noop` with 300 other task files in tasks/,
 // which must not cost more because only the task's own file is loaded; `runner list` over the 300
 // files shows what full discovery costs. Run on its own with `node bench/startup.bench.mjs` after
 // `npm run build`.
@@ -106,7 +106,7 @@ try {
   const rows = compareStartup(`Node ${process.versions.node}`, process.execPath);
   if (node24) rows.push(...compareStartup(`Node ${spawnSync(node24, ['-p', 'process.versions.node']).stdout.toString().trim()}`, node24));
   printTable(
-    `start-up, medians of interleaved runs (ms): warm ${RUNS} runs, cold ${COLD_RUNS} runs (empty code and module caches)`,
+    `start-up, medians of interleaved runs (ms): warm ${RUNS} runs, cold ${COLD_RUNS} runs (empty caches)`,
     ['case', 'warm ms', 'warm ×node', 'cold ms', 'cold ×node'],
     rows,
     2,
@@ -120,7 +120,7 @@ try {
     ['runner hello (TS task + TS helper as ./lib/greet.js)', runTask('hello', small)],
     [`runner noop, ${OTHER_TASKS + 1} task files`, noop(large)],
   ];
-  // Warm-up: fills the compiled-module cache, so every measured run is warm.
+  // Warm-up: fills the caches, so every measured run is warm.
   for (const [, args] of cases) runOnce(args);
   // Rounds interleave the cases, so a machine that gets busier mid-run skews none of them alone.
   const times = cases.map(() => []);

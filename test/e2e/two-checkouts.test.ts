@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeHome, REPO_ROOT, runCli, writeFile } from '../helpers/cli.js';
 
 // Two installs of the same build on one machine (two clones, a clone and a global install) share
-// the user's caches: the V8 code cache, Node's compile cache and the compiled-module cache. A task's
+// the user's caches: the V8 code cache and Node's compile cache. A task's
 // trace must name the checkout that ran it, and so must the library its `import 'taskrunner'` got.
 
 /**
@@ -48,7 +48,7 @@ beforeAll(() => {
   });
   ({ home, workspace } = makeHome());
   writeFile(home, 'tasks/probe_cjs.ts', probeTask('probe_cjs'));
-  // import.meta makes it an ES module, imported from the compiled-module cache with dist/index.mjs.
+  // import.meta: an ES module whatever Node decides for the other, with dist/index.mjs as its taskrunner.
   writeFile(home, 'tasks/probe_esm.ts', probeTask('probe_esm', 'export const here = import.meta.url;'));
   // One user, one cache folder for both checkouts.
   env = { XDG_CACHE_HOME: path.join(root, 'cache') };
