@@ -19,7 +19,7 @@ let installed: TaskHooks | undefined;
 /**
  * The task hooks, installed on first use (once per process): in-thread with
  * `module.registerHooks` where Node has it and strips types (Node 24), else off-thread with
- * `module.register` (Node 20), dist/task-hooks.mjs talking over a message port.
+ * `module.register` (Node 20), dist/task-hooks.cjs talking over a message port.
  */
 export function taskHooks(): TaskHooks {
   installed ??= install();

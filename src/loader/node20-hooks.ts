@@ -1,7 +1,7 @@
 /**
  * The task hooks (task-hooks.ts) as `module.register` takes them, for a Node without
  * `module.registerHooks` or without type stripping (Node 20): asynchronous, in Node's hooks thread.
- * The build makes this file dist/task-hooks.mjs, which in-thread code registers (hooks-client.ts).
+ * The build makes this file dist/task-hooks.cjs, which in-thread code registers (hooks-client.ts).
  *
  * Node 20 cannot run TypeScript: each TypeScript file is compiled here by sucrase (its whole
  * TypeScript transform, so enums and namespaces work here although Node 24 refuses them; line

@@ -16,7 +16,7 @@ export interface PackagePaths {
   libraryUrl: string;
   /** The library's CommonJS entry (dist/library.cjs), for a `require('taskrunner')` in a user task. */
   libraryFile: string;
-  /** URL of the module hooks that load user tasks on Node 20 (dist/task-hooks.mjs, built from src/loader/node20-hooks.ts). */
+  /** URL of the module hooks that load user tasks on Node 20 (dist/task-hooks.cjs, built from src/loader/node20-hooks.ts). */
   hooksUrl: string;
   /** The folder of built-in task files, one task per file named after it. */
   builtinDir: string;
@@ -41,7 +41,7 @@ export function packagePaths(): PackagePaths {
     fromSource,
     libraryUrl: pathToFileURL(path.join(root, 'dist/index.mjs')).href,
     libraryFile: path.join(root, 'dist/library.cjs'),
-    hooksUrl: pathToFileURL(path.join(root, 'dist/task-hooks.mjs')).href,
+    hooksUrl: pathToFileURL(path.join(root, 'dist/task-hooks.cjs')).href,
     builtinDir: path.join(root, fromSource ? 'src/tasks' : 'dist/tasks'),
     builtinExt: fromSource ? '.ts' : '.js',
   };
