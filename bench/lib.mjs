@@ -1,6 +1,6 @@
 // Shared helpers of the benchmarks: timing, medians, and the printed table.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { openClawCacheDir } from '../scripts/install-openclaw.mjs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -52,23 +52,57 @@ export function node24Binary(env = process.env) {
 
 /**
  * Run each case `runs` times, the cases in turn within each round (A B C A B C …), so a machine that
- * gets busier mid-run skews none of them alone; `before(i)` runs untimed before each timed run.
- * A failing run aborts the benchmark. Returns each case's times (ms).
+ * gets busier mid-run skews none of them alone; `before(i)` runs untimed before each timed run (and
+ * may return the run's environment). A failing run aborts the benchmark. Returns each case's wall
+ * times (ms); `times.cpu` holds each case's CPU times (ms, see {@link childrenCpuMs}) where Linux
+ * counts them.
  */
 export function interleave(cases, runs, { before = () => undefined } = {}) {
   const times = cases.map(() => []);
+  times.cpu = cases.map(() => []);
   for (let round = 0; round < runs; round++) {
     cases.forEach(({ command, args, env = process.env }, i) => {
       const runEnv = before(i) ?? env;
+      const cpuBefore = childrenCpuMs();
       const start = performance.now();
       const result = spawnSync(command, args, { env: runEnv, cwd: ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
       const elapsed = performance.now() - start;
       if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${result.stderr}`);
       times[i].push(elapsed);
+      if (cpuBefore !== undefined) times.cpu[i].push(childrenCpuMs() - cpuBefore);
     });
   }
   return times;
 }
+
+/**
+ * The CPU time (ms, user + system) of this process's finished children so far, as the kernel
+ * counts it: the cutime and cstime fields of /proc/self/stat, in clock ticks of 10 ms (a mean over
+ * runs is finer than that). On a busy machine the wall time of a 100 ms process swings by tens of
+ * ms, its CPU time much less. Undefined where there is no /proc.
+ */
+export function childrenCpuMs() {
+  if (!existsSync('/proc/self/stat')) return undefined;
+  // After "(comm) ": the state is field 3, so cutime (16) and cstime (17) are at 13 and 14.
+  const fields = readFileSync('/proc/self/stat', 'utf8').replace(/^.*\) /s, '').split(' ');
+  return (Number(fields[13]) + Number(fields[14])) * 10;
+}
+
+export const mean = (values) => values.reduce((sum, value) => sum + value, 0) / values.length;
+
+/** The task sources of the start-up benchmarks: a TypeScript task importing a TypeScript helper as `./lib/greet.js`. */
+export const GREET_SOURCE = `export function greet(who: string): string {\n  return \`hello \${who}\`;\n}\n`;
+export const HELLO_SOURCE = `import { Task, type TaskContext } from 'taskrunner';
+import { greet } from './lib/greet.js';
+
+export default class Hello extends Task {
+  name = 'hello';
+  description = 'says hello through a helper';
+  async run(_ctx: TaskContext) {
+    return { success: true, message: greet('world') };
+  }
+}
+`;
 
 /**
  * Benchmarks of internals (the similarity join, the stores' writer) need modules the public entry

@@ -12,7 +12,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CLI, interleave, median, node24Binary, printTable, timeCommand } from './lib.mjs';
+import { CLI, GREET_SOURCE, HELLO_SOURCE, interleave, median, node24Binary, printTable, timeCommand } from './lib.mjs';
 
 const RUNS = 20;
 const COLD_RUNS = 10;
@@ -34,27 +34,14 @@ export default class Task_${name} extends Task {
 }
 `;
 
-const GREET = `export function greet(who: string): string {\n  return \`hello \${who}\`;\n}\n`;
-const HELLO = `import { Task, type TaskContext } from 'taskrunner';
-import { greet } from './lib/greet.js';
-
-export default class Hello extends Task {
-  name = 'hello';
-  description = 'says hello through a helper';
-  async run(_ctx: TaskContext) {
-    return { success: true, message: greet('world') };
-  }
-}
-`;
-
 function makeHome(otherTasks) {
   const home = mkdtempSync(path.join(tmpdir(), 'taskrunner-bench-startup-'));
   mkdirSync(path.join(home, 'tasks'));
   mkdirSync(path.join(home, 'workspace'));
   writeFileSync(path.join(home, 'tasks', 'noop.ts'), taskSource('noop'), { mode: 0o644 });
   mkdirSync(path.join(home, 'tasks', 'lib'));
-  writeFileSync(path.join(home, 'tasks', 'lib', 'greet.ts'), GREET, { mode: 0o644 });
-  writeFileSync(path.join(home, 'tasks', 'hello.ts'), HELLO, { mode: 0o644 });
+  writeFileSync(path.join(home, 'tasks', 'lib', 'greet.ts'), GREET_SOURCE, { mode: 0o644 });
+  writeFileSync(path.join(home, 'tasks', 'hello.ts'), HELLO_SOURCE, { mode: 0o644 });
   for (let i = 0; i < otherTasks; i++) {
     const name = `task_${String(i).padStart(3, '0')}`;
     writeFileSync(path.join(home, 'tasks', `${name}.ts`), taskSource(name), { mode: 0o644 });
