@@ -103,10 +103,14 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
           await queue.removeJobScheduler('sour-hourly');
           await queue.upsertJobScheduler('sour-hourly', { every: 3_600_000 }, { name: 'sour', data: { task: 'sour', args: [] }, opts });
         };
+        // A tick that has started leaves the scheduler's next tick delayed an hour beside it: a
+        // delayed tick that is waiting for its retry is the one that has made an attempt.
         const lastTick = async (state: 'delayed' | 'failed' | 'completed') => {
           let found: Job | undefined;
           await waitFor(async () => {
-            found = (await queue.getJobs([state])).find((job) => job.repeatJobKey !== undefined && job.name === 'sour');
+            found = (await queue.getJobs([state])).find(
+              (job) => job.repeatJobKey !== undefined && job.name === 'sour' && (state !== 'delayed' || job.attemptsMade > 0),
+            );
             return found !== undefined;
           }, `a tick to be ${state}`);
           return found!;

@@ -36,7 +36,7 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       await queue.close();
     }
 
-    it('3 workers, 200 jobs over 5 tasks: every job runs exactly once and no two jobs of a task overlap', async () => {
+    it('3 workers competing for 200 jobs over 5 tasks: every job runs exactly once and no two jobs of a task overlap', async () => {
       const file = path.join(marksDir, 'many.txt');
       const homes = [0, 1, 2].map(() => makeQueueHome(kind, prefix));
       children.push(...(await Promise.all(homes.map(({ home }) => startWorkerProcess(home, ['--tasks', TEST_TASKS.join(','), '--concurrency', '5'])))));
@@ -51,6 +51,9 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       // A moment for a doubled run to show up.
       await new Promise((resolve) => setTimeout(resolve, 500));
       const ends = readMarks(file).filter((mark) => mark.kind === 'end');
+      // Which worker runs a job is BullMQ's choice (a worker that finishes a job fetches the next
+      // at once, so one busy worker may run most of them): the test checks exactly-once and the
+      // per-task exclusion among three competing workers, not the spread.
       expect(ends).toHaveLength(200);
       expect(new Set(ends.map((mark) => mark.tag)).size).toBe(200);
       for (const task of TEST_TASKS) {
@@ -58,8 +61,6 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
         expect(runs).toHaveLength(40);
         for (let i = 1; i < runs.length; i++) expect(runs[i]!.start, `${task}: ${runs[i]!.tag} started before ${runs[i - 1]!.tag} ended`).toBeGreaterThanOrEqual(runs[i - 1]!.end);
       }
-      // The work was spread: more than one worker process ran jobs.
-      expect(new Set(ends.map((mark) => mark.pid)).size).toBeGreaterThan(1);
       // One record per run, in the logs of the worker that ran it.
       const records = homes.flatMap(({ home }) => {
         try {
