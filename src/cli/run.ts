@@ -94,6 +94,11 @@ export function registerRunCommand(program: Command): void {
     .passThroughOptions()
     .helpOption(false)
     .action(async (taskName: string, args: string[], _options: unknown, command: Command) => {
+      // Help is off so that `runner run <task> --help` reaches the task; `runner run --help` is ours.
+      if (taskName === '--help' || taskName === '-h') {
+        command.outputHelp();
+        return;
+      }
       await runTaskCommand(taskName, args, globalOptionsOf(command));
     });
 }

@@ -189,6 +189,19 @@ describe('runner <task>: attempts', () => {
 });
 
 describe('runner: bad input', () => {
+  it('runner run --help prints the run command\'s help, not "unknown task"; runner run <task> --help the task\'s', async () => {
+    const h = homeWith({ quick: QUICK });
+    for (const flag of ['--help', '-h']) {
+      const result = await runCli(['run', flag, ...h.args]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: runner run \[options\] <task> \[args\.\.\.\]/);
+      expect(result.stderr).not.toMatch(/unknown task/);
+    }
+    const task = await runCli(['run', 'quick', '--help', ...h.args]);
+    expect(task.code).toBe(0);
+    expect(task.stdout).toMatch(/^Usage: quick /);
+  });
+
   it('refuses a task name longer than 64 characters with a clear error, not ENAMETOOLONG', async () => {
     const h = homeWith({});
     const result = await runCli(['a'.repeat(300), ...h.args]);
