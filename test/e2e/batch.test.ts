@@ -231,6 +231,14 @@ describe('runner batch with run entries', () => {
     const records = readRecords(readFileSync(path.join(h.home, 'logs', 'tasks.jsonl'), 'utf8'));
     expect(records.map((record) => record.task).sort()).toEqual(['batch', 'greet', 'grumble']);
   });
+
+  it('refuses an entry that runs a task this home does not have, and adds nothing', async () => {
+    const h = batchHome();
+    const result = await h.cli(['batch', 'add', 'Greet everyone', '--run', 'greeet']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown task "greeet"/);
+    expect(h.queue()).toEqual([]);
+  });
 });
 
 describe('runner batch progress', () => {
