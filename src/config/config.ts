@@ -183,8 +183,22 @@ export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessE
     config = validateConfig(readConfigObject(configFile), configFile);
     readFile = configFile;
   }
-  const { workspace, source: workspaceSource } = resolveWorkspace(options, config, configFile, env);
-  return { config, configFile: readFile, home, homeSource, workspace, workspaceSource };
+  // Resolved on first use: a command that never needs the workspace (list, status, help) must not
+  // fail on an OpenClaw config it would only read to find it.
+  let location: WorkspaceLocation | undefined;
+  const locate = () => (location ??= resolveWorkspace(options, config, configFile, env));
+  return {
+    config,
+    configFile: readFile,
+    home,
+    homeSource,
+    get workspace() {
+      return locate().workspace;
+    },
+    get workspaceSource() {
+      return locate().source;
+    },
+  };
 }
 
 /** The runner's home: `--home`, else `$RUNNER_HOME`, else the current folder (it needs no config). */

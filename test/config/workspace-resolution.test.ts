@@ -117,6 +117,14 @@ describe('workspace resolution (OpenClaw\'s rule)', () => {
     }
   });
 
+  it('reads OpenClaw\'s config only when the workspace is asked for: the rest of the settings load without it', () => {
+    const t = setup();
+    t.write('.openclaw/openclaw.json', '{ not json5 at all');
+    const settings = loadSettings({ home: t.home }, t.env);
+    expect(settings.home).toBe(t.home);
+    expect(() => settings.workspace).toThrow(/cannot be parsed/);
+  });
+
   it('refuses an unreadable OpenClaw config or a folder in its place, naming it', () => {
     const t = setup();
     const file = t.write('.openclaw/openclaw.json', json5Config('/x'));

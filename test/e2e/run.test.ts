@@ -202,6 +202,22 @@ describe('runner: bad input', () => {
     expect(task.stdout).toMatch(/^Usage: quick /);
   });
 
+  it('a broken OpenClaw config fails only what needs the workspace, naming the file; list, status, alerts and logs work', async () => {
+    const { home } = makeHome();
+    const user = path.join(home, 'user');
+    writeFile(user, '.openclaw/openclaw.json', '{ agents: ');
+    const env = { HOME: user, OPENCLAW_WORKSPACE: '', OPENCLAW_STATE_DIR: '', OPENCLAW_CONFIG_PATH: '' };
+    writeFile(home, 'tasks/quick.mjs', QUICK);
+    for (const command of [['list'], ['status'], ['alerts'], ['logs']]) {
+      const result = await runCli([...command, '--home', home], { env });
+      expect(result.stderr, command.join(' ')).toBe('');
+      expect(result.code, command.join(' ')).toBe(0);
+    }
+    const run = await runCli(['memory_capture', '--home', home], { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`OpenClaw config ${path.join(user, '.openclaw', 'openclaw.json')} cannot be parsed`));
+  });
+
   it('refuses a task name longer than 64 characters with a clear error, not ENAMETOOLONG', async () => {
     const h = homeWith({});
     const result = await runCli(['a'.repeat(300), ...h.args]);
