@@ -17,8 +17,8 @@ export type AlertLevel = (typeof ALERT_LEVELS)[number];
 
 /**
  * One entry of `alerts/pending.json` (SPEC §7); alerts written by the old scripts lack `id`.
- * `key` is an extra field SPEC §7 does not list (readers that do not know it ignore it): the stable
- * identity of the condition that raised the alert, such as `system_health:disk`.
+ * `key`, beside SPEC §7's five fields, is there only for a keyed alert (readers that do not know it
+ * ignore it): the stable identity of the condition that raised the alert, such as `system_health:disk`.
  */
 export interface Alert {
   id: string;
