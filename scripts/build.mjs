@@ -47,8 +47,9 @@ await build({
 // real module on first use (a property read); code that uses it sees no difference.
 const LAZY_BUILTINS = ['crypto', 'child_process', 'worker_threads', 'readline', 'assert', 'net', 'fs/promises', 'timers/promises'];
 // signal-exit (under proper-lockfile) calls assert.equal(typeof cb, 'function') on every lock
-// taken, and loading node:assert costs 2-3 ms: a check that passes needs no module; one that fails
-// is the real assert.equal's (which also treats NaN as equal to NaN, and throws its own error).
+// taken, and loading node:assert costs every run time (measured: docs/benchmarks.md): a check
+// that passes needs no module; one that fails is the real assert.equal's (which also treats NaN
+// as equal to NaN, and throws its own error).
 const ASSERT_EQUAL = `const equal = (actual, expected, ...rest) => (actual == expected ? undefined : load().equal(actual, expected, ...rest));`;
 const lazyBuiltins = {
   name: 'lazy-builtins',
@@ -83,7 +84,8 @@ const bundle = await build({
   write: false,
   sourcemap: 'external',
   // p-retry times attempts with performance.now(); reading the `performance` global loads perf_hooks
-  // (about 2 ms of every start). process.hrtime gives the same monotonic milliseconds.
+  // (a cost of every start; measured: docs/benchmarks.md). process.hrtime gives the same
+  // monotonic milliseconds.
   define: { 'import.meta.url': 'import_meta_url', 'performance.now': 'monotonic_now' },
   inject: ['scripts/import-meta-url.js', 'scripts/monotonic-now.js'],
   alias: { 'graceful-fs': './scripts/plain-fs.cjs' },

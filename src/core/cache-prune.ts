@@ -33,7 +33,8 @@ const TEMPORARY_MAX_AGE_MS = 60 * 60 * 1000;
 export async function pruneModuleCache(dir: string, options: PruneOptions = {}): Promise<string[]> {
   const now = options.now ?? Date.now();
   const stamp = path.join(dir, STAMP);
-  // Checked synchronously on every run: node:fs/promises (1.5 ms to load) is needed only to prune.
+  // Checked synchronously on every run: node:fs/promises (slow to load; measured:
+  // docs/benchmarks.md) is needed only to prune.
   const last = statSync(stamp, { throwIfNoEntry: false });
   if (!options.force && last && now - last.mtimeMs < DAY_MS) return [];
   // Stamp first, so that concurrent runs do not all prune at once.

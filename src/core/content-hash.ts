@@ -2,9 +2,9 @@
  * A 128-bit content hash in plain JavaScript (MurmurHash3's x86 128-bit mixing), for naming cache
  * entries by what they hold: the compiled-module cache and the V8 code cache's checksum.
  *
- * Why not node:crypto: loading it costs about 3 ms, paid by every cron tick for a hash of a few
- * hundred bytes. These names are not a security boundary: the caches live in a private folder, and
- * whoever can choose the sources being hashed can already run code as the user.
+ * Why not node:crypto: loading it is paid by every cron tick for a hash of a few hundred bytes
+ * (measured: docs/benchmarks.md). These names are not a security boundary: the caches live in a
+ * private folder, and whoever can choose the sources being hashed can already run code as the user.
  */
 
 const C1 = 0x239b961b;

@@ -127,8 +127,8 @@ export function nestedRunOptions(ctx: TaskContext): NestedRunOptions {
 /**
  * `ctx.signal`, made on first read (see `RunAbort`) by one getter shared by every context. A getter
  * written in the object literal is a new function for every context, and V8 then gives every
- * context its own hidden class: a worker's young-generation collections took six times as long,
- * keeping each job's objects alive through them.
+ * context its own hidden class: a worker's young-generation collections took far longer, keeping
+ * each job's objects alive through them (measured: docs/benchmarks.md).
  */
 const SIGNAL_PROPERTY: PropertyDescriptor = {
   get(this: { [MAKE_SIGNAL]: () => AbortSignal }): AbortSignal {

@@ -51,8 +51,9 @@ export async function acquireTaskLock(
   try {
     makeFolder(path.dirname(lockPath));
     // The synchronous API: taking and releasing a lock is one mkdir and one rmdir, which done
-    // through the thread pool cost a worker about half of each queued job's time (the refresh of
-    // the lock's time, the stale check and takeover are the same in both).
+    // through the thread pool cost a worker much of each queued job's time (measured:
+    // docs/benchmarks.md; the refresh of the lock's time, the stale check and takeover are the
+    // same in both).
     release = lockfile.lockSync(lockPath, {
       lockfilePath: lockPath,
       realpath: false,
@@ -99,7 +100,7 @@ async function loadLockfile(): Promise<typeof Lockfile> {
 /**
  * `mkdir -p`, with the real reason when it fails: a recursive mkdir on a read-only file system
  * reports ENOENT, so the first missing folder is made on its own to get EROFS (or EACCES…).
- * Synchronous: node:fs/promises costs a start about 1.5 ms to load.
+ * Synchronous: loading node:fs/promises costs a start time (measured: docs/benchmarks.md).
  */
 function makeFolder(dir: string): void {
   try {

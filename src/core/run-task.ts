@@ -185,7 +185,8 @@ class RunState {
   readonly log: Logger;
   attempts = 0;
   lastResult: TaskResult | undefined;
-  // process.hrtime, not performance.now(): the `performance` global loads perf_hooks (2 ms a start).
+  // process.hrtime, not performance.now(): the `performance` global loads perf_hooks, a cost of
+  // every start (measured: docs/benchmarks.md).
   private readonly startedAt = process.hrtime.bigint();
 
   constructor(
