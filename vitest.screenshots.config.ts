@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run screenshots`: refreshes the README's dashboard images in docs/screenshots/
+// `npm run screenshots`: refreshes the dashboard images of docs/dashboard.md in docs/screenshots/
 // (scripts/screenshots.ts). Not part of `npm test`, which leaves the checkout as it found it.
 export default defineConfig({
   test: {
