@@ -30,8 +30,8 @@ export type {
   TaskResult,
   UpdateJsonOptions,
 } from './core/task.js';
-export { NonRetryableError, RunnerError, EXIT } from './errors.js';
-export type { RunnerErrorCode, RunnerErrorOptions } from './errors.js';
+export { NonRetryableError, RunnerError, EXIT } from './shared/errors.js';
+export type { RunnerErrorCode, RunnerErrorOptions } from './shared/errors.js';
 
 // Finding and running tasks.
 export { discoverTasks, findTask } from './core/discover.js';

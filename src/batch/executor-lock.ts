@@ -1,6 +1,6 @@
 import lockfile from 'proper-lockfile';
 import path from 'node:path';
-import { EXIT, RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 
 /** How long a dead executor's lock blocks the queue (proper-lockfile refreshes a live one). */
 const STALE_MS = 30_000;

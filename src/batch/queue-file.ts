@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashHex } from '../shared/hash.js';
 import path from 'node:path';
-import { taskNameProblem } from '../core/task.js';
-import { RunnerError } from '../errors.js';
+import { taskNameProblem } from '../shared/task-name.js';
+import { RunnerError } from '../shared/errors.js';
 import { withFileLock } from '../store/file-lock.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { formatJson, readJsonFile } from '../store/json-file.js';
@@ -149,7 +150,7 @@ function assignIds(entries: BatchEntry[], file: string): void {
 }
 
 function derivedId(entry: BatchEntry): string {
-  return createHash('sha256').update(`${entry.task}\n${entry.added ?? ''}`).digest('hex').slice(0, 8);
+  return hashHex(`${entry.task}\n${entry.added ?? ''}`, { length: 8 });
 }
 
 function validateEntry(value: unknown, index: number, file: string): asserts value is BatchEntry {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import type { Alert } from '../store/alerts.js';
 import { drainToStdout } from './drain-to-stdout.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { packageVersion } from './version.js';
 

@@ -1,4 +1,4 @@
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import type { AlertInbox } from '../distributed/shared-stores.js';
 import type { Alert } from '../store/alerts.js';
 

@@ -1,8 +1,9 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../shared/duration.js';
 import { findTask } from '../core/discover.js';
-import { assertTaskName, type Task } from '../core/task.js';
-import { RunnerError } from '../errors.js';
+import { type Task } from '../core/task.js';
+import { assertTaskName } from '../shared/task-name.js';
+import { RunnerError } from '../shared/errors.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { printJson } from './output.js';
 import { openConfiguredQueue } from './queue-common.js';

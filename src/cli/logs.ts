@@ -1,10 +1,10 @@
 import type { Command } from 'commander';
 import { escapeControl } from '../batch/printable.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../shared/duration.js';
 import type { Settings } from '../config/config.js';
 import { findTask } from '../core/discover.js';
-import { parseTimestamp } from '../core/time.js';
-import { RunnerError } from '../errors.js';
+import { parseTimestamp } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
 import { followLog } from '../history/follow.js';
 import { LogFileSet, type OpenLogFile } from '../history/log-files.js';
 import { matchesFilter, queryLog, type LogFilter } from '../history/log-query.js';

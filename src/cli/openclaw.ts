@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Settings } from '../config/config.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { formatIn } from '../history/relative-time.js';
-import { localTimeZone } from '../schedule/cron-schedule.js';
+import { localTimeZone } from '../shared/cron-expression.js';
 import { DEFAULT_CALL_TIMEOUT_MS, readScratch } from '../openclaw/cron-jobs.js';
 import { applyInstall } from '../openclaw/install.js';
 import { planInstall, skillChange, type InstallChange } from '../openclaw/install-plan.js';

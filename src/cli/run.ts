@@ -1,11 +1,12 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../shared/duration.js';
 import { findTask } from '../core/discover.js';
 import { createFileLogger } from '../core/logger.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
-import { EXIT, RunnerError } from '../errors.js';
-import { assertTaskName, type Task } from '../core/task.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
+import { type Task } from '../core/task.js';
+import { assertTaskName } from '../shared/task-name.js';
 import type { RunRecord } from '../store/run-log.js';
 import type { Stores } from '../distributed/stores-for.js';
 import { assertHomeToWriteIn } from '../config/home.js';

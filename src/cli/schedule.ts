@@ -1,9 +1,9 @@
 import { Option, type Command } from 'commander';
 import { discoverTasks, findTask } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
-import { assertTaskName } from '../core/task.js';
-import { isoInZone } from '../core/time.js';
-import { RunnerError } from '../errors.js';
+import { assertTaskName } from '../shared/task-name.js';
+import { isoInZone } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
 import { printJson, printTable } from './output.js';
 import { openConfiguredQueue } from './queue-common.js';

@@ -1,12 +1,12 @@
 import type { Command } from 'commander';
 import { escapeControl } from '../batch/printable.js';
-import { parseTimestamp } from '../core/time.js';
-import { RunnerError } from '../errors.js';
+import { parseTimestamp } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
 import { formatAgo, formatIn } from '../history/relative-time.js';
 import type { RunResult } from '../history/record.js';
 import { DEFAULT_STATUS_MAX_LINES, DEFAULT_STATUS_WINDOW, readStatus, readStatusFrom, type StatusReport } from '../history/status.js';
 import type { TaskStatus } from '../history/task-status.js';
-import { localTimeZone } from '../schedule/cron-schedule.js';
+import { localTimeZone } from '../shared/cron-expression.js';
 import { scheduleStates, type TaskScheduleState } from '../schedule/schedule-status.js';
 import { runLogPath } from '../store/run-log.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';

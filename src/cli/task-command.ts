@@ -2,7 +2,7 @@ import { Argument, Command, CommanderError, Option } from 'commander';
 import type { RunnerConfig } from '../config/config.js';
 import { resolveAttempts } from '../core/run-policy.js';
 import { taskDescription, type Task, type TaskOptionValues } from '../core/task.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { addGlobalOptions } from './global-options.js';
 
 /** The flags every task run accepts (SPEC §3). */

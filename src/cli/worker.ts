@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { EXIT, RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 import { assertHomeToWriteIn } from '../config/home.js';
 import { addGlobalOptions, globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
 import { openConfiguredQueue } from './queue-common.js';

@@ -1,21 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
-import { TASK_NAME_PATTERN } from '../core/task.js';
-import { RunnerError } from '../errors.js';
-import { cronExpressionProblem, timeZoneProblem } from '../schedule/cron-schedule.js';
+import { TASK_NAME_PATTERN } from '../shared/task-name.js';
+import { RunnerError } from '../shared/errors.js';
+import { cronExpressionProblem, timeZoneProblem } from '../shared/cron-expression.js';
 import { ALERT_LEVELS } from '../store/alerts.js';
 import { readConfigObject } from './config-file.js';
 import { nonEmpty, openClawWorkspace, type WorkspaceLocation } from '../openclaw/workspace.js';
-import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from './duration.js';
-import { expandHome } from './expand-home.js';
+import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from '../shared/duration.js';
+import { expandHome } from '../shared/expand-home.js';
 import type { HomeSource } from './home.js';
 import type { WorkspaceSource } from './workspace.js';
 import { webOrigin } from './web-origin.js';
 import type { RunnerConfig } from './runner-config.js';
 
 export type { RunnerConfig } from './runner-config.js';
-export { expandHome } from './expand-home.js';
+export { expandHome } from '../shared/expand-home.js';
 export type { HomeSource } from './home.js';
 export type { WorkspaceSource } from './workspace.js';
 

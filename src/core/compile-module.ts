@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sucrase from 'sucrase';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /** A task source file turned into JavaScript, with where its imports are, ready to be linked. */
 export interface TranspiledModule {

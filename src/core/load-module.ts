@@ -3,7 +3,7 @@ import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { readTrustedFile } from '../security/trusted-file.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { contentHash } from './content-hash.js';
 import { runCommonJsGraph } from './commonjs-graph.js';
 import { linkCommonJs, linkModule, RESOLVE_GLOBAL, transpileModule, type TranspiledModule } from './compile-module.js';

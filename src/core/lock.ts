@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type Lockfile from 'proper-lockfile';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /** Default age after which a lock whose holder stopped refreshing it is taken over (SPEC §4). */
 export const DEFAULT_STALE_MS = 30_000;

@@ -4,7 +4,7 @@ import { homedir } from 'node:os';
 import path from 'node:path';
 import { untrustedReason } from '../security/trusted-file.js';
 import { pruneModuleCache } from './cache-prune.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /**
  * The private folder where compiled task modules are kept: `$XDG_CACHE_HOME/taskrunner`, else

@@ -2,7 +2,7 @@ import { realpathSync, statSync } from 'node:fs';
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /** Extensions of files that go through the task compiler (TypeScript stripped, imports rewritten). */
 export const COMPILED_EXTENSIONS: readonly string[] = ['.ts', '.mts', '.cts', '.js', '.mjs'];

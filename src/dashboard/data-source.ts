@@ -2,7 +2,7 @@ import type { BatchListItem } from '../batch/list.js';
 import type { Priority } from '../batch/queue-file.js';
 import type { DiaryBlock } from '../batch/diary-tail.js';
 import type { Settings } from '../config/config.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import type { TaskStatus } from '../history/task-status.js';
 import type { TaskScheduleState } from '../schedule/schedule-status.js';
 import type { Alert } from '../store/alerts.js';

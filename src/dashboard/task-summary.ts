@@ -1,4 +1,4 @@
-import { parseTimestamp } from '../core/time.js';
+import { parseTimestamp } from '../shared/time.js';
 import { scanHistory } from '../history/scan.js';
 import type { RecordSource } from '../history/status.js';
 import { TaskStatusBuilder, type TaskStatus } from '../history/task-status.js';

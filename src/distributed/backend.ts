@@ -1,5 +1,5 @@
 import type { Settings } from '../config/config.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /** Which server holds the queues: chosen from `queue.url`'s scheme. */
 export type BackendKind = 'redis' | 'postgres';

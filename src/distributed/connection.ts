@@ -1,7 +1,7 @@
 import type * as BullMQModule from 'bullmq';
 import type { Job, PgModule, PgPool, Processor, Queue, QueueEvents, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import type { QueueTarget } from './backend.js';
 import { trackPgSockets } from './pg-sockets.js';
 

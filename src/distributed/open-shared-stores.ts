@@ -1,4 +1,4 @@
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import type { QueueConnection } from './connection.js';
 import { PostgresAlertInbox, storePool } from './shared-alerts-postgres.js';
 import { RedisAlertInbox } from './shared-alerts-redis.js';

@@ -1,6 +1,6 @@
-import { createHash } from 'node:crypto';
+import { hashHex } from '../shared/hash.js';
 import { Cron } from 'croner';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import type { QueueConnection } from './connection.js';
 import { KEEP_COMPLETED, KEEP_FAILED } from './enqueue.js';
 import type { RunnerJobData } from './job-data.js';
@@ -77,7 +77,7 @@ export function scheduleIdFor(task: string, cron: string, args: readonly string[
 
 // 8 hex digits of SHA-256 over the arguments as JSON: stable across hosts and versions, and short.
 function argsDigest(args: readonly string[]): string {
-  return createHash('sha256').update(JSON.stringify(args)).digest('hex').slice(0, 8);
+  return hashHex(JSON.stringify(args), { length: 8 });
 }
 
 /**

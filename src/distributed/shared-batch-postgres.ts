@@ -1,7 +1,7 @@
 import type { PgPool, PgPoolClient } from 'bullmq';
 import type { ExecutorLock, QueueStore } from '../batch/queue-store.js';
 import type { QueuedEntry, QueueSource } from '../batch/queue-file.js';
-import { EXIT, RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 import { formatJson } from '../store/json-file.js';
 import type { QueueTarget } from './backend.js';
 import { quoteIdentifier } from './connection.js';

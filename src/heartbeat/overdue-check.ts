@@ -1,7 +1,7 @@
 import type { Settings } from '../config/config.js';
-import { parseTimestamp } from '../core/time.js';
+import { parseTimestamp } from '../shared/time.js';
 import { readStatus, readStatusFrom, type RecordSource } from '../history/status.js';
-import { formatRunTime } from '../schedule/cron-schedule.js';
+import { formatRunTime } from '../shared/cron-expression.js';
 import { scheduleStates } from '../schedule/schedule-status.js';
 import { runLogPath } from '../store/run-log.js';
 

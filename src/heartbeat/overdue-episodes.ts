@@ -7,7 +7,7 @@ import { formatJson } from '../store/json-file.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readStoreBytes } from '../store/read-file.js';
 import type { OverdueCheck, OverdueTask } from './overdue-check.js';
-import { isoWithOffset } from '../core/time.js';
+import { isoWithOffset } from '../shared/time.js';
 
 /**
  * The heartbeat reports an overdue task once per episode, not on every beat. An episode is the

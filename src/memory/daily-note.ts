@@ -4,7 +4,7 @@
  * in which nothing matches, and the run would report "0 of 0 items" as if the day had been empty.
  */
 import { stat } from 'node:fs/promises';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { readStoreBytes } from '../store/read-file.js';
 import { overLimit } from './markdown-limits.js';
 

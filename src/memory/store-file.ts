@@ -10,7 +10,7 @@
  * is copied in one piece instead of being serialised again.
  */
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { writeAtomic } from '../store/atomic-write.js';
 import { backupFile } from '../store/backup.js';
 import { withFileLock } from '../store/file-lock.js';

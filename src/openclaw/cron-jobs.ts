@@ -1,7 +1,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { readCronJobs, type CronListJob } from './cron-list.js';
 import { jobAddArgs, type JobSpec } from './job-spec.js';
 import { describeOpenClawFailure, runOpenClaw, type OpenClawOutcome } from './openclaw-cli.js';

@@ -1,4 +1,4 @@
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { openClawGatewaySettings } from './openclaw-config.js';
 import { nonEmpty, openClawConfigPath } from './workspace.js';
 

@@ -1,7 +1,7 @@
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import * as v from 'valibot';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { ALERT_LEVELS, type AlertLevel } from '../store/alerts.js';
 import { writeFileAtomic } from '../store/atomic-write.js';
 import { parseJsonText } from '../store/json-text.js';

@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/config.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../shared/duration.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { discoverTasks } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { defaultJobName } from '../schedule/cron-plan.js';
 import { currentRunnerCli } from '../schedule/runner-invocation.js';
 import { taskSchedule } from '../schedule/task-schedule.js';

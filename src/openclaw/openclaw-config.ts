@@ -1,6 +1,6 @@
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import JSON5 from 'json5';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { readFullySync } from '../store/read-fully.js';
 
 /**

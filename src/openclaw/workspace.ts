@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { expandHome } from '../config/expand-home.js';
+import { expandHome } from '../shared/expand-home.js';
 import type { WorkspaceSource } from '../config/workspace.js';
 import { openClawConfiguredWorkspace } from './openclaw-config.js';
 

@@ -1,9 +1,9 @@
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { jobAddArgs, taskJobSpec, type JobSpec } from '../openclaw/job-spec.js';
 import { crontabBlock, crontabLine, type BlockBuilder } from './crontab-entry.js';
-import type { CronSchedule } from './cron-schedule.js';
+import type { CronSchedule } from '../shared/cron-expression.js';
 import { cronLogFile, runnerShellLine, type RunnerInvocation } from './runner-invocation.js';
-import { shellLine } from './shell-quote.js';
+import { shellLine } from '../shared/shell-quote.js';
 
 /** Everything `runner cron` prints or installs for one task, computed once, without side effects. */
 export interface CronPlan {

@@ -1,4 +1,4 @@
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /** Markers around the lines one scheduled task owns in a crontab, so they can be replaced or removed. */
 export function blockMarkers(name: string): { begin: string; end: string } {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /**
  * Reading and writing the user's crontab through `crontab -l` and `crontab -`, the only supported

@@ -1,4 +1,4 @@
-import { zoneOfSchedule, type CronSchedule } from './cron-schedule.js';
+import { zoneOfSchedule, type CronSchedule } from '../shared/cron-expression.js';
 import { blockMarkers, findBlocks } from './crontab-blocks.js';
 
 /**

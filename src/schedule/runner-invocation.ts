@@ -1,6 +1,6 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { assertOneLine, shellLine, shellQuote } from './shell-quote.js';
+import { assertOneLine, shellLine, shellQuote } from '../shared/shell-quote.js';
 
 /**
  * What a scheduler has to start: `runner <task>` with absolute paths only, because neither cron

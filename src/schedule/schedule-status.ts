@@ -1,9 +1,9 @@
 import type { RunnerConfig } from '../config/runner-config.js';
 import { findTasks, type TaskLookup } from '../core/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
-import { isoInZone, parseTimestamp } from '../core/time.js';
+import { isoInZone, parseTimestamp } from '../shared/time.js';
 import type { TaskStatus } from '../history/task-status.js';
-import { zoneOfSchedule } from './cron-schedule.js';
+import { zoneOfSchedule } from '../shared/cron-expression.js';
 import { isOverdue, overdueGraceMs } from './overdue.js';
 import { taskSchedule, type ScheduledTaskRef, type ScheduleSource } from './task-schedule.js';
 

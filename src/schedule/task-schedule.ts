@@ -1,7 +1,7 @@
 import type { RunnerConfig } from '../config/runner-config.js';
 import { kindOfValue, type Task } from '../core/task.js';
-import { RunnerError } from '../errors.js';
-import { checkCronExpression, timeZoneProblem, type CronSchedule } from './cron-schedule.js';
+import { RunnerError } from '../shared/errors.js';
+import { checkCronExpression, timeZoneProblem, type CronSchedule } from '../shared/cron-expression.js';
 
 /** Where a task's schedule was found: `tasks.<name>.schedule` in the config, or the task's own `defaults.schedule`. */
 export type ScheduleSource = 'config' | 'task';

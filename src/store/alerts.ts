@@ -1,7 +1,8 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashHex } from '../shared/hash.js';
 import path from 'node:path';
-import { isoWithOffset } from '../core/time.js';
-import { RunnerError } from '../errors.js';
+import { isoWithOffset } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
 import { writeFileAtomic } from './atomic-write.js';
 import { withFileLock } from './file-lock.js';
 import { formatJson } from './json-file.js';
@@ -266,7 +267,7 @@ function withId(raw: unknown, seen: Map<string, number>): Alert {
   const content = JSON.stringify(alert);
   const rank = seen.get(content) ?? 0;
   seen.set(content, rank + 1);
-  const digest = createHash('sha1').update(rank === 0 ? content : `${content}\n${rank}`).digest('hex').slice(0, 12);
+  const digest = hashHex(rank === 0 ? content : `${content}\n${rank}`, { algorithm: 'sha1', length: 12 });
   const { id: _missing, ...rest } = alert;
   return { id: digest, ...rest };
 }

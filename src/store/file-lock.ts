@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { resolveStorePath } from './resolve-path.js';
 
 /** How long a short-lived store lock held by a live process is waited for before giving up (ms). */

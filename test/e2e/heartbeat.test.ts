@@ -1,8 +1,8 @@
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { calendarDay } from '../../src/core/time.js';
-import { formatRunTime } from '../../src/schedule/cron-schedule.js';
+import { calendarDay } from '../../src/shared/time.js';
+import { formatRunTime } from '../../src/shared/cron-expression.js';
 import { quickNamed } from '../fixtures/tasks.js';
 import { makeHome, runCli, runCliWithStdoutTo, writeFile } from '../helpers/cli.js';
 

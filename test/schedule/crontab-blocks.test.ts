@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { findBlocks } from '../../src/schedule/crontab-blocks.js';
-import { RunnerError } from '../../src/errors.js';
+import { RunnerError } from '../../src/shared/errors.js';
 
 describe('findBlocks', () => {
   it('pairs each BEGIN with its END, markers indented or not, and leaves look-alike comments alone', () => {

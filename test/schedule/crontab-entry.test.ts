@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { crontabBlock, crontabLine, withBlock } from '../../src/schedule/crontab-entry.js';
-import { parseCronSchedule, zoneOfSchedule } from '../../src/schedule/cron-schedule.js';
+import { parseCronSchedule, zoneOfSchedule } from '../../src/shared/cron-expression.js';
 
 const daily = parseCronSchedule('0 3 * * *');
 const berlin = parseCronSchedule('0 3 * * *', 'Europe/Berlin');

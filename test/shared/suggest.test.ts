@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { didYouMean, editDistance, suggestNames } from '../../src/core/suggest.js';
+import { didYouMean, editDistance, suggestNames } from '../../src/shared/suggest.js';
 
 describe('suggestNames', () => {
   const names = ['memory_capture', 'memory_consolidate', 'system_health', 'batch', 'noop'];

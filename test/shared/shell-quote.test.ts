@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { shellLine, shellQuote } from '../../src/schedule/shell-quote.js';
+import { shellLine, shellQuote } from '../../src/shared/shell-quote.js';
 
 describe('shellQuote', () => {
   it('leaves plain words bare and quotes the rest', () => {

@@ -1,5 +1,5 @@
 import { Cron } from 'croner';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from './errors.js';
 
 /** A validated schedule: the expression as given, its time zone, and when it fires next. */
 export interface CronSchedule {

@@ -1,4 +1,4 @@
-import { RunnerError } from '../errors.js';
+import { RunnerError } from './errors.js';
 
 /**
  * Quote one word for a POSIX shell (`sh -c`, crontab lines, `sh -lc` in OpenClaw): left bare when

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { calendarDay, isoInZone, isoWithOffset, parseDay, parseTimestamp, previousDay } from '../../src/core/time.js';
+import { calendarDay, isoInZone, isoWithOffset, parseDay, parseTimestamp, previousDay } from '../../src/shared/time.js';
 
 describe('local dates', () => {
   it('gives the calendar day in a time zone', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RunnerError } from '../../src/errors.js';
-import { formatRunTime, parseCronSchedule } from '../../src/schedule/cron-schedule.js';
+import { RunnerError } from '../../src/shared/errors.js';
+import { formatRunTime, parseCronSchedule } from '../../src/shared/cron-expression.js';
 
 const FROM = new Date('2026-03-28T12:00:00Z');
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkTimerMs, MAX_TIMER_MS, parseDuration } from '../../src/config/duration.js';
+import { checkTimerMs, MAX_TIMER_MS, parseDuration } from '../../src/shared/duration.js';
 
 describe('parseDuration', () => {
   it.each([
