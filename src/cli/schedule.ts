@@ -38,7 +38,7 @@ export function registerScheduleCommand(program: Command): void {
       }
       const globals = globalOptionsOf(command);
       const settings = settingsOf(globals);
-      const { checkCron, addSchedule } = await import('../distributed/schedules.js');
+      const { checkCron, addSchedule } = await import('../distributed/job-schedulers.js');
       checkCron(options.cron, options.tz);
       const { task } = await findTask(taskName, { home: settings.home });
       parseTaskArgs(task, args);
@@ -77,7 +77,7 @@ export function registerScheduleCommand(program: Command): void {
     .action(async (id: string, _options: unknown, command: Command) => {
       const globals = globalOptionsOf(command);
       const settings = settingsOf(globals);
-      const { removeSchedule } = await import('../distributed/schedules.js');
+      const { removeSchedule } = await import('../distributed/job-schedulers.js');
       const connection = await openConfiguredQueue(settings);
       try {
         const task = await removeSchedule(connection, id, await localTaskNames(settings.home));
@@ -93,7 +93,7 @@ export function registerScheduleCommand(program: Command): void {
 async function listAction(command: Command): Promise<void> {
   const globals = globalOptionsOf(command);
   const settings = settingsOf(globals);
-  const { listSchedules } = await import('../distributed/schedules.js');
+  const { listSchedules } = await import('../distributed/job-schedulers.js');
   const connection = await openConfiguredQueue(settings);
   try {
     const schedules = await listSchedules(connection, await localTaskNames(settings.home));

@@ -6,7 +6,7 @@ import { RunnerError } from '../shared/errors.js';
 import { cronExpressionProblem, timeZoneProblem } from '../shared/cron-expression.js';
 import { ALERT_LEVELS } from '../store/alerts.js';
 import { readConfigObject } from './config-file.js';
-import { nonEmpty, openClawWorkspace, type WorkspaceLocation } from '../openclaw/workspace.js';
+import { nonEmpty, openClawWorkspace, type WorkspaceLocation } from './openclaw-workspace.js';
 import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from '../shared/duration.js';
 import { expandHome } from '../shared/expand-home.js';
 import type { HomeSource } from './home.js';

@@ -4,7 +4,7 @@ import type { DiaryBlock } from '../batch/diary-tail.js';
 import type { Settings } from '../config/config.js';
 import { RunnerError } from '../shared/errors.js';
 import type { TaskStatus } from '../history/task-status.js';
-import type { TaskScheduleState } from '../schedule/schedule-status.js';
+import type { TaskScheduleState } from '../cron/task-schedule-state.js';
 import type { Alert } from '../store/alerts.js';
 import type { RunRecord } from '../store/run-log.js';
 

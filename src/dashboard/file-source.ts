@@ -9,7 +9,7 @@ import { discoverTasks, type TaskRegistry } from '../core/discover.js';
 import { followLog } from '../history/follow.js';
 import { LogFileSet } from '../history/log-files.js';
 import { parseRecord } from '../history/record.js';
-import { scheduleState } from '../schedule/schedule-status.js';
+import { scheduleState } from '../cron/task-schedule-state.js';
 import { scanNewestFirst } from '../history/scan.js';
 import { AlertStore, type Alert } from '../store/alerts.js';
 import { runLogPath, type RunRecord } from '../store/run-log.js';

@@ -1,8 +1,8 @@
 import type { Settings } from '../config/config.js';
 import { parseTimestamp } from '../shared/time.js';
-import { readStatus, readStatusFrom, type RecordSource } from '../history/status.js';
+import { readStatus, readStatusFrom, type RecordSource } from '../history/status-report.js';
 import { formatRunTime } from '../shared/cron-expression.js';
-import { scheduleStates } from '../schedule/schedule-status.js';
+import { scheduleStates } from '../cron/task-schedule-state.js';
 import { runLogPath } from '../store/run-log.js';
 
 /** A task the heartbeat finds overdue (`runner heartbeat --json`'s `overdue` holds the newly reported ones). */

@@ -6,8 +6,8 @@
 import path from 'node:path';
 import { RunnerError } from '../shared/errors.js';
 import { configuredThreshold } from './consolidate.js';
-import { dailyNoteNames } from './daily-files.js';
-import { readDailyNote } from './daily-note.js';
+import { dailyNoteNames } from './daily-note-files.js';
+import { readDailyNote } from './read-daily-note.js';
 import { scoreImportance } from './importance.js';
 import { calendarDay, isoInZone, previousDay } from '../shared/time.js';
 import { checkMarkdownLimits, resolveLimits, type MarkdownLimits } from './markdown-limits.js';

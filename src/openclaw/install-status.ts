@@ -1,7 +1,7 @@
 import type { Settings } from '../config/config.js';
 import { discoverTasks } from '../core/discover.js';
-import { readStatus, readStatusFrom } from '../history/status.js';
-import { scheduleState, type TaskScheduleState } from '../schedule/schedule-status.js';
+import { readStatus, readStatusFrom } from '../history/status-report.js';
+import { scheduleState, type TaskScheduleState } from '../cron/task-schedule-state.js';
 import { runLogPath } from '../store/run-log.js';
 import type { AlertLevel } from '../store/alerts.js';
 import type { Stores } from '../distributed/stores-for.js';

@@ -6,7 +6,7 @@ import { RunnerError } from '../shared/errors.js';
 import { findExecutable } from '../shared/which.js';
 import { installRecordPath, readInstallRecord, type OpenClawInstallRecord } from './install-record.js';
 import { satisfiesNodeRange } from './node-engines.js';
-import { nonEmpty } from './workspace.js';
+import { nonEmpty } from '../config/openclaw-workspace.js';
 
 /**
  * Which `openclaw` the runner runs, and with which Node. The executable is `$OPENCLAW_BIN`, else

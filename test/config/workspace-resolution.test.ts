@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
-import { openClawConfigPath, openClawStateDir } from '../../src/openclaw/workspace.js';
+import { openClawConfigPath, openClawStateDir } from '../../src/config/openclaw-workspace.js';
 
 /** A fake user home (`HOME`), a runner home in it, and the environment that names only that HOME. */
 function setup(runnerConfig?: unknown) {

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureDailyNote } from '../../src/heartbeat/daily-note.js';
+import { ensureDailyNote } from '../../src/heartbeat/ensure-daily-note.js';
 
 describe('ensureDailyNote', () => {
   it('creates memory/ and the note once, however many heartbeats race for it', async () => {

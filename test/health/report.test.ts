@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkDisk } from '../../src/health/disk.js';
 import { healthAlerts, healthMessage, type HealthReport } from '../../src/health/report.js';
-import { worstStatus } from '../../src/health/status.js';
+import { worstStatus } from '../../src/health/check-status.js';
 import { tmpdir } from 'node:os';
 
 describe('worstStatus', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findBlocks } from '../../src/schedule/crontab-blocks.js';
+import { findBlocks } from '../../src/cron/crontab-blocks.js';
 import { RunnerError } from '../../src/shared/errors.js';
 
 describe('findBlocks', () => {

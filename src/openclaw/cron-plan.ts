@@ -1,8 +1,8 @@
 import { RunnerError } from '../shared/errors.js';
-import { jobAddArgs, taskJobSpec, type JobSpec } from '../openclaw/job-spec.js';
-import { crontabBlock, crontabLine, type BlockBuilder } from './crontab-entry.js';
+import { jobAddArgs, taskJobSpec, type JobSpec } from './job-spec.js';
+import { crontabBlock, crontabLine, type BlockBuilder } from '../cron/crontab-entry.js';
 import type { CronSchedule } from '../shared/cron-expression.js';
-import { cronLogFile, runnerShellLine, type RunnerInvocation } from './runner-invocation.js';
+import { cronLogFile, runnerShellLine, type RunnerInvocation } from '../cron/runner-invocation.js';
 import { shellLine } from '../shared/shell-quote.js';
 
 /** Everything `runner cron` prints or installs for one task, computed once, without side effects. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crontabBlock, crontabLine, withBlock } from '../../src/schedule/crontab-entry.js';
+import { crontabBlock, crontabLine, withBlock } from '../../src/cron/crontab-entry.js';
 import { parseCronSchedule, zoneOfSchedule } from '../../src/shared/cron-expression.js';
 
 const daily = parseCronSchedule('0 3 * * *');

@@ -1,5 +1,5 @@
-import { addJob, DEFAULT_CALL_TIMEOUT_MS, listJobs, removeJob, type CronClient } from '../openclaw/cron-jobs.js';
-import { jobDifferences, type JobSpec } from '../openclaw/job-spec.js';
+import { addJob, DEFAULT_CALL_TIMEOUT_MS, listJobs, removeJob, type CronClient } from './cron-jobs.js';
+import { jobDifferences, type JobSpec } from './job-spec.js';
 
 /** What `--install openclaw` (or `--remove`) did. */
 export type OpenClawChange =

@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { dailyNoteNames } from '../memory/daily-files.js';
+import { dailyNoteNames } from '../memory/daily-note-files.js';
 
 /** What {@link ensureDailyNote} found or did. */
 export interface DailyNote {

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expandHome } from '../shared/expand-home.js';
-import type { WorkspaceSource } from '../config/workspace.js';
-import { openClawConfiguredWorkspace } from './openclaw-config.js';
+import type { WorkspaceSource } from './workspace.js';
+import { openClawConfiguredWorkspace } from './openclaw-config-file.js';
 
 /**
  * OpenClaw's own rule for where the agent's workspace is (REAL-OPENCLAW.md, OpenClaw 2026.9):

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
-import { gatewayTarget } from '../../src/openclaw/gateway-url.js';
+import { gatewayTarget } from '../../src/config/openclaw-gateway.js';
 
 /** A user HOME of its own and a way to write files in it. */
 function userHome() {

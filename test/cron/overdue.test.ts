@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { RunnerConfig } from '../../src/config/runner-config.js';
 import type { Task } from '../../src/core/task.js';
 import type { TaskStatus } from '../../src/history/task-status.js';
-import { isOverdue, MIN_OVERDUE_GRACE_MS, overdueAfter, overdueGraceMs } from '../../src/schedule/overdue.js';
-import { scheduleState } from '../../src/schedule/schedule-status.js';
-import { taskSchedule, type ResolvedSchedule } from '../../src/schedule/task-schedule.js';
+import { isOverdue, MIN_OVERDUE_GRACE_MS, overdueAfter, overdueGraceMs } from '../../src/cron/overdue.js';
+import { scheduleState } from '../../src/cron/task-schedule-state.js';
+import { taskSchedule, type ResolvedSchedule } from '../../src/cron/task-schedule.js';
 
 const MINUTE = 60_000;
 const GRACE = MIN_OVERDUE_GRACE_MS;

@@ -3,7 +3,7 @@ import type { RunnerConfig } from '../../src/config/runner-config.js';
 import type { Task, TaskDefaults } from '../../src/core/task.js';
 import { RunnerError } from '../../src/shared/errors.js';
 import { localTimeZone } from '../../src/shared/cron-expression.js';
-import { describeScheduleSource, taskSchedule } from '../../src/schedule/task-schedule.js';
+import { describeScheduleSource, taskSchedule } from '../../src/cron/task-schedule.js';
 import MemoryCapture from '../../src/tasks/memory_capture.js';
 import MemoryConsolidate from '../../src/tasks/memory_consolidate.js';
 import SystemHealth from '../../src/tasks/system_health.js';

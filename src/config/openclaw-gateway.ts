@@ -1,6 +1,6 @@
 import { RunnerError } from '../shared/errors.js';
-import { openClawGatewaySettings } from './openclaw-config.js';
-import { nonEmpty, openClawConfigPath } from './workspace.js';
+import { openClawGatewaySettings } from './openclaw-config-file.js';
+import { nonEmpty, openClawConfigPath } from './openclaw-workspace.js';
 
 /**
  * Where the runner asks whether the OpenClaw gateway on this host is live: `gateway.url` in the

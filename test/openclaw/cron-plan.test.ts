@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { buildCronPlan } from '../../src/schedule/cron-plan.js';
+import { buildCronPlan } from '../../src/openclaw/cron-plan.js';
 import { parseCronSchedule } from '../../src/shared/cron-expression.js';
 
 const invocation = { node: '/opt/node 20/bin/node', cli: '/srv/runner/dist/cli.js', task: 'disk_report', home: "/srv/o'brien" };

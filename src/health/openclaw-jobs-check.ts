@@ -1,6 +1,6 @@
 import { readCronJobs } from '../openclaw/cron-list.js';
 import { describeOpenClawFailure } from '../openclaw/openclaw-cli.js';
-import type { CheckResult } from './status.js';
+import type { CheckResult } from './check-status.js';
 
 /**
  * The cron check of system_health (SPEC §5): are OpenClaw's scheduled jobs failing? Asks

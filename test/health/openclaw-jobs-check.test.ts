@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { checkCron } from '../../src/health/cron.js';
+import { checkCron } from '../../src/health/openclaw-jobs-check.js';
 import { envWithoutOpenClaw, fakeOpenClaw } from '../helpers/fake-openclaw.js';
-import { failingJob, listing, okJob, rateLimitedJob } from './cron-fixtures.js';
+import { failingJob, listing, okJob, rateLimitedJob } from './openclaw-jobs-fixtures.js';
 
 const cronWith = (stdout: string) => checkCron({ env: fakeOpenClaw({ args: ['cron', 'list'], stdout }).env });
 
