@@ -38,7 +38,7 @@ export { discoverTasks, findTask } from './core/discover.js';
 export type { BrokenTaskFile, DiscoveredTask, DiscoverOptions, TaskRegistry } from './core/discover.js';
 export { runTask } from './core/run-task.js';
 export type { RunOutcome, RunStatus, RunTaskOptions } from './core/run-task.js';
-export type { HeldTaskLock } from './core/lock.js';
+export type { HeldTaskLock } from './core/task-lock.js';
 export type { RunRecord } from './store/run-log.js';
 export { createStderrLogger } from './core/logger.js';
 export type { LogLevel } from './core/logger.js';
@@ -52,4 +52,4 @@ export type { MemoryConfig, RetryConfig, RunnerConfig, TaskConfig } from './conf
 // The alerts inbox the heartbeat reads (tasks write to it with `ctx.alert`).
 export { AlertStore, ALERT_LEVELS } from './store/alerts.js';
 export type { Alert, AlertLevel, AppendAlertOptions, NewAlert, RaisedAlert } from './store/alerts.js';
-export type { AlertInbox } from './distributed/shared-stores.js';
+export type { AlertInbox } from './store/ports.js';

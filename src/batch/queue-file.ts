@@ -3,8 +3,8 @@ import { hashHex } from '../shared/hash.js';
 import path from 'node:path';
 import { taskNameProblem } from '../shared/task-name.js';
 import { RunnerError } from '../shared/errors.js';
-import { withFileLock } from '../store/file-lock.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { withFileLock } from '../store/lock.js';
+import { writeAtomic } from '../store/atomic-write.js';
 import { formatJson, readJsonFile } from '../store/json-file.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readQueueChecked } from './queue-trust.js';
@@ -109,7 +109,7 @@ export async function updateQueue<T>(
     const { entries, outcome, owner } = await apply();
     // The new file gets the owner and mode of the file read (not of whatever is at the path by
     // now): rewriting another user's queue as ours would make its entries look trusted next time.
-    await writeFileAtomic(lock.file, formatJson(entries), { like: owner, beforeRename: () => lock.assertHeld() });
+    await writeAtomic(lock.file, (sink) => sink.write(formatJson(entries)), { like: owner, beforeRename: () => lock.assertHeld() });
     return outcome;
   });
 }

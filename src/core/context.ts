@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/config.js';
 import { assertWorkspaceExists, type WorkspaceSource } from '../config/workspace.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import type { AlertInbox } from '../store/ports.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendTextFile, readJsonFile, updateJsonFile } from '../store/json-file.js';
 import { raiseAlert } from './raise-alert.js';

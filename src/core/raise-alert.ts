@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/runner-config.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import type { AlertInbox } from '../store/ports.js';
 import { alertPushSettingsOf, pushAlert, shouldPush } from '../openclaw/push-alert.js';
 import type { NewAlert, RaisedAlert } from '../store/alerts.js';
 

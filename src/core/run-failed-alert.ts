@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/runner-config.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import type { AlertInbox } from '../store/ports.js';
 import type { RunRecord } from '../store/run-log.js';
 import { raiseAlert } from './raise-alert.js';
 

@@ -1,7 +1,7 @@
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import type { AlertInbox } from '../store/ports.js';
 import { formatDuration } from '../shared/duration.js';
 import { EXIT, RunnerError } from '../shared/errors.js';
 import { AlertStore } from '../store/alerts.js';
@@ -14,7 +14,7 @@ import { reportScheduledRun } from './run-failed-alert.js';
 import { RunAbort } from './run-abort.js';
 import { onAbort } from './abort-listeners.js';
 import { findTask } from './discover.js';
-import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './lock.js';
+import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './task-lock.js';
 import { newRunId } from './run-id.js';
 import { createStderrLogger } from './logger.js';
 import { resolveRunPolicy, retryWaitMs, type RunPolicy } from './run-policy.js';

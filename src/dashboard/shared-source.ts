@@ -6,7 +6,7 @@ import type { QueueStore } from '../batch/queue-store.js';
 import type { Settings } from '../config/config.js';
 import { discoverTasks, type TaskRegistry } from '../core/discover.js';
 import type { Stores } from '../distributed/stores-for.js';
-import type { SharedHistory } from '../distributed/shared-stores.js';
+import type { RunHistory } from '../store/ports.js';
 import type { Alert } from '../store/alerts.js';
 import type { RunRecord } from '../store/run-log.js';
 import {
@@ -45,7 +45,7 @@ export class SharedDataSource implements DashboardDataSource {
 
   constructor(
     private readonly settings: Settings,
-    private readonly stores: Stores & { history: SharedHistory },
+    private readonly stores: Stores & { history: RunHistory },
     private readonly batchQueue: QueueStore,
   ) {}
 

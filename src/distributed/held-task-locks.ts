@@ -1,4 +1,4 @@
-import { acquireTaskLock, type HeldTaskLock, type TaskLock } from '../core/lock.js';
+import { acquireTaskLock, type HeldTaskLock, type TaskLock } from '../core/task-lock.js';
 import type { RunnerError } from '../shared/errors.js';
 
 /** How long a worker keeps a task's lock after its last job ended, for the next job of a burst. */

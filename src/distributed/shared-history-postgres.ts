@@ -2,7 +2,7 @@ import { recordLine, type RunRecord } from '../store/run-log.js';
 import { quoteIdentifier } from './connection.js';
 import type { StorePool } from './shared-alerts-postgres.js';
 import { DEFAULT_HISTORY_LIMIT } from './shared-history-redis.js';
-import type { SharedHistory } from './shared-stores.js';
+import type { RunHistory } from '../store/ports.js';
 import { GroupedWrites } from './grouped-writes.js';
 
 const PAGE = 500;
@@ -20,7 +20,7 @@ const UNFLUSHED = "WITH unflushed AS (SELECT set_config('synchronous_commit', 'o
  * stays bounded. Read newest first in pages by `seq`, so rows added during a scan neither shift nor
  * repeat what it reads.
  */
-export class PostgresHistory implements SharedHistory {
+export class PostgresHistory implements RunHistory {
   private readonly table: string;
   private readonly appends = new GroupedWrites<RunRecord>((records) => this.insert(records));
   private readonly trimEvery: number;

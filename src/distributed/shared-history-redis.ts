@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { recordLine, type RunRecord } from '../store/run-log.js';
-import type { SharedHistory } from './shared-stores.js';
+import type { RunHistory } from '../store/ports.js';
 
 /** Records the shared history keeps unless told otherwise (older ones are trimmed on append). */
 export const DEFAULT_HISTORY_LIMIT = 100_000;
@@ -12,7 +12,7 @@ const PAGE = 500;
  * on every append (`XADD … MAXLEN ~`). Read newest first in pages by entry id, so records appended
  * during a scan neither shift nor repeat what it reads.
  */
-export class RedisHistory implements SharedHistory {
+export class RedisHistory implements RunHistory {
   private readonly key: string;
   private readonly maxLength: string;
 

@@ -2,7 +2,7 @@ import type { Settings } from '../config/config.js';
 import { AlertStore } from '../store/alerts.js';
 import { runLogPath } from '../store/run-log.js';
 import { queueConfigured, queueTarget } from './backend.js';
-import type { AlertInbox, SharedHistory } from './shared-stores.js';
+import type { AlertInbox, RunHistory } from '../store/ports.js';
 
 /** The alerts inbox and the run history the CLI reads and writes, as the settings choose them. */
 export interface Stores {
@@ -11,7 +11,7 @@ export interface Stores {
   /** Where the alerts live, for messages: the file, or the server (without its password). */
   alertsAt: string;
   /** The shared run history; undefined in file mode, where it is the home's `logs/tasks.jsonl`. */
-  history: SharedHistory | undefined;
+  history: RunHistory | undefined;
   /** Where the run history lives, for messages. */
   historyAt: string;
   /** Close the connection to the server, if one was opened. */

@@ -1,11 +1,11 @@
 import type { QueueConnection } from './connection.js';
 import { openSharedStores } from './open-shared-stores.js';
-import type { AlertInbox, SharedHistory } from './shared-stores.js';
+import type { AlertInbox, RunHistory } from '../store/ports.js';
 
 /** The shared stores a worker writes to besides its own files (SPEC §10). */
 export interface WorkerDeps {
   /** Every run record is appended here too, after the worker's own logs/tasks.jsonl. */
-  history?: SharedHistory;
+  history?: RunHistory;
   /** Where `ctx.alert` of a run writes, instead of the worker's own alerts/ folder. */
   alerts?: AlertInbox;
 }

@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../store/atomic-write.js';
-import { withFileLock } from '../store/file-lock.js';
+import { writeAtomic } from '../store/atomic-write.js';
+import { withFileLock } from '../store/lock.js';
 import { formatJson } from '../store/json-file.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readStoreBytes } from '../store/read-file.js';
@@ -77,7 +77,7 @@ export async function reportOnce(home: string, check: OverdueCheck, report: (fre
       await run(fresh, problems);
       const next = nextState(state, check, now);
       if (JSON.stringify(next) !== JSON.stringify(state)) {
-        await writeFileAtomic(lock.file, formatJson(next), { beforeRename: () => lock.assertHeld() });
+        await writeAtomic(lock.file, (sink) => sink.write(formatJson(next)), { beforeRename: () => lock.assertHeld() });
       }
     });
   } catch (error) {

@@ -4,7 +4,7 @@ import { rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
 import { RunnerError, type RunnerErrorCode } from '../shared/errors.js';
 import { isoWithOffset } from '../shared/time.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeAtomic } from '../store/atomic-write.js';
 import { addJob, removeJob, writeScratch } from './cron-jobs.js';
 import type { InstallChange, JobChange, ScratchChange, SkillChange } from './install-plan.js';
 import { writeInstallRecord, type InstalledJob, type InstalledPieces, type OpenClawInstallRecord } from './install-record.js';
@@ -126,10 +126,11 @@ function installedPieces(
 async function writeSkill(change: SkillChange): Promise<DoneStep> {
   const folder = path.dirname(change.path);
   const made = [folder, path.dirname(folder)].filter((dir) => !existsSync(dir));
-  await writeFileAtomic(change.path, change.content);
+  await writeAtomic(change.path, (sink) => sink.write(change.content));
   const undo = async () => {
-    if (change.before !== null) {
-      await writeFileAtomic(change.path, change.before);
+    const before = change.before;
+    if (before !== null) {
+      await writeAtomic(change.path, (sink) => sink.write(before));
       return;
     }
     await unlink(change.path);

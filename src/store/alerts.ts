@@ -3,13 +3,13 @@ import { hashHex } from '../shared/hash.js';
 import path from 'node:path';
 import { isoWithOffset } from '../shared/time.js';
 import { RunnerError } from '../shared/errors.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { withFileLock } from './file-lock.js';
+import { writeAtomic } from './atomic-write.js';
+import { withFileLock } from './lock.js';
 import { formatJson } from './json-file.js';
 import { parseJsonText } from './json-text.js';
 import { READ_LIMITS, readStoreBytes } from './read-file.js';
 import { resolveStorePath } from './resolve-path.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import type { AlertInbox } from './ports.js';
 
 /** Alert levels, least severe first. */
 export const ALERT_LEVELS = ['info', 'warning', 'error', 'critical'] as const;
@@ -198,7 +198,7 @@ export class AlertStore implements AlertInbox {
     await withFileLock(this.file, async (lock) => {
       const after = change(await this.read(lock.file));
       if (after === undefined) return;
-      await writeFileAtomic(lock.file, formatJson(after), { beforeRename: () => lock.assertHeld() });
+      await writeAtomic(lock.file, (sink) => sink.write(formatJson(after)), { beforeRename: () => lock.assertHeld() });
     });
   }
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStderrLogger, loadSettings, runTask, Task, type TaskResult } from '../../src/index.js';
-import { taskLockPath } from '../../src/core/lock.js';
+import { taskLockPath } from '../../src/core/task-lock.js';
 import { collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
 import { mountTmpfs, remountReadOnly, unmount } from '../helpers/mount.js';
 import { BUGGY, FATAL, FLAKY, HANGER, QUICK, QUITTER, READER, SAYS_NO, SLEEPER, THROWS_STRING, WRITER } from '../fixtures/tasks.js';

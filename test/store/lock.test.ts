@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -7,8 +7,8 @@ import lockfile from 'proper-lockfile';
 import { afterAll, describe, expect, it } from 'vitest';
 import { updateStore } from '../../src/memory/store-file.js';
 import { AlertStore } from '../../src/store/alerts.js';
-import { writeFileAtomic } from '../../src/store/atomic-write.js';
-import { withFileLock } from '../../src/store/file-lock.js';
+import { writeAtomic } from '../../src/store/atomic-write.js';
+import { LOCK_STALE_MS, LOCK_WAIT_MS, tryLock, withFileLock } from '../../src/store/lock.js';
 import { updateJsonFile } from '../../src/store/json-file.js';
 
 const dir = () => mkdtempSync(path.join(tmpdir(), 'taskrunner-lock-'));
@@ -82,12 +82,75 @@ describe('store locks', () => {
           }
           await sleep(100);
         }
-        await writeFileAtomic(lock.file, '"new"\n', { beforeRename: () => lock.assertHeld() });
+        await writeAtomic(lock.file, (sink) => sink.write('"new"\n'), { beforeRename: () => lock.assertHeld() });
       },
       { staleMs: 2000 },
     );
     await expect(update).rejects.toMatchObject({ code: 'lock.compromised', file });
     expect(readFileSync(file, 'utf8')).toBe('"old"\n');
     expect(readdirSync(folder).sort()).toEqual(['store.json', 'store.json.lock']);
+  });
+});
+
+describe('tryLock (the one lock: task, executor and store locks)', () => {
+  const noLoss = () => undefined;
+
+  it('is taken, refused to a second taker while held, and free again once released', async () => {
+    const lockPath = path.join(dir(), 'deep', 'task.lock');
+    const first = await tryLock(lockPath, { what: 'the test lock', onCompromised: noLoss });
+    expect(first?.path).toBe(lockPath);
+    expect(statSync(lockPath).isDirectory()).toBe(true);
+    expect(await tryLock(lockPath, { what: 'the test lock', onCompromised: noLoss })).toBeUndefined();
+    await first!.release();
+    await first!.release();
+    expect(existsSync(lockPath)).toBe(false);
+    const second = await tryLock(lockPath, { what: 'the test lock', onCompromised: noLoss });
+    expect(second).toBeDefined();
+    await second!.release();
+  });
+
+  it('takes over a lock not refreshed for the stale age, and only such a lock (the documented rule)', async () => {
+    expect(LOCK_STALE_MS).toBe(30_000);
+    expect(LOCK_WAIT_MS).toBeGreaterThan(LOCK_STALE_MS);
+    const lockPath = path.join(dir(), 'task.lock');
+    // A holder that died: its lock directory stays with the time of its last refresh.
+    mkdirSync(lockPath);
+    const age = (ms: number) => {
+      const then = new Date(Date.now() - ms);
+      utimesSync(lockPath, then, then);
+    };
+    age(LOCK_STALE_MS - 10_000);
+    expect(await tryLock(lockPath, { what: 'the test lock', onCompromised: noLoss })).toBeUndefined();
+    age(LOCK_STALE_MS + 10_000);
+    const taken = await tryLock(lockPath, { what: 'the test lock', onCompromised: noLoss });
+    expect(taken).toBeDefined();
+    // The taker's lock is fresh: nobody else takes it over.
+    expect(Date.now() - statSync(lockPath).mtimeMs).toBeLessThan(LOCK_STALE_MS);
+    expect(await tryLock(lockPath, { what: 'the test lock', onCompromised: noLoss })).toBeUndefined();
+    await taken!.release();
+    expect(existsSync(lockPath)).toBe(false);
+  });
+
+  it('tells its holder when the lock was taken from it', async () => {
+    const lockPath = path.join(dir(), 'task.lock');
+    const lost: Error[] = [];
+    const held = await tryLock(lockPath, { what: 'the test lock', staleMs: 2000, onCompromised: (error) => lost.push(error) });
+    expect(held).toBeDefined();
+    // Another taker removed it (as after a takeover): the holder's next refresh notices.
+    execFileSync('rmdir', [lockPath]);
+    for (let i = 0; i < 200 && lost.length === 0; i++) await sleep(50);
+    expect(lost[0]).toMatchObject({ code: 'lock.compromised', message: expect.stringContaining(`the test lock ${lockPath} was lost`) });
+    await held!.release();
+  });
+
+  it('fails at once, naming the path, when the lock cannot be made', async () => {
+    const folder = dir();
+    writeFileSync(path.join(folder, 'file'), '');
+    const lockPath = path.join(folder, 'file', 'task.lock');
+    await expect(tryLock(lockPath, { what: 'the test lock', onCompromised: noLoss })).rejects.toMatchObject({
+      code: 'lock.failed',
+      retryable: false,
+      message: expect.stringContaining(`cannot take the test lock ${lockPath}`),
+    });
   });
 });
