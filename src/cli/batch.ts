@@ -3,7 +3,7 @@ import type { BatchListItem } from '../batch/list.js';
 import type { QueueStore } from '../batch/queue-store.js';
 import { escapeControl } from '../batch/printable.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
-import { queueConfigured } from '../distributed/backend.js';
+import { queueConfigured } from '../config/queue.js';
 import { RunnerError } from '../shared/errors.js';
 import { addGlobalOptions, settingsOf, taskLookupOf, type GlobalOptions } from './global-options.js';
 import { printJson, printTable } from './output.js';

@@ -5,7 +5,7 @@ import type { ExecutorLock, QueueStore } from '../batch/queue-store.js';
 import type { QueuedEntry, QueueSource } from '../batch/queue-file.js';
 import { EXIT, RunnerError } from '../shared/errors.js';
 import { formatJson } from '../store/json-file.js';
-import type { QueueTarget } from './backend.js';
+import type { QueueTarget } from '../config/queue.js';
 import { EXECUTOR_LEASE_MS, forbidsInSharedQueue, parseSharedQueue, sharedQueueName } from './shared-batch-common.js';
 
 // Optimistic transactions that lost to a concurrent writer are retried; this many losses in a row

@@ -1,7 +1,7 @@
 import type { Settings } from '../config/config.js';
 import { AlertStore } from '../store/alerts.js';
 import { runLogPath } from '../store/run-log.js';
-import { queueConfigured, queueTarget } from './backend.js';
+import { queueConfigured, queueTarget } from '../config/queue.js';
 import type { AlertInbox, RunHistory } from '../store/ports.js';
 
 /** The alerts inbox and the run history the CLI reads and writes, as the settings choose them. */

@@ -1,7 +1,7 @@
 import { DEFAULT_BATCH_LIMIT, executeBatch, type BatchProgress, type BatchRunOutcome, type ExecuteBatchOptions } from '../batch/execute.js';
 import type { QueueStore } from '../batch/queue-store.js';
 import { parseDuration } from '../shared/duration.js';
-import { queueConfigured } from '../distributed/backend.js';
+import { queueConfigured } from '../config/queue.js';
 import { nestedRunOptions } from '../core/context.js';
 import { runTask } from '../core/run-task.js';
 import { Task, type TaskContext, type TaskResult } from '../core/task.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendKind } from '../../src/distributed/backend.js';
+import type { BackendKind } from '../../src/config/queue.js';
 import { openQueueConnection, type QueueConnection } from '../../src/distributed/connection.js';
 import { BACKENDS, dropPrefix, serverProblem, uniquePrefix } from './helpers.js';
 

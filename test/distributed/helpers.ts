@@ -4,7 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import { makeHome, startCli, writeFile } from '../helpers/cli.js';
-import type { BackendKind } from '../../src/distributed/backend.js';
+import type { BackendKind } from '../../src/config/queue.js';
 import { openQueueConnection, type QueueConnection } from '../../src/distributed/connection.js';
 
 /** The servers the distributed suite runs against (the machine's own Redis and PostgreSQL). */

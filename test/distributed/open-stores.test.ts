@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { queueIsConfigured } from '../../src/cli/open-stores.js';
 import type { Settings } from '../../src/config/config.js';
-import { queueConfigured } from '../../src/distributed/backend.js';
+import { queueConfigured } from '../../src/config/queue.js';
 
 describe('the file-mode check of queue.url', () => {
   it('agrees with queueConfigured', () => {

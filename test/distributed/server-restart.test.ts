@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendKind } from '../../src/distributed/backend.js';
+import type { BackendKind } from '../../src/config/queue.js';
 import type { QueueConnection } from '../../src/distributed/connection.js';
 import { taskQueueName } from '../../src/distributed/queue-names.js';
 import { readRecords } from '../helpers/cli.js';

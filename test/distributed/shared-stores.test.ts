@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { QueueTarget } from '../../src/distributed/backend.js';
+import type { QueueTarget } from '../../src/config/queue.js';
 import { openQueueConnection, type QueueConnection } from '../../src/distributed/connection.js';
 import { openSharedStores, type SharedStores } from '../../src/distributed/open-shared-stores.js';
 import { PostgresHistory } from '../../src/distributed/shared-history-postgres.js';

@@ -3,7 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendKind } from '../../src/distributed/backend.js';
+import type { BackendKind } from '../../src/config/queue.js';
 import type { QueueConnection } from '../../src/distributed/connection.js';
 import { taskQueueName } from '../../src/distributed/queue-names.js';
 import { runCli, startCli } from '../helpers/cli.js';

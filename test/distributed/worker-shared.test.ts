@@ -3,7 +3,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Job } from 'bullmq';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendKind } from '../../src/distributed/backend.js';
+import type { BackendKind } from '../../src/config/queue.js';
 import type { QueueConnection } from '../../src/distributed/connection.js';
 import { openSharedStores } from '../../src/distributed/open-shared-stores.js';
 import { taskQueueName } from '../../src/distributed/queue-names.js';

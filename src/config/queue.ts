@@ -1,4 +1,4 @@
-import type { Settings } from '../config/config.js';
+import type { Settings } from './config.js';
 import { RunnerError } from '../shared/errors.js';
 
 /** Which server holds the queues: chosen from `queue.url`'s scheme. */
