@@ -2,7 +2,8 @@ import type { Command } from 'commander';
 import { RunnerError } from '../shared/errors.js';
 import type { Alert } from '../store/alerts.js';
 import { drainToStdout } from './drain-to-stdout.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { withStores } from './open-stores.js';
 import { paint, printJson, printTable } from './output.js';
 

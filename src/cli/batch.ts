@@ -5,7 +5,8 @@ import { escapeControl } from '../batch/printable.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { queueConfigured } from '../config/queue.js';
 import { RunnerError } from '../shared/errors.js';
-import { addGlobalOptions, settingsOf, taskLookupOf, type GlobalOptions } from './global-options.js';
+import { settingsOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
 import { printJson, printTable } from './output.js';
 import { runTaskCommand } from './run.js';
 

@@ -16,9 +16,10 @@ import { updateCrontab } from '../cron/crontab-install.js';
 import { installOpenClawJob, removeOpenClawJob } from '../openclaw/cron-job-install.js';
 import { currentRunnerCli } from '../cron/runner-invocation.js';
 import { findOpenClawTools, scheduledRunEnv } from '../openclaw/job-environment.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf, type GlobalOptions } from './global-options.js';
+import { globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
 import { paint, printJson } from './output.js';
-import { parseTaskArgs } from './task-command.js';
+import { parseTaskArgs } from '../core/task-args.js';
 
 interface CronOptions extends GlobalOptions {
   cron?: string;

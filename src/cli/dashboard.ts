@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { RunnerError } from '../shared/errors.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { packageVersion } from './version.js';
 
 interface DashboardFlags {

@@ -4,9 +4,10 @@ import { findTask, type DiscoveredTask } from '../core/discover.js';
 import { resolveAttempts, timeoutSetting } from '../core/run-policy.js';
 import { assertTaskName } from '../shared/task-name.js';
 import { RunnerError } from '../shared/errors.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
+import { globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { printJson } from './output.js';
-import { buildTaskCommand } from './task-command.js';
+import { buildTaskCommand } from '../core/task-args.js';
 
 /** Register `runner help <task>`: a task's description, arguments, options and defaults. */
 export function registerHelpCommand(program: Command): void {

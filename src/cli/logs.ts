@@ -11,7 +11,8 @@ import { matchesFilter, queryLog, type LogFilter } from '../history/log-query.js
 import { parseRecord, resultOf } from '../history/record.js';
 import type { HistoryEntry } from '../history/scan.js';
 import { runLogPath } from '../store/run-log.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
+import { globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { paint } from './output.js';
 import { abortOnSignals } from './signals.js';
 import { positiveInteger } from './status.js';

@@ -20,7 +20,8 @@ import {
 } from '../openclaw/install-state.js';
 import { alertPushStatus, pieceStatus, recordedChoices, scheduledTaskStates, type PieceStatus, type TaskScheduleRow } from '../openclaw/install-status.js';
 import { applyRemoval, planRemoval, type RemovalState, type RemovalStep } from '../openclaw/remove.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, type GlobalOptions } from './global-options.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
 import { withStores } from './open-stores.js';
 import { paint, printJson, printTable } from './output.js';
 

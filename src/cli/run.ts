@@ -7,15 +7,17 @@ import { runTask, type RunOutcome } from '../core/run-task.js';
 import { EXIT, RunnerError } from '../shared/errors.js';
 import { type Task } from '../core/task.js';
 import { assertTaskName } from '../shared/task-name.js';
+import { rendersRecord } from '../core/task-render.js';
 import type { RunRecord } from '../store/run-log.js';
 import type { Stores } from '../distributed/stores-for.js';
 import { assertHomeToWriteIn } from '../config/home.js';
-import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, stderrLoggerOf, taskLookupOf, type GlobalOptions } from './global-options.js';
+import { globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, stderrLoggerOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
 import { formatTable, paint, printJson } from './output.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
 import { openStores, queueIsConfigured } from './open-stores.js';
 import { abortOnSignals } from './signals.js';
-import { parseTaskArgs } from './task-command.js';
+import { parseTaskArgs } from '../core/task-args.js';
 
 /**
  * `runner <task> [args…]` and `runner run <task> [args…]`: find the task, parse its arguments
@@ -102,26 +104,6 @@ export function registerRunCommand(program: Command): void {
       }
       await runTaskCommand(taskName, args, globalOptionsOf(command));
     });
-}
-
-/**
- * A task may show a successful run to a person its own way, under the usual `✓ task: message`
- * line, by having a `render(record, tools)` method (system_health prints a table of its checks).
- * It only formats: the CLI prints, and `--json` and `--quiet` are the CLI's business. The tools
- * are the CLI's own, so tables and colours look like the other commands'.
- */
-export interface RendersRecord {
-  render(record: RunRecord, tools: RenderTools): string;
-}
-
-/** The CLI's formatting helpers, handed to {@link RendersRecord.render}. */
-export interface RenderTools {
-  paint: typeof paint;
-  formatTable: typeof formatTable;
-}
-
-function rendersRecord(task: Task): task is Task & RendersRecord {
-  return typeof (task as Partial<RendersRecord>).render === 'function';
 }
 
 /**

@@ -4,10 +4,11 @@ import { resolveRunPolicy } from '../core/run-policy.js';
 import { assertTaskName } from '../shared/task-name.js';
 import { isoInZone } from '../shared/time.js';
 import { RunnerError } from '../shared/errors.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { printJson, printTable } from './output.js';
 import { openConfiguredQueue } from './queue-common.js';
-import { parseTaskArgs } from './task-command.js';
+import { parseTaskArgs } from '../core/task-args.js';
 
 /** Register `runner schedule add|list|remove`: BullMQ job schedulers on the task queues (SPEC §10). */
 export function registerScheduleCommand(program: Command): void {

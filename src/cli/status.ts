@@ -9,7 +9,8 @@ import type { TaskStatus } from '../history/task-status.js';
 import { localTimeZone } from '../shared/cron-expression.js';
 import { scheduleStates, type TaskScheduleState } from '../cron/task-schedule-state.js';
 import { runLogPath } from '../store/run-log.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { withStores } from './open-stores.js';
 import { paint, printJson, printTable } from './output.js';
 

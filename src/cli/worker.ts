@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { EXIT, RunnerError } from '../shared/errors.js';
 import { assertHomeToWriteIn } from '../config/home.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
+import { globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { openConfiguredQueue } from './queue-common.js';
 
 const DEFAULT_CONCURRENCY = 4;

@@ -7,7 +7,7 @@ import { discoverTasks } from '../core/discover.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
 import type { Task } from '../core/task.js';
 import { EXIT, RunnerError } from '../shared/errors.js';
-import { parseTaskArgs } from '../cli/task-command.js';
+import { parseTaskArgs } from '../core/task-args.js';
 import type { QueueConnection } from './connection.js';
 import { KEEP_COMPLETED, KEEP_FAILED, type JobReturn } from './enqueue.js';
 import { parseJobData } from './job-data.js';

@@ -1,4 +1,4 @@
-import type { RenderTools } from '../cli/run.js';
+import type { RenderTools } from '../core/task-render.js';
 import type { HealthReport } from './report.js';
 import type { CheckStatus } from './check-status.js';
 

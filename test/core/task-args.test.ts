@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseTaskArgs } from '../../src/cli/task-command.js';
+import { parseTaskArgs } from '../../src/core/task-args.js';
 import { Task, type TaskResult } from '../../src/core/task.js';
 
 class Sample extends Task {

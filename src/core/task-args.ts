@@ -1,9 +1,31 @@
 import { Argument, Command, CommanderError, Option } from 'commander';
-import type { RunnerConfig } from '../config/config.js';
-import { resolveAttempts } from '../core/run-policy.js';
-import { taskDescription, type Task, type TaskOptionValues } from '../core/task.js';
+import type { LocationOptions, RunnerConfig } from '../config/config.js';
+import { resolveAttempts } from './run-policy.js';
+import { taskDescription, type Task, type TaskOptionValues } from './task.js';
 import { RunnerError } from '../shared/errors.js';
-import { addGlobalOptions } from './global-options.js';
+
+/**
+ * The options every `runner` command accepts, before or after its name (the CLI's global options):
+ * a task's command line has them too, so they are declared here, where it is parsed.
+ */
+export interface GlobalOptions extends LocationOptions {
+  json?: boolean;
+  quiet?: boolean;
+  verbose?: boolean;
+  color?: boolean;
+}
+
+/** Add the global options to a command; each command repeats them so they work anywhere on the line. */
+export function addGlobalOptions(command: Command): Command {
+  return command
+    .addOption(new Option('--home <dir>', 'runner home (tasks/, logs/, alerts/); default $RUNNER_HOME or .'))
+    .addOption(new Option('--workspace <dir>', "agent workspace; default $OPENCLAW_WORKSPACE, the config's workspace, then OpenClaw's (its config, $OPENCLAW_WORKSPACE_DIR, ~/.openclaw/workspace)"))
+    .addOption(new Option('--config <file>', 'config file; default <home>/runner.config.json'))
+    .addOption(new Option('--json', 'machine-readable JSON output'))
+    .addOption(new Option('-q, --quiet', 'print only warnings and errors'))
+    .addOption(new Option('-v, --verbose', 'print debug logs'))
+    .addOption(new Option('--no-color', 'no colours in output'));
+}
 
 /** The flags every task run accepts (SPEC §3). */
 export interface RunFlags {
