@@ -134,11 +134,14 @@ writeAtomically(
   "// taskrunner's library for a user task compiled to CommonJS (src/core/load-module.ts): the runtime's copy.\nmodule.exports = require('./launch.cjs').loadRuntime().librarySync();\n",
 );
 
-const builtins = readdirSync(path.join(root, 'src/tasks')).filter((file) => file.endsWith('.ts')).map((file) => path.basename(file, '.ts'));
+// Every task file of src/tasks/; `_registry.ts` (leading `_`) is not a task.
+const builtins = readdirSync(path.join(root, 'src/tasks'))
+  .filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
+  .map((file) => path.basename(file, '.ts'));
 for (const name of builtins) {
   writeAtomically(
     path.join(dist, 'tasks', `${name}.js`),
-    `// The built-in task ${name}. Discovery lists this file for the name and loads the task from the\n// shared runtime (src/core/builtin-tasks.ts); requiring it gives a promise of that module.\nmodule.exports = require('../launch.cjs').loadRuntime().loadBuiltinTask('${name}');\n`,
+    `// The built-in task ${name}. Discovery lists this file for the name and loads the task from the\n// shared runtime (src/tasks/_registry.ts); requiring it gives a promise of that module.\nmodule.exports = require('../launch.cjs').loadRuntime().loadBuiltinTask('${name}');\n`,
   );
 }
 

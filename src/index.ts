@@ -36,7 +36,7 @@ export type { RunnerErrorCode, RunnerErrorOptions } from './shared/errors.js';
 // Finding and running tasks.
 export { discoverTasks, findTask } from './core/discover.js';
 export type { BrokenTaskFile, DiscoveredTask, DiscoverOptions, TaskRegistry } from './core/discover.js';
-export { runTask } from './core/run-task.js';
+export { runTask } from './compose/run-task.js';
 export type { RunOutcome, RunStatus, RunTaskOptions } from './core/run-task.js';
 export type { HeldTaskLock } from './core/task-lock.js';
 export type { RunRecord } from './store/run-log.js';

@@ -4,7 +4,7 @@ import type { Alert } from '../store/alerts.js';
 import { drainToStdout } from './drain-to-stdout.js';
 import { globalOptionsOf, settingsOf } from './global-options.js';
 import { addGlobalOptions } from '../core/task-args.js';
-import { withStores } from './open-stores.js';
+import { withStores } from '../compose/stores.js';
 import { paint, printJson, printTable } from './output.js';
 
 /** Register `runner alerts [--json] [--drain]` and `runner alerts ack <id…>`. */

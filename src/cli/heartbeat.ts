@@ -6,7 +6,7 @@ import type { Alert } from '../store/alerts.js';
 import { drainToStdout } from './drain-to-stdout.js';
 import { globalOptionsOf, settingsOf } from './global-options.js';
 import { addGlobalOptions } from '../core/task-args.js';
-import { withStores } from './open-stores.js';
+import { withStores } from '../compose/stores.js';
 import { printJson } from './output.js';
 
 /**

@@ -22,7 +22,7 @@ import { alertPushStatus, pieceStatus, recordedChoices, scheduledTaskStates, typ
 import { applyRemoval, planRemoval, type RemovalState, type RemovalStep } from '../openclaw/remove.js';
 import { globalOptionsOf, settingsOf } from './global-options.js';
 import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
-import { withStores } from './open-stores.js';
+import { withStores } from '../compose/stores.js';
 import { paint, printJson, printTable } from './output.js';
 
 interface InstallOptions {

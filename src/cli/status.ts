@@ -11,7 +11,7 @@ import { scheduleStates, type TaskScheduleState } from '../cron/task-schedule-st
 import { runLogPath } from '../store/run-log.js';
 import { globalOptionsOf, settingsOf } from './global-options.js';
 import { addGlobalOptions } from '../core/task-args.js';
-import { withStores } from './open-stores.js';
+import { withStores } from '../compose/stores.js';
 import { paint, printJson, printTable } from './output.js';
 
 interface StatusOptions {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeHomeSource, type HomeSource } from '../config/home.js';
 import { RunnerError } from '../shared/errors.js';
-import { loadBuiltinTask } from './builtin-tasks.js';
+import { loadBuiltinTask } from './builtin-task-modules.js';
 import { importModule } from './import-module.js';
 import { loadTaskModule } from './load-module.js';
 import { packagePaths } from './package-paths.js';

@@ -2,6 +2,8 @@ import type { BatchListItem } from '../batch/list.js';
 import type { Priority } from '../batch/queue-file.js';
 import type { DiaryBlock } from '../batch/diary-tail.js';
 import type { Settings } from '../config/config.js';
+import { queueConfigured } from '../config/queue.js';
+import { openStores } from '../compose/stores.js';
 import { RunnerError } from '../shared/errors.js';
 import type { TaskStatus } from '../history/task-status.js';
 import type { TaskScheduleState } from '../cron/task-schedule-state.js';
@@ -145,14 +147,10 @@ export type SourceEvent =
  * configured, the shared stores of the distributed backend.
  */
 export async function createDataSource(settings: Settings): Promise<DashboardDataSource> {
-  if (settings.config.queue?.url !== undefined && settings.config.queue.url !== '') {
+  if (queueConfigured(settings)) {
     // Every host's runs and alerts, from the queue's server (fails with queue.unreachable within seconds).
-    const [{ storesFor }, { openBatchQueue }, { SharedDataSource }] = await Promise.all([
-      import('../distributed/stores-for.js'),
-      import('../distributed/shared-batch-queue.js'),
-      import('./shared-source.js'),
-    ]);
-    const stores = await storesFor(settings);
+    const [{ openBatchQueue }, { SharedDataSource }] = await Promise.all([import('../distributed/shared-batch-queue.js'), import('./shared-source.js')]);
+    const stores = await openStores(settings);
     const { history } = stores;
     if (history === undefined) throw new RunnerError('queue.failed', 'the shared run history is not available');
     return new SharedDataSource(settings, { ...stores, history }, await openBatchQueue(settings));

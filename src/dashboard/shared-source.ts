@@ -5,7 +5,7 @@ import { describeQueue, type BatchListItem } from '../batch/list.js';
 import type { QueueStore } from '../batch/queue-store.js';
 import type { Settings } from '../config/config.js';
 import { discoverTasks, type TaskRegistry } from '../core/discover.js';
-import type { Stores } from '../distributed/stores-for.js';
+import type { Stores } from '../compose/stores.js';
 import type { RunHistory } from '../store/ports.js';
 import type { Alert } from '../store/alerts.js';
 import type { RunRecord } from '../store/run-log.js';

@@ -19,8 +19,8 @@ for (const server of SERVERS) {
       const source = await createDataSource(settings);
       expect(source.describe().mode).toBe('distributed');
 
-      const { storesFor } = await import('../../src/distributed/stores-for.js');
-      const other = await storesFor(settings);
+      const { openStores } = await import('../../src/compose/stores.js');
+      const other = await openStores(settings);
       const controller = new AbortController();
       try {
         const at = (i: number) => new Date(Date.UTC(2026, 0, 1, 0, 0, i)).toISOString();
