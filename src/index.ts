@@ -52,4 +52,4 @@ export type { MemoryConfig, RetryConfig, RunnerConfig, TaskConfig } from './conf
 // The alerts inbox the heartbeat reads (tasks write to it with `ctx.alert`).
 export { AlertStore, ALERT_LEVELS } from './store/alerts.js';
 export type { Alert, AlertLevel, AppendAlertOptions, NewAlert, RaisedAlert } from './store/alerts.js';
-export type { AlertInbox } from './store/ports.js';
+export type { AlertInbox, RaiseOptions, RunHistory } from './store/ports.js';

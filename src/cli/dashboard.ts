@@ -25,7 +25,7 @@ export function registerDashboardCommand(program: Command): void {
       const port = portOf(flags.port);
       // Loaded here: no other command pays for the server.
       const [{ createDataSource }, { startDashboard }, { isLoopbackHost, newToken }] = await Promise.all([
-        import('../dashboard/data-source.js'),
+        import('../dashboard/open-data-source.js'),
         import('../dashboard/server.js'),
         import('../dashboard/security.js'),
       ]);

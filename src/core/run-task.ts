@@ -166,7 +166,6 @@ export async function runTask(task: Task, options: RunTaskOptions): Promise<RunO
     // Untracked first: a record that cannot be written (a full disk) must not be tried again on exit.
     untrack();
     run.write(outcome.record);
-    outcome.historyAppended = run.appendToHistory(outcome.record);
     run.log.debug({ status: outcome.status }, 'run finished');
     if (options.scheduled && !run.dryRun) {
       await reportScheduledRun(outcome, {
@@ -177,6 +176,8 @@ export async function runTask(task: Task, options: RunTaskOptions): Promise<RunO
         signal: outer,
       });
     }
+    // After the alert, as one after the other: the shared stores may share a small pool of connections.
+    outcome.historyAppended = run.appendToHistory(outcome.record);
     return outcome;
   } finally {
     untrack();

@@ -57,7 +57,7 @@ export async function tryLock(lockPath: string, options: TryLockOptions): Promis
     makeFolder(path.dirname(lockPath));
     release = takeLockDir(lockfile, lockPath, options.staleMs ?? LOCK_STALE_MS, (error) => {
       lost = true;
-      options.onCompromised(new RunnerError('lock.compromised', `${options.what} ${lockPath} was lost: ${error.message}`, { cause: error, file: lockPath }));
+      options.onCompromised(new RunnerError('lock.compromised', `${options.what} ${lockPath} was compromised: ${error.message}`, { cause: error, file: lockPath }));
     });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ELOCKED') return undefined;

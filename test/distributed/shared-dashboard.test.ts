@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
-import { createDataSource, type SourceEvent } from '../../src/dashboard/data-source.js';
+import type { SourceEvent } from '../../src/dashboard/data-source.js';
+import { createDataSource } from '../../src/dashboard/open-data-source.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
 import { dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
 
@@ -68,7 +69,7 @@ for (const server of SERVERS) {
       } finally {
         controller.abort();
         await other.close();
-        await (source as unknown as { close(): Promise<void> }).close();
+        await source.close();
       }
     });
   });

@@ -139,7 +139,7 @@ describe('tryLock (the one lock: task, executor and store locks)', () => {
     // Another taker removed it (as after a takeover): the holder's next refresh notices.
     execFileSync('rmdir', [lockPath]);
     for (let i = 0; i < 200 && lost.length === 0; i++) await sleep(50);
-    expect(lost[0]).toMatchObject({ code: 'lock.compromised', message: expect.stringContaining(`the test lock ${lockPath} was lost`) });
+    expect(lost[0]).toMatchObject({ code: 'lock.compromised', message: expect.stringContaining(`the test lock ${lockPath} was compromised`) });
     await held!.release();
   });
 

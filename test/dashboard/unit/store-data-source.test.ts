@@ -2,8 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../../src/config/config.js';
-import { createDataSource, type SourceEvent } from '../../../src/dashboard/data-source.js';
-import { FileDataSource } from '../../../src/dashboard/file-source.js';
+import type { SourceEvent } from '../../../src/dashboard/data-source.js';
+import { createDataSource } from '../../../src/dashboard/open-data-source.js';
+import { StoreDataSource } from '../../../src/dashboard/store-data-source.js';
 import { summariseTasks } from '../../../src/dashboard/task-summary.js';
 import { AlertStore } from '../../../src/store/alerts.js';
 import { makeHome } from '../../helpers/cli.js';
@@ -48,11 +49,11 @@ describe('summariseTasks', () => {
   });
 });
 
-describe('FileDataSource', () => {
+describe('the data source over the home files', () => {
   it('pages the history from the newest, with filters', async () => {
     const records = Array.from({ length: 300 }, (_, n) => record(n, n % 3 === 0 ? 'alpha' : 'beta'));
     const { settings } = homeWithLog(records);
-    const source = new FileDataSource(settings);
+    const source = await createDataSource(settings);
     const newest = [...records].reverse();
     const first = await source.runs({ offset: 0, limit: 50 });
     expect(first.records.map((r) => r.run_id)).toEqual(newest.slice(0, 50).map((r) => r.run_id));
@@ -76,7 +77,7 @@ describe('FileDataSource', () => {
     const store = AlertStore.forHome(home);
     const a = await store.append({ task: 't', level: 'error', message: 'one' });
     const b = await store.append({ task: 't', level: 'info', message: 'two' });
-    const source = new FileDataSource(settings);
+    const source = await createDataSource(settings);
     expect(await source.ackAlerts([a.id, 'nosuch'])).toEqual({ acknowledged: [a.id], missing: ['nosuch'] });
     expect(await source.ackAlerts([a.id])).toEqual({ acknowledged: [], missing: [a.id] });
     expect(await source.ackAlerts('all')).toEqual({ acknowledged: [b.id], missing: [] });
@@ -85,7 +86,7 @@ describe('FileDataSource', () => {
 
   it('reports new records and changed files to a watcher', async () => {
     const { home, workspace, settings } = homeWithLog([record(1, 'alpha')]);
-    const source = new FileDataSource(settings);
+    const source = await createDataSource(settings);
     const events: SourceEvent[] = [];
     const controller = new AbortController();
     await source.watch((event) => events.push(event), controller.signal);
@@ -103,7 +104,9 @@ describe('FileDataSource', () => {
 
   it('is what the factory makes without a queue; with one, an unreachable server is a clear error', async () => {
     const { settings } = homeWithLog([]);
-    expect(await createDataSource(settings)).toBeInstanceOf(FileDataSource);
+    const source = await createDataSource(settings);
+    expect(source).toBeInstanceOf(StoreDataSource);
+    expect(source.describe()).toMatchObject({ mode: 'files' });
     await expect(createDataSource({ ...settings, config: { queue: { url: 'redis://127.0.0.1:1' } } })).rejects.toMatchObject({ code: 'queue.unreachable' });
   });
 });

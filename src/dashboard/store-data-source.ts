@@ -2,21 +2,17 @@ import { addBatchTask } from '../batch/add.js';
 import { readLastWorkBlocks, type DiaryBlock } from '../batch/diary-tail.js';
 import { Diary } from '../batch/diary.js';
 import { describeQueue, type BatchListItem } from '../batch/list.js';
-import { queueFileOf, readQueue } from '../batch/queue-file.js';
 import type { RunnerConfig, Settings } from '../config/config.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { discoverTasks, type TaskRegistry } from '../core/discover.js';
-import { followLog } from '../history/follow.js';
-import { LogFileSet } from '../history/log-files.js';
-import { parseRecord } from '../history/record.js';
 import { scheduleState } from '../cron/task-schedule-state.js';
-import { scanNewestFirst } from '../history/scan.js';
-import { AlertStore, type Alert } from '../store/alerts.js';
-import { runLogPath, type RunRecord } from '../store/run-log.js';
+import type { Alert } from '../store/alerts.js';
+import type { RunRecord } from '../store/run-log.js';
 import {
   isHealthReport,
   type AckOutcome,
   type DashboardDataSource,
+  type DashboardStores,
   type HealthView,
   type NewBatchEntry,
   type RunsPage,
@@ -26,36 +22,39 @@ import {
   type TaskSummary,
   type TasksView,
 } from './data-source.js';
-import { RunsPageCollector } from './runs-page.js';
 import { watchFiles } from './file-watch.js';
-import { SUMMARY_MAX_LINES, SUMMARY_POINTS, SUMMARY_WINDOW, summariseTasks, type TaskSummaries } from './task-summary.js';
+import { RunsPageCollector } from './runs-page.js';
+import { SUMMARY_MAX_LINES, SUMMARY_POINTS, SUMMARY_WINDOW, type TaskSummaries } from './task-summary.js';
 
 /** Discovered tasks are looked for again after this long (a task file added meanwhile shows up). */
 const DISCOVERY_TTL_MS = 30_000;
 
 /**
- * The dashboard's data from the files of one machine: the run log of the home (read from its end,
- * as `runner status` and `runner logs` do), the alerts inbox (through {@link AlertStore}, under its
- * locks), and the workspace's batch queue and diary (through the batch modules `runner batch`
- * uses). Nothing is kept in memory beyond a page or a summary.
+ * The dashboard's data, the same code whichever stores hold it: the run history (the home's log
+ * or the shared one), the alerts inbox and the batch queue through the stores' ports (the same
+ * stores as `runner status`, `runner alerts` and `runner batch`), this home's tasks and this
+ * workspace's diary. Nothing is kept in memory beyond a page or a summary.
  */
-export class FileDataSource implements DashboardDataSource {
-  private readonly logFile: string;
-  private readonly alertStore: AlertStore;
+export class StoreDataSource implements DashboardDataSource {
   private registry: { at: number; value: Promise<TaskRegistry> } | undefined;
   private tasksInFlight: Promise<TasksView> | undefined;
 
-  constructor(private readonly settings: Settings) {
-    this.logFile = runLogPath(settings.home);
-    this.alertStore = AlertStore.forHome(settings.home);
+  constructor(
+    private readonly settings: Settings,
+    private readonly stores: DashboardStores,
+  ) {}
+
+  /** Close the connections to the server, if any (the dashboard's process otherwise keeps them until it exits). */
+  close(): Promise<void> {
+    return this.stores.close();
   }
 
   describe(): SourceDescription {
-    return { mode: 'files', home: this.settings.home, workspace: this.settings.workspace };
+    return { mode: this.stores.mode, home: this.settings.home, workspace: this.settings.workspace };
   }
 
   tasks(): Promise<TasksView> {
-    // Pages asking at once (several tabs, a burst of live records) share one read of the log.
+    // Pages asking at once (several tabs, a burst of live records) share one read of the history.
     this.tasksInFlight ??= this.readTasks().finally(() => {
       this.tasksInFlight = undefined;
     });
@@ -64,7 +63,7 @@ export class FileDataSource implements DashboardDataSource {
 
   private async readTasks(): Promise<TasksView> {
     const registry = await this.discover();
-    const summaries = await summariseTasks(this.logFile, {
+    const summaries = await this.stores.history.summarise({
       known: new Set(registry.tasks.keys()),
       window: SUMMARY_WINDOW,
       points: SUMMARY_POINTS,
@@ -76,35 +75,30 @@ export class FileDataSource implements DashboardDataSource {
 
   async runs(query: RunsQuery): Promise<RunsPage> {
     const collector = new RunsPageCollector(query, this.settings.config.timezone);
-    const files = await LogFileSet.open(this.logFile);
-    try {
-      const scan = await scanNewestFirst(files, (entry) => collector.visit(entry.record), {
-        // Other tasks' lines are passed over unparsed: the task's own records bound where to stop.
-        wantsTask: query.task === undefined || query.sinceMs !== undefined ? undefined : (task) => task === query.task,
-      });
-      return { ...collector.page(), offset: query.offset, lines_read: scan.linesRead, skipped_lines: scan.skipped };
-    } finally {
-      await files.close();
-    }
+    // Other tasks' records may be passed over: the task's own records bound where to stop.
+    const task = query.task === undefined || query.sinceMs !== undefined ? undefined : query.task;
+    const scan = await this.stores.history.scan((record) => collector.visit(record), { task });
+    return { ...collector.page(), offset: query.offset, lines_read: scan.linesRead, skipped_lines: scan.skipped };
   }
 
   alerts(): Promise<Alert[]> {
-    return this.alertStore.list();
+    return this.stores.alerts.list();
   }
 
   async ackAlerts(ids: readonly string[] | 'all'): Promise<AckOutcome> {
-    const wanted = ids === 'all' ? (await this.alertStore.list()).map((alert) => alert.id) : [...new Set(ids)];
+    const wanted = ids === 'all' ? (await this.stores.alerts.list()).map((alert) => alert.id) : [...new Set(ids)];
     if (wanted.length === 0) return { acknowledged: [], missing: [] };
-    const missing = await this.alertStore.ack(wanted);
+    const missing = await this.stores.alerts.ack(wanted);
     return { acknowledged: wanted.filter((id) => !missing.includes(id)), missing };
   }
 
   async batch(): Promise<BatchListItem[]> {
-    return describeQueue(await readQueue(queueFileOf(this.workspace())));
+    if (this.stores.mode === 'files') this.workspace();
+    return describeQueue(await this.stores.batch.read());
   }
 
   async addBatch(entry: NewBatchEntry): Promise<{ id: string; pending: number }> {
-    const added = await addBatchTask({ ...entry, workspace: this.workspace() });
+    const added = await addBatchTask({ ...entry, workspace: this.stores.mode === 'files' ? this.workspace() : this.settings.workspace, store: this.stores.batch });
     return { id: added.entry.id, pending: added.pending };
   }
 
@@ -113,21 +107,15 @@ export class FileDataSource implements DashboardDataSource {
   }
 
   async health(limit: number): Promise<HealthView> {
-    const files = await LogFileSet.open(this.logFile);
-    try {
-      const reports: RunRecord[] = [];
-      await scanNewestFirst(
-        files,
-        ({ record }) => {
-          if (isHealthReport(record)) reports.push(record);
-          return reports.length < limit;
-        },
-        { wantsTask: (task) => task === 'system_health' },
-      );
-      return { reports };
-    } finally {
-      await files.close();
-    }
+    const reports: RunRecord[] = [];
+    await this.stores.history.scan(
+      (record) => {
+        if (isHealthReport(record)) reports.push(record);
+        return reports.length < limit;
+      },
+      { task: 'system_health' },
+    );
+    return { reports };
   }
 
   async hasTask(name: string): Promise<boolean> {
@@ -136,23 +124,9 @@ export class FileDataSource implements DashboardDataSource {
   }
 
   async watch(listener: (event: SourceEvent) => void, signal: AbortSignal): Promise<void> {
-    // The log is followed from its end as it is now: every record appended from here on is reported.
-    const files = await LogFileSet.open(this.logFile);
-    const live = files.takeLive(this.logFile);
-    await files.close();
-    const onLine = (line: string | undefined) => {
-      const record = line === undefined ? undefined : parseRecord(line);
-      if (record) listener({ type: 'record', record });
-    };
-    // A log that cannot be read is shown as such by the pages that read it; live records stop.
-    followLog(this.logFile, onLine, { from: live, signal }).catch(() => undefined);
-    const alertsFile = this.alertStore.file;
-    const queueFile = queueFileOf(this.settings.workspace);
-    await watchFiles(
-      [alertsFile, queueFile, Diary.fileOf(this.settings.workspace)],
-      (file) => listener({ type: file === alertsFile ? 'alerts' : file === queueFile ? 'batch' : 'diary' }),
-      signal,
-    );
+    await this.stores.history.follow((record) => listener({ type: 'record', record }), signal);
+    await this.stores.watchStores((what) => listener({ type: what }), signal);
+    await watchFiles([Diary.fileOf(this.settings.workspace)], () => listener({ type: 'diary' }), signal);
   }
 
   private workspace(): string {
