@@ -169,7 +169,7 @@ export interface LocationOptions {
  * Resolve home, config and workspace (SPEC §2): flags, then environment, then the config file,
  * then defaults. The workspace is the first of `--workspace`, `$OPENCLAW_WORKSPACE` (older setups
  * set it in their cron lines, and an environment variable wins over the file as everywhere else),
- * `workspace` in the runner's config, and OpenClaw's own rule (see `src/openclaw/workspace.ts`).
+ * `workspace` in the runner's config, and OpenClaw's own rule (see `src/config/openclaw-workspace.ts`).
  * Synchronous and cheap: OpenClaw's config is read only when nothing before it decided. Whether
  * the workspace exists is not checked here: only what uses it needs it (`assertWorkspaceExists`).
  */

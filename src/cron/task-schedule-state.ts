@@ -21,7 +21,7 @@ export interface TaskScheduleState {
   } | null;
   /** The next scheduled time (ISO 8601, UTC); null without a schedule. */
   next_run: string | null;
-  /** Two scheduled times and a grace have passed since `overdue_since` (see src/schedule/overdue.ts). */
+  /** Two scheduled times and a grace have passed since `overdue_since` (see src/cron/overdue.ts). */
   overdue: boolean;
   /**
    * What `overdue` counts from, as the record wrote it: the start of the last success, or of the

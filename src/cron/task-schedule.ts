@@ -16,7 +16,7 @@ export interface ResolvedSchedule {
   readonly expression: string;
   /**
    * IANA zone the expression is read in; undefined for the host's local time (as `runner cron`
-   * without `--tz`; `zoneOfSchedule` in cron-schedule.ts names that zone).
+   * without `--tz`; `zoneOfSchedule` in src/shared/cron-expression.ts names that zone).
    */
   readonly timeZone: string | undefined;
   /** Where the expression came from (the zone may come from elsewhere: see {@link taskSchedule}). */

@@ -30,7 +30,7 @@ export interface OverdueCheck {
 /**
  * Which tasks are overdue now, from the run history `runner status` reads (the home's
  * `logs/tasks.jsonl`, or the shared history with `queue.url` set: `history`), judged as status
- * judges them (src/schedule/schedule-status.ts). Only tasks a scheduler has started are looked up.
+ * judges them (src/cron/task-schedule-state.ts). Only tasks a scheduler has started are looked up.
  * Never throws: a history that cannot be read, or a task whose schedule cannot, is a problem to
  * report, so the alerts still reach the agent.
  */
