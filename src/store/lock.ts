@@ -154,8 +154,9 @@ export async function withFileLock<T>(file: string, fn: (lock: HeldLock) => Prom
 }
 
 // The one call of proper-lockfile. Synchronous: taking and releasing a lock is one mkdir and one
-// rmdir, which done through the thread pool cost a worker about half of each queued job's time (the
-// refresh of the lock's time, the stale check and the takeover are the same as the async API's).
+// rmdir, which done through the thread pool cost a worker much of each queued job's time (measured:
+// docs/benchmarks.md; the refresh of the lock's time, the stale check and the takeover are the same
+// as the async API's).
 // Keyed by the lock's own path: proper-lockfile keeps one lock per resource path in a process.
 function takeLockDir(lockfile: typeof Lockfile, lockPath: string, staleMs: number, onCompromised: (error: Error) => void): () => void {
   return lockfile.lockSync(lockPath, { lockfilePath: lockPath, realpath: false, stale: staleMs, retries: 0, onCompromised });
@@ -173,7 +174,7 @@ async function loadLockfile(): Promise<typeof Lockfile> {
 /**
  * `mkdir -p`, with the real reason when it fails: a recursive mkdir on a read-only file system
  * reports ENOENT, so the first missing folder is made on its own to get EROFS (or EACCES…).
- * Synchronous: node:fs/promises costs a start about 1.5 ms to load.
+ * Synchronous: loading node:fs/promises costs a start time (measured: docs/benchmarks.md).
  */
 function makeFolder(dir: string): void {
   try {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli/main.js';
-import { buildTaskCommand } from '../../src/cli/task-command.js';
+import { buildTaskCommand } from '../../src/core/task-args.js';
 import { Task, type TaskResult } from '../../src/core/task.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { sectionsOf } from './markdown.js';
