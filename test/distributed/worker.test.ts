@@ -76,12 +76,15 @@ for (const kind of ['redis', 'postgres'] as BackendKind[]) {
       const file = path.join(marksDir, 'killed.txt');
       const first = makeQueueHome(kind, prefix);
       const second = makeQueueHome(kind, prefix);
-      const victim = await startWorkerProcess(first.home, ['--tasks', 'slow']);
-      children.push(victim);
+      // Both workers are up before the job is added (a worker started later, under load, could
+      // come up after the job had ended); the one that took it is killed.
+      const workers = await Promise.all([first, second].map(({ home }) => startWorkerProcess(home, ['--tasks', 'slow'])));
+      children.push(...workers);
       await add('slow', [file, '2500', 'k1']);
       await waitFor(() => readMarks(file).some((mark) => mark.kind === 'start'), 'the job to start');
-      const survivor = await startWorkerProcess(second.home, ['--tasks', 'slow']);
-      children.push(survivor);
+      const taker = readMarks(file).find((mark) => mark.kind === 'start')!.pid;
+      const victim = workers.find((worker) => worker.pid === taker)!;
+      expect(victim, `the job started in pid ${taker}, not in a worker`).toBeDefined();
       victim.kill('SIGKILL');
       await exited(victim);
       await waitFor(() => readMarks(file).some((mark) => mark.kind === 'end'), 'the job to be completed by the other worker');
