@@ -70,9 +70,11 @@ export function createTaskContext(init: ContextInit): TaskContext {
       const resolved = await alerts.resolve(key);
       if (resolved.length > 0) log.info({ alert: { key, ids: resolved.map((alert) => alert.id) } }, `alert ${key} resolved`);
     },
-    readJson: (file) => readJsonFile(resolve(file)),
-    updateJson: (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),
-    appendText: (file, text) => appendTextFile(resolve(file), text, { dryRun }),
+    // Async: a missing workspace (found while resolving the path) rejects the promise, as every
+    // other failure of these helpers does, rather than throwing at the call.
+    readJson: async (file) => readJsonFile(resolve(file)),
+    updateJson: async (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),
+    appendText: async (file, text) => appendTextFile(resolve(file), text, { dryRun }),
   };
   // Added, not redefined: turning a data property into a getter would put the object in V8's slow
   // dictionary mode.
