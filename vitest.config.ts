@@ -5,8 +5,9 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     // The real-OpenClaw leg has its own run: npm run test:openclaw (vitest.openclaw.config.ts).
     exclude: ['test/openclaw-real/**', '**/node_modules/**'],
-    // Fails the run when a test wrote into the checkout (test/helpers/tree-guard.ts).
-    globalSetup: ['test/helpers/tree-guard.ts'],
+    // Fails the run when a test wrote into the checkout (test/helpers/tree-guard.ts); says at the
+    // start when dist/ is older than src/, which fails every test of the built CLI (test/helpers/fresh-build.ts).
+    globalSetup: ['test/helpers/tree-guard.ts', 'test/helpers/fresh-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     // Process-level tests spawn many CLIs; two cores are easily saturated.

@@ -7,5 +7,7 @@ export default defineConfig({
     include: ['scripts/screenshots.ts'],
     testTimeout: 180_000,
     reporters: ['default'],
+    // Says at the start when dist/ is older than src/: the pages shot would be an older build's.
+    globalSetup: ['test/helpers/fresh-build.ts'],
   },
 });

@@ -1,13 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect, readRecords, startCli, writeFile } from '../helpers/cli.js';
 import { OLD_DIARY, oldEntry } from '../batch/old-format.js';
 import { batchHome, blockNumbers } from './batch-helpers.js';
-
-beforeAll(() => {
-  if (!existsSync(path.resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-});
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
