@@ -1,7 +1,6 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import pino, { type Logger } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
 import { createTaskContext, nestedRunOptions, taskPaths, type ContextInit } from '../../src/core/context.js';
@@ -9,14 +8,9 @@ import { runTask } from '../../src/core/run-task.js';
 import { Task, type TaskContext, type TaskResult } from '../../src/core/task.js';
 import { AlertStore, type Alert } from '../../src/store/alerts.js';
 import { makeHome, writeFile } from '../helpers/cli.js';
+import { memoryLogger } from '../helpers/memory-log.js';
 
 /** The context a task gets, in-process: what it carries and what its helpers do, on real files. */
-
-/** A logger whose entries (pino JSON, parsed) land in `entries`. */
-function memoryLogger(): { log: Logger; entries: Record<string, unknown>[] } {
-  const entries: Record<string, unknown>[] = [];
-  return { log: pino({ base: undefined }, { write: (line: string) => void entries.push(JSON.parse(line) as Record<string, unknown>) }), entries };
-}
 
 /** A context on a fresh home; `init` overrides any field. */
 function context(init: Partial<ContextInit> = {}) {
@@ -45,7 +39,7 @@ function readPending(file: string): Alert[] {
 }
 
 describe('the task context', () => {
-  it('carries the run’s name, id, attempt, arguments, options, config, logger and paths', () => {
+  it("carries the run's name, id, attempt, arguments, options, config, logger and paths", () => {
     const { ctx, home, workspace, log } = context();
     expect(ctx).toMatchObject({ taskName: 'sample', runId: 'run-1', dryRun: false, attempt: 2, args: ['first', 'second'], options: { limit: '3', force: true } });
     expect(ctx.config).toEqual({ retry: { attempts: 2 } });
@@ -56,7 +50,7 @@ describe('the task context', () => {
     expect(Object.keys(ctx)).toEqual(expect.arrayContaining(['signal', 'paths', 'options', 'dryRun']));
   });
 
-  it('ctx.signal is the run’s signal, made only when a task reads it', () => {
+  it("ctx.signal is the run's signal, made only when a task reads it", () => {
     const controller = new AbortController();
     let made = 0;
     const { ctx } = context({ signal: () => (made++, controller.signal) });
@@ -112,7 +106,7 @@ describe('the task context', () => {
     expect(existsSync(path.join(workspace, 'diary.md'))).toBe(false);
   });
 
-  it('ctx.alert raises in the home’s inbox (warning unless said), refreshes by key, and resolveAlert removes it', async () => {
+  it("ctx.alert raises in the home's inbox (warning unless said), refreshes by key, and resolveAlert removes it", async () => {
     const { ctx, pending, entries } = context();
     await ctx.alert('disk at 91%');
     await ctx.alert('disk at 95%', 'critical', { key: 'disk' });
@@ -131,7 +125,7 @@ describe('the task context', () => {
     expect(entries.filter((entry) => entry.msg === 'alert disk resolved')).toHaveLength(1);
   });
 
-  it('ctx.alert goes to the inbox given instead of the home’s (the shared one of a queue)', async () => {
+  it("ctx.alert goes to the inbox given instead of the home's (the shared one of a queue)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'taskrunner-context-inbox-'));
     try {
       const inbox = new AlertStore(path.join(dir, 'shared.json'));
@@ -150,7 +144,6 @@ describe('the task context', () => {
 
   it('in a dry run ctx.alert and resolveAlert write nothing and log what they would have done', async () => {
     const { ctx, home, entries } = context({ dryRun: true });
-    AlertStore.forHome(home);
     await ctx.alert('would warn', 'error', { key: 'k' });
     await ctx.resolveAlert('k');
     expect(existsSync(path.join(home, 'alerts', 'pending.json'))).toBe(false);
@@ -168,7 +161,7 @@ describe('the task context', () => {
 });
 
 describe('the context runTask gives a task', () => {
-  it('holds the run’s options, settings, attempt and a logger bound to the task and run id', async () => {
+  it("holds the run's options, settings, attempt and a logger bound to the task and run id", async () => {
     const { home, workspace } = makeHome('taskrunner-context-run-');
     writeFile(home, 'runner.config.json', JSON.stringify({ workspace, retry: { attempts: 2, minTimeoutMs: 1 } }));
     const settings = loadSettings({ home }, {});

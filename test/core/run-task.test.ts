@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import pino, { type Logger } from 'pino';
+import type { Logger } from 'pino';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadSettings, type RunnerConfig, type Settings } from '../../src/config/config.js';
 import { runTask, type RunOutcome, type RunTaskOptions } from '../../src/core/run-task.js';
@@ -9,6 +9,7 @@ import { recordUnfinishedRuns } from '../../src/core/unfinished-runs.js';
 import { EXIT, NonRetryableError, RunnerError } from '../../src/errors.js';
 import type { RunRecord } from '../../src/store/run-log.js';
 import { makeHome, readRecords, writeFile } from '../helpers/cli.js';
+import { memoryLogger } from '../helpers/memory-log.js';
 
 /**
  * `runTask` in-process, on a temporary home with real files (lock, run log, alerts): only the clock
@@ -84,8 +85,7 @@ function home(config: RunnerConfig = {}): Home {
   const { home: dir, workspace } = makeHome('taskrunner-run-task-');
   writeFile(dir, 'runner.config.json', JSON.stringify({ workspace, ...config, lock: { staleMs: LOCK_STALE_MS } }));
   const settings = loadSettings({ home: dir }, {});
-  const logs: Record<string, unknown>[] = [];
-  const log = pino({ base: undefined, level: 'debug' }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+  const { log, entries: logs } = memoryLogger('debug');
   const logFile = path.join(dir, 'logs', 'tasks.jsonl');
   return {
     settings,
@@ -152,7 +152,7 @@ describe('runTask: retries', () => {
     expect(new Set(task.contexts.map((ctx) => ctx.runId)).size).toBe(1);
   });
 
-  it('waits exactly the policy’s delay before each next attempt, not a millisecond less', async () => {
+  it("waits exactly the policy's delay before each next attempt, not a millisecond less", async () => {
     const h = home({ retry: { attempts: 4, minTimeoutMs: 300, factor: 3 } });
     const task = new Scripted(async () => {
       throw new Error('again');
@@ -185,7 +185,7 @@ describe('runTask: retries', () => {
     ]);
   });
 
-  it('succeeds on a later attempt: one success record with its attempts and the result’s own keys', async () => {
+  it("succeeds on a later attempt: one success record with its attempts and the result's own keys", async () => {
     const h = home();
     const task = new Scripted(async (_ctx, attempt) => {
       if (attempt < 3) return { success: false, message: `not yet ${attempt}` };
@@ -249,7 +249,7 @@ describe('runTask: retries', () => {
     expect(outcome.record).toMatchObject({ attempts: 3, error: 'down 3', all_attempts_failed: false, duration_seconds: 2.5 });
   });
 
-  it('takes attempts from retries (wins), then the task’s defaults; one attempt needs no waiting', async () => {
+  it("takes attempts from retries (wins), then the task's defaults; one attempt needs no waiting", async () => {
     const h = home({ retry: { attempts: 5 } });
     const failing = (defaults?: TaskDefaults) =>
       new Scripted(
@@ -496,7 +496,7 @@ describe('runTask: one record per run', () => {
     ]);
   });
 
-  it('stamps the record with the run’s start in local time with its offset', async () => {
+  it("stamps the record with the run's start in local time with its offset", async () => {
     const h = home({ retry: { attempts: 1 } });
     const running = h.run(new Scripted(untilAborted), { timeoutMs: 90_000 });
     const outcome = await finish(running);

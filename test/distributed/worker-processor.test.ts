@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
 import type { QueueConnection } from '../../src/distributed/connection.js';
@@ -11,6 +10,7 @@ import { startWorker, type RunnerWorker } from '../../src/distributed/worker.js'
 import { sharedStoresFor, type WorkerDeps } from '../../src/distributed/worker-stores.js';
 import type { RunRecord } from '../../src/store/run-log.js';
 import { readRecords, writeFile } from '../helpers/cli.js';
+import { memoryLogger } from '../helpers/memory-log.js';
 import { describeOnServers, makeQueueHome, openTestConnection, readMarks, waitFor } from './helpers.js';
 
 /** Fails with the message given as its argument; `fatal` throws a NonRetryableError. */
@@ -31,20 +31,21 @@ export default class Fails extends Task {
  * the real server: a job runs its task here, through `runTask`, and writes its record to the home's
  * logs/tasks.jsonl and the shared history. The CLI's worker is tested as a process elsewhere.
  */
-await describeOnServers('the worker’s job processor, in-process', (suite) => {
+await describeOnServers("the worker's job processor, in-process", (suite) => {
   const { kind, prefix } = suite;
-  const { home, workspace } = makeQueueHome(kind, prefix);
-  writeFile(home, 'tasks/fails.ts', FAILS);
-  const logs: Record<string, unknown>[] = [];
+  let home: string;
+  let workspace: string;
   let connection: QueueConnection;
   let deps: WorkerDeps;
   let worker: RunnerWorker;
 
   beforeAll(async () => {
+    ({ home, workspace } = makeQueueHome(kind, prefix));
+    writeFile(home, 'tasks/fails.ts', FAILS);
     // The worker's own connection, as the CLI's worker has one; the suite's adds and inspects jobs.
     connection = await openTestConnection(kind, prefix);
     deps = await sharedStoresFor(connection);
-    const log = pino({ base: undefined }, { write: (line: string) => void logs.push(JSON.parse(line) as Record<string, unknown>) });
+    const { log } = memoryLogger();
     worker = await startWorker(connection, { settings: loadSettings({ home }, {}), concurrency: 2, tasks: ['ta', 'slow', 'fails'], log, lockMs: 5_000 }, deps);
   });
   afterAll(async () => {
@@ -72,7 +73,7 @@ await describeOnServers('the worker’s job processor, in-process', (suite) => {
     }
   }
 
-  it('runs the job’s task in this process and writes its one record, locally and to the shared history', async () => {
+  it("runs the job's task in this process and writes its one record, locally and to the shared history", async () => {
     const file = path.join(workspace, 'in-process.txt');
     const job = await runJob('ta', { args: [file, '5', 'j1'] });
     expect(job.state).toBe('completed');
@@ -109,7 +110,7 @@ await describeOnServers('the worker’s job processor, in-process', (suite) => {
     ]);
   });
 
-  it('the job’s timeout aborts its run through ctx.signal and fails the job without another attempt; dryRun reaches the run', async () => {
+  it("the job's timeout aborts its run through ctx.signal and fails the job without another attempt; dryRun reaches the run", async () => {
     const file = path.join(workspace, 'timeout.txt');
     const slow = await runJob('slow', { args: [file, '60000', 't1'], timeout: '300ms' }, { attempts: 3 });
     expect(slow).toMatchObject({ state: 'failed', failedReason: 'timed out after 300ms', attemptsMade: 1 });
