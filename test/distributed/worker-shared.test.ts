@@ -85,17 +85,20 @@ await describeOnServers('workers and the shared stores', (suite) => {
         await queue.removeJobScheduler('sour-hourly');
         await queue.upsertJobScheduler('sour-hourly', { every: 3_600_000 }, { name: 'sour', data: { task: 'sour', args: [] }, opts });
       };
-      const lastTick = async (state: 'delayed' | 'failed' | 'completed') => {
+      // A tick is delayed twice: for a moment before its first attempt (as the scheduler adds it),
+      // then for its backoff after a failed attempt. Only the second is a retry waiting.
+      const lastTick = async (state: 'retrying' | 'failed' | 'completed') => {
         let found: Job | undefined;
         await waitFor(async () => {
-          found = (await queue.getJobs([state])).find((job) => job.repeatJobKey !== undefined && job.name === 'sour');
+          const jobs = await queue.getJobs([state === 'retrying' ? 'delayed' : state]);
+          found = jobs.find((job) => job.repeatJobKey !== undefined && job.name === 'sour' && (state !== 'retrying' || job.attemptsMade > 0));
           return found !== undefined;
         }, `a tick to be ${state}`);
         return found!;
       };
       // Two attempts, the second held back for an hour: the test lets it run once it has looked.
       await tick({ attempts: 2, backoff: { type: 'fixed', delay: 3_600_000 } });
-      const retrying = await lastTick('delayed');
+      const retrying = await lastTick('retrying');
       expect(await failedAlerts()).toEqual([]);
       await retrying.promote();
       await waitFor(async () => (await retrying.getState()) === 'failed', 'the last attempt to fail');
