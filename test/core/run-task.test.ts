@@ -6,7 +6,7 @@ import { loadSettings, type RunnerConfig, type Settings } from '../../src/config
 import { runTask, type RunOutcome, type RunTaskOptions } from '../../src/core/run-task.js';
 import { Task, type TaskContext, type TaskDefaults, type TaskResult } from '../../src/core/task.js';
 import { recordUnfinishedRuns } from '../../src/core/unfinished-runs.js';
-import { EXIT, NonRetryableError, RunnerError } from '../../src/errors.js';
+import { EXIT, NonRetryableError, RunnerError } from '../../src/shared/errors.js';
 import type { RunRecord } from '../../src/store/run-log.js';
 import { makeHome, readRecords, writeFile } from '../helpers/cli.js';
 import { memoryLogger } from '../helpers/memory-log.js';

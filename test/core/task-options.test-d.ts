@@ -1,5 +1,5 @@
 import { describe, expectTypeOf, it } from 'vitest';
-import { runTask, type RunTaskOptions } from '../../src/core/run-task.js';
+import { runTask, type RunTaskOptions } from '../../src/index.js';
 import { Task, type TaskContext, type TaskOptionValues, type TaskResult } from '../../src/core/task.js';
 
 /**

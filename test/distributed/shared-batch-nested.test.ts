@@ -1,8 +1,8 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { makeHome, runCli, writeFile, type CliResult } from '../helpers/cli.js';
-import { dropServerPrefix, SERVERS, serverProblem, uniquePrefix } from './helpers.js';
+import { describeOnServers } from './helpers.js';
 
 /** Raises a warning naming its run, then succeeds. */
 const NAGGER = `
@@ -33,30 +33,23 @@ function parsed<T>(result: CliResult): T {
 
 // A batch entry that runs a task (`--run`) runs it in the batch's process: with a queue configured,
 // that nested run must use the stores the batch's own run uses, not the home's files.
-for (const server of SERVERS) {
-  const problem = await serverProblem(server.kind);
+await describeOnServers("a batch entry's run", (suite) => {
+  it('raises into the shared inbox and records into the shared history', async () => {
+    const a = host(suite.url, suite.prefix);
+    const b = host(suite.url, suite.prefix);
+    expect((await a.run(['batch', 'add', 'Nag the operator', '--run', 'nagger'])).code).toBe(0);
+    const batch = parsed<{ task: string; success: boolean }>(await a.run(['batch', '1', '--json']));
+    expect(batch).toMatchObject({ task: 'batch', success: true });
 
-  describe.skipIf(problem !== undefined)(`a batch entry's run on ${server.kind}`, () => {
-    const prefix = uniquePrefix(`nested_${server.kind}`);
-    afterAll(() => dropServerPrefix(server.kind, prefix));
+    // Another host sees the nested run's alert in the shared inbox, and none went to A's file.
+    const alerts = parsed<{ task: string; level: string; message: string }[]>(await b.run(['alerts', '--json']));
+    expect(alerts).toEqual([expect.objectContaining({ task: 'nagger', level: 'warning', message: expect.stringMatching(/^nagged by /) })]);
+    expect(existsSync(path.join(a.home, 'alerts', 'pending.json'))).toBe(false);
 
-    it('raises into the shared inbox and records into the shared history', async () => {
-      const a = host(server.url, prefix);
-      const b = host(server.url, prefix);
-      expect((await a.run(['batch', 'add', 'Nag the operator', '--run', 'nagger'])).code).toBe(0);
-      const batch = parsed<{ task: string; success: boolean }>(await a.run(['batch', '1', '--json']));
-      expect(batch).toMatchObject({ task: 'batch', success: true });
-
-      // Another host sees the nested run's alert in the shared inbox, and none went to A's file.
-      const alerts = parsed<{ task: string; level: string; message: string }[]>(await b.run(['alerts', '--json']));
-      expect(alerts).toEqual([expect.objectContaining({ task: 'nagger', level: 'warning', message: expect.stringMatching(/^nagged by /) })]);
-      expect(existsSync(path.join(a.home, 'alerts', 'pending.json'))).toBe(false);
-
-      // ... and both runs, the batch's and the entry's, in the shared history.
-      const status = parsed<{ tasks: { task: string; last_result: string; runs: number }[] }>(await b.run(['status', '--json']));
-      const byTask = Object.fromEntries(status.tasks.map((task) => [task.task, task]));
-      expect(byTask.batch).toMatchObject({ last_result: 'ok', runs: 1 });
-      expect(byTask.nagger).toMatchObject({ last_result: 'ok', runs: 1 });
-    });
+    // ... and both runs, the batch's and the entry's, in the shared history.
+    const status = parsed<{ tasks: { task: string; last_result: string; runs: number }[] }>(await b.run(['status', '--json']));
+    const byTask = Object.fromEntries(status.tasks.map((task) => [task.task, task]));
+    expect(byTask.batch).toMatchObject({ last_result: 'ok', runs: 1 });
+    expect(byTask.nagger).toMatchObject({ last_result: 'ok', runs: 1 });
   });
-}
+});

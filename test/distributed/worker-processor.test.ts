@@ -6,8 +6,8 @@ import { loadSettings } from '../../src/config/config.js';
 import type { QueueConnection } from '../../src/distributed/connection.js';
 import type { JobReturn } from '../../src/distributed/enqueue.js';
 import { taskQueueName } from '../../src/distributed/queue-names.js';
-import { startWorker, type RunnerWorker } from '../../src/distributed/worker.js';
-import { sharedStoresFor, type WorkerDeps } from '../../src/distributed/worker-stores.js';
+import { sharedStoresOn } from '../../src/compose/stores.js';
+import { startWorker, type RunnerWorker, type WorkerDeps } from '../../src/distributed/worker.js';
 import type { RunRecord } from '../../src/store/run-log.js';
 import { readRecords, writeFile } from '../helpers/cli.js';
 import { memoryLogger } from '../helpers/memory-log.js';
@@ -44,9 +44,11 @@ await describeOnServers("the worker's job processor, in-process", (suite) => {
     writeFile(home, 'tasks/fails.ts', FAILS);
     // The worker's own connection, as the CLI's worker has one; the suite's adds and inspects jobs.
     connection = await openTestConnection(kind, prefix);
-    deps = await sharedStoresFor(connection);
     const { log } = memoryLogger();
-    worker = await startWorker(connection, { settings: loadSettings({ home }, {}), concurrency: 2, tasks: ['ta', 'slow', 'fails'], log, lockMs: 5_000 }, deps);
+    const settings = loadSettings({ home }, {});
+    const { alerts, history } = await sharedStoresOn(connection, settings);
+    deps = { alerts, history };
+    worker = await startWorker(connection, { settings, concurrency: 2, tasks: ['ta', 'slow', 'fails'], log, lockMs: 5_000 }, deps);
   });
   afterAll(async () => {
     await worker?.close(5_000);
