@@ -11,7 +11,8 @@ export default defineConfig({
     maxWorkers: 1,
     fileParallelism: false,
     reporters: ['default'],
-    // Fails the run when a test wrote into the checkout (test/helpers/tree-guard.ts).
-    globalSetup: ['test/helpers/tree-guard.ts'],
+    // Fails the run when a test wrote into the checkout (test/helpers/tree-guard.ts); says at the
+    // start when dist/ is older than src/, which fails every test of the built CLI (test/helpers/fresh-build.ts).
+    globalSetup: ['test/helpers/tree-guard.ts', 'test/helpers/fresh-build.ts'],
   },
 });

@@ -9,17 +9,17 @@ import { compileSources, median, printTable } from './lib.mjs';
 const PER_WRITER = 200;
 const ROUNDS = 3;
 
-const STORES = await compileSources('alerts', ['src/store/alerts.ts', 'src/store/json-file.ts']);
+const STORES = await compileSources('alerts', ['src/store/alerts.ts', 'src/store/json-file.ts', 'src/store/atomic-write.ts']);
 
 const WRITER = `
-const { AlertStore, formatJson, readJsonFile, writeFileAtomic } = await import(${JSON.stringify(STORES)});
+const { AlertStore, formatJson, readJsonFile, writeAtomic } = await import(${JSON.stringify(STORES)});
 const [file, count, mode] = process.argv.slice(1);
 const store = new AlertStore(file);
 for (let i = 0; i < Number(count); i++) {
   if (mode === 'unlocked') {
     const alerts = (await readJsonFile(file)) ?? [];
     alerts.push({ id: String(i), task: 'bench', timestamp: new Date().toISOString(), level: 'info', message: 'm' + i });
-    await writeFileAtomic(file, formatJson(alerts));
+    await writeAtomic(file, (sink) => sink.write(formatJson(alerts)));
   } else {
     await store.append({ task: 'bench', level: 'info', message: 'm' + i });
   }

@@ -49,8 +49,9 @@ await build({
 // real module on first use (a property read); code that uses it sees no difference.
 const LAZY_BUILTINS = ['crypto', 'child_process', 'worker_threads', 'readline', 'assert', 'net', 'fs/promises', 'timers/promises'];
 // signal-exit (under proper-lockfile) calls assert.equal(typeof cb, 'function') on every lock
-// taken, and loading node:assert costs 2-3 ms: a check that passes needs no module; one that fails
-// is the real assert.equal's (which also treats NaN as equal to NaN, and throws its own error).
+// taken, and loading node:assert costs every run time (measured: docs/benchmarks.md): a check
+// that passes needs no module; one that fails is the real assert.equal's (which also treats NaN
+// as equal to NaN, and throws its own error).
 const ASSERT_EQUAL = `const equal = (actual, expected, ...rest) => (actual == expected ? undefined : load().equal(actual, expected, ...rest));`;
 const lazyBuiltins = {
   name: 'lazy-builtins',
@@ -85,7 +86,8 @@ const bundle = await build({
   write: false,
   sourcemap: 'external',
   // p-retry times attempts with performance.now(); reading the `performance` global loads perf_hooks
-  // (about 2 ms of every start). process.hrtime gives the same monotonic milliseconds.
+  // (a cost of every start; measured: docs/benchmarks.md). process.hrtime gives the same
+  // monotonic milliseconds.
   define: { 'import.meta.url': 'import_meta_url', 'performance.now': 'monotonic_now' },
   inject: ['scripts/import-meta-url.js', 'scripts/monotonic-now.js'],
   alias: { 'graceful-fs': './scripts/plain-fs.cjs' },
@@ -143,11 +145,14 @@ writeAtomically(
   "// taskrunner's library for a require('taskrunner') in a user task (src/loader/task-hooks.ts): the runtime's copy.\nmodule.exports = require('./launch.cjs').loadRuntime().librarySync();\n",
 );
 
-const builtins = readdirSync(path.join(root, 'src/tasks')).filter((file) => file.endsWith('.ts')).map((file) => path.basename(file, '.ts'));
+// Every task file of src/tasks/; `_registry.ts` (leading `_`) is not a task.
+const builtins = readdirSync(path.join(root, 'src/tasks'))
+  .filter((file) => file.endsWith('.ts') && !file.startsWith('_'))
+  .map((file) => path.basename(file, '.ts'));
 for (const name of builtins) {
   writeAtomically(
     path.join(dist, 'tasks', `${name}.js`),
-    `// The built-in task ${name}. Discovery lists this file for the name and loads the task from the\n// shared runtime (src/core/builtin-tasks.ts); requiring it gives a promise of that module.\nmodule.exports = require('../launch.cjs').loadRuntime().loadBuiltinTask('${name}');\n`,
+    `// The built-in task ${name}. Discovery lists this file for the name and loads the task from the\n// shared runtime (src/tasks/_registry.ts); requiring it gives a promise of that module.\nmodule.exports = require('../launch.cjs').loadRuntime().loadBuiltinTask('${name}');\n`,
   );
 }
 

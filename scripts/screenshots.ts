@@ -1,7 +1,7 @@
-// `npm run screenshots`: the README's pictures of the dashboard, docs/screenshots/*.png, taken in
-// headless Chromium from a demo home (test/dashboard/demo-home.ts) with the dashboard tests' own
-// helpers. Run by vitest (vitest.screenshots.config.ts), which runs the TypeScript helpers as the
-// tests do; the test suite itself never writes into docs/.
+// `npm run screenshots`: the pictures of the dashboard in docs/dashboard.md, docs/screenshots/*.png,
+// taken in headless Chromium from a demo home (test/dashboard/demo-home.ts) with the dashboard
+// tests' own helpers. Run by vitest (vitest.screenshots.config.ts), which runs the TypeScript
+// helpers as the tests do; the test suite itself never writes into docs/.
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import { screenshot } from '../test/dashboard/screenshots.js';
 
 const DIR = path.join(REPO_ROOT, 'docs', 'screenshots');
 
-it('takes the README screenshots of the dashboard', async () => {
+it('takes the screenshots of the dashboard for docs/dashboard.md', async () => {
   expect(HAVE_CHROMIUM, `no Chromium at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`).toBe(true);
   const home = demoHome();
   const dashboard = await startDashboardProcess(home.args);

@@ -5,8 +5,16 @@
  */
 import type * as Library from './index.js';
 
+import { loadBuiltinTask, provideBuiltinTasks } from './core/builtin-task-modules.js';
+import { BUILTIN_TASKS } from './tasks/_registry.js';
+
+// Discovery (and so runTask by name, here and in a task's nested runs) finds the built-ins in the
+// one copy of the runtime, not by importing their files again.
+provideBuiltinTasks(BUILTIN_TASKS);
+
 export { main } from './cli/main.js';
-export { loadBuiltinTask } from './core/builtin-tasks.js';
+/** For dist/tasks/<name>.js: the built-in task module of the runtime. */
+export { loadBuiltinTask };
 
 /**
  * The library surface (src/index.ts, what dist/index.mjs exports). Evaluated on first use, not when

@@ -30,15 +30,15 @@ export type {
   TaskResult,
   UpdateJsonOptions,
 } from './core/task.js';
-export { NonRetryableError, RunnerError, EXIT } from './errors.js';
-export type { RunnerErrorCode, RunnerErrorOptions } from './errors.js';
+export { NonRetryableError, RunnerError, EXIT } from './shared/errors.js';
+export type { RunnerErrorCode, RunnerErrorOptions } from './shared/errors.js';
 
 // Finding and running tasks.
 export { discoverTasks, findTask } from './loader/discover.js';
 export type { BrokenTaskFile, DiscoveredTask, DiscoverOptions, TaskRegistry } from './loader/discover.js';
-export { runTask } from './core/run-task.js';
+export { runTask } from './compose/run-task.js';
 export type { RunOutcome, RunStatus, RunTaskOptions } from './core/run-task.js';
-export type { HeldTaskLock } from './core/lock.js';
+export type { HeldTaskLock } from './core/task-lock.js';
 export type { RunRecord } from './store/run-log.js';
 export { createStderrLogger } from './core/logger.js';
 export type { LogLevel } from './core/logger.js';
@@ -52,4 +52,4 @@ export type { MemoryConfig, RetryConfig, RunnerConfig, TaskConfig } from './conf
 // The alerts inbox the heartbeat reads (tasks write to it with `ctx.alert`).
 export { AlertStore, ALERT_LEVELS } from './store/alerts.js';
 export type { Alert, AlertLevel, AppendAlertOptions, NewAlert, RaisedAlert } from './store/alerts.js';
-export type { AlertInbox } from './distributed/shared-stores.js';
+export type { AlertInbox, RaiseOptions, RunHistory } from './store/ports.js';

@@ -49,8 +49,8 @@ describe("the public entry, 'taskrunner'", () => {
     expect(names).toEqual(
       [
         'ALERT_LEVELS', 'Alert', 'AlertInbox', 'AlertLevel', 'AlertOptions', 'AlertStore', 'AppendAlertOptions', 'BrokenTaskFile', 'DiscoverOptions',
-        'DiscoveredTask', 'EXIT', 'HeldTaskLock', 'HomeSource', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError', 'RaisedAlert',
-        'RetryConfig', 'RunOutcome', 'RunRecord', 'RunStatus', 'RunTaskOptions', 'RunnerConfig', 'RunnerError',
+        'DiscoveredTask', 'EXIT', 'HeldTaskLock', 'HomeSource', 'LocationOptions', 'LogLevel', 'Logger', 'MemoryConfig', 'NewAlert', 'NonRetryableError', 'RaiseOptions', 'RaisedAlert',
+        'RetryConfig', 'RunHistory', 'RunOutcome', 'RunRecord', 'RunStatus', 'RunTaskOptions', 'RunnerConfig', 'RunnerError',
         'RunnerErrorCode', 'RunnerErrorOptions', 'Settings', 'Task', 'TaskArgument', 'TaskClass', 'TaskConfig',
         'TaskContext', 'TaskDefaults', 'TaskOption', 'TaskOptionValues', 'TaskPaths', 'TaskRegistry', 'TaskResult',
         'UpdateJsonOptions', 'WorkspaceSource', 'createStderrLogger', 'discoverTasks', 'findTask', 'isTaskClass', 'loadSettings', 'runTask',

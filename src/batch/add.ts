@@ -1,6 +1,6 @@
-import { RunnerError } from '../errors.js';
-import { taskNameProblem } from '../core/task.js';
-import { isoWithOffset } from '../core/time.js';
+import { RunnerError } from '../shared/errors.js';
+import { taskNameProblem } from '../shared/task-name.js';
+import { isoWithOffset } from '../shared/time.js';
 import {
   countPending,
   newEntryId,

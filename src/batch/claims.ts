@@ -1,4 +1,4 @@
-import { isoWithOffset } from '../core/time.js';
+import { isoWithOffset } from '../shared/time.js';
 import { executionOrder } from './order.js';
 import { DEFAULT_MAX_ATTEMPTS, type QueuedEntry } from './queue-file.js';
 

@@ -1,6 +1,6 @@
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../store/json-file.js';
+import { writeAtomic } from '../store/atomic-write.js';
 
 /**
  * Appending work blocks so that a reader sees each write whole or not at all.
@@ -31,7 +31,7 @@ export async function appendWhole(file: string, text: string): Promise<void> {
   const handle = await open(file, 'a');
   try {
     const before = (await handle.stat()).size;
-    await writeFileAtomic(journal, JSON.stringify({ offset: before, text } satisfies Journal));
+    await writeAtomic(journal, (sink) => sink.write(JSON.stringify({ offset: before, text } satisfies Journal)));
     let written = 0;
     try {
       while (written < bytes.length) written += (await handle.write(bytes, written, bytes.length - written)).bytesWritten;
@@ -103,7 +103,7 @@ async function removeTornPrefix(file: string, journal: Journal): Promise<number>
     }
   } else {
     // Someone appended after the torn part: cut it out of the middle.
-    await writeFileAtomic(file, Buffer.concat([content.subarray(0, journal.offset), content.subarray(end)]).toString('utf8'));
+    await writeAtomic(file, (sink) => sink.write(Buffer.concat([content.subarray(0, journal.offset), content.subarray(end)]).toString('utf8')));
   }
   return ours;
 }

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { signalGroup, stopGroup } from './process-group.js';
-import { formatDuration } from '../config/duration.js';
+import { formatDuration } from '../shared/duration.js';
 
 /** A command's time limit unless told otherwise: a hung command must not hold the queue forever. */
 export const DEFAULT_COMMAND_TIMEOUT_MS = 10 * 60_000;

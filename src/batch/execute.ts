@@ -1,5 +1,5 @@
-import { isoWithOffset } from '../core/time.js';
-import { RunnerError } from '../errors.js';
+import { isoWithOffset } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
 import type { AlertLevel } from '../store/alerts.js';
 import { claimNext, isExecutable, settle, type Outcome } from './claims.js';
 import { Diary, type WorkBlock, type WorkBlockDraft } from './diary.js';

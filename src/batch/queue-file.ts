@@ -1,9 +1,10 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashHex } from '../shared/hash.js';
 import path from 'node:path';
-import { taskNameProblem } from '../core/task.js';
-import { RunnerError } from '../errors.js';
-import { withFileLock } from '../store/file-lock.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { taskNameProblem } from '../shared/task-name.js';
+import { RunnerError } from '../shared/errors.js';
+import { withFileLock } from '../store/lock.js';
+import { writeAtomic } from '../store/atomic-write.js';
 import { formatJson, readJsonFile } from '../store/json-file.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readQueueChecked } from './queue-trust.js';
@@ -108,7 +109,7 @@ export async function updateQueue<T>(
     const { entries, outcome, owner } = await apply();
     // The new file gets the owner and mode of the file read (not of whatever is at the path by
     // now): rewriting another user's queue as ours would make its entries look trusted next time.
-    await writeFileAtomic(lock.file, formatJson(entries), { like: owner, beforeRename: () => lock.assertHeld() });
+    await writeAtomic(lock.file, (sink) => sink.write(formatJson(entries)), { like: owner, beforeRename: () => lock.assertHeld() });
     return outcome;
   });
 }
@@ -149,7 +150,7 @@ function assignIds(entries: BatchEntry[], file: string): void {
 }
 
 function derivedId(entry: BatchEntry): string {
-  return createHash('sha256').update(`${entry.task}\n${entry.added ?? ''}`).digest('hex').slice(0, 8);
+  return hashHex(`${entry.task}\n${entry.added ?? ''}`, { length: 8 });
 }
 
 function validateEntry(value: unknown, index: number, file: string): asserts value is BatchEntry {

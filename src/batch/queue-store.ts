@@ -1,7 +1,12 @@
-import { acquireExecutorLock, type ExecutorLock } from './executor-lock.js';
+import path from 'node:path';
+import { EXIT, RunnerError } from '../shared/errors.js';
+import { tryLock } from '../store/lock.js';
 import { queueFileOf, readQueue, updateQueue, type BatchEntry, type QueuedEntry, type QueueSource } from './queue-file.js';
 
-export type { ExecutorLock } from './executor-lock.js';
+/** A queue's executor lock, held while a batch runs. */
+export interface ExecutorLock {
+  release(): Promise<void>;
+}
 
 /**
  * Where a batch queue lives: `batch-tasks.json` in the workspace (the default), or the shared
@@ -48,4 +53,25 @@ export function fileQueueStore(workspace: string): QueueStore {
     acquireExecutorLock: (onCompromised) => acquireExecutorLock(file, onCompromised),
     close: async () => undefined,
   };
+}
+
+/** The executor lock of a queue file: beside it, so it belongs to the queue, whoever's home runs it. */
+export function executorLockPath(queueFile: string): string {
+  return path.join(path.dirname(queueFile), `.${path.basename(queueFile)}.executor.lock`);
+}
+
+/**
+ * Take the queue file's executor lock without waiting: one executor per queue file, whichever
+ * runner home it was started from. Exactly-once recovery depends on it (a claim not ours is a dead
+ * executor's only while we hold this lock). `runner.locked` when another executor holds it.
+ */
+async function acquireExecutorLock(queueFile: string, onCompromised: (error: RunnerError) => void): Promise<ExecutorLock> {
+  const lockPath = executorLockPath(queueFile);
+  const lock = await tryLock(lockPath, { what: 'the batch executor lock', onCompromised });
+  if (lock) return lock;
+  throw new RunnerError('runner.locked', `another executor is running the batch queue ${queueFile} (lock ${lockPath})`, {
+    file: lockPath,
+    exitCode: EXIT.locked,
+    retryable: false,
+  });
 }

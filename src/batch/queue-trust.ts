@@ -1,6 +1,6 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { untrustedFolderReason, untrustedReason } from '../security/trusted-file.js';
 import { openForReading } from '../store/read-file.js';
 

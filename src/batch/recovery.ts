@@ -3,7 +3,7 @@
  *
  * One executor runs a queue at a time: it holds the queue's executor lock, a lock beside
  * `batch-tasks.json` (not in the runner home, so executors started from different homes exclude
- * each other too; see `executor-lock.ts`). Every queue change happens under the queue file's own
+ * each other too; see `executorLockPath` in queue-store.ts). Every queue change happens under the queue file's own
  * short lock with an atomic replace, so each queue state below is either fully on disk or not at
  * all. An entry goes through these durable steps:
  *

@@ -1,9 +1,10 @@
 import type { Command } from 'commander';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import type { Alert } from '../store/alerts.js';
 import { drainToStdout } from './drain-to-stdout.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
-import { withStores } from './open-stores.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
+import { withStores } from '../compose/stores.js';
 import { paint, printJson, printTable } from './output.js';
 
 /** Register `runner alerts [--json] [--drain]` and `runner alerts ack <id…>`. */

@@ -3,9 +3,10 @@ import type { BatchListItem } from '../batch/list.js';
 import type { QueueStore } from '../batch/queue-store.js';
 import { escapeControl } from '../batch/printable.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
-import { queueConfigured } from '../distributed/backend.js';
-import { RunnerError } from '../errors.js';
-import { addGlobalOptions, settingsOf, type GlobalOptions } from './global-options.js';
+import { queueConfigured } from '../config/queue.js';
+import { RunnerError } from '../shared/errors.js';
+import { settingsOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
 import { printJson, printTable } from './output.js';
 import { runTaskCommand } from './run.js';
 
@@ -99,6 +100,12 @@ async function addAction(given: (string | undefined)[], options: Record<string, 
   const [task, result, insight, next_step] = fields;
   if (task === undefined || task.trim() === '') {
     throw new RunnerError('runner.invalidArgument', 'batch add: the task text is required, e.g. runner batch add "Document the API"');
+  }
+  // The executor runs the entry's task from this home: one it cannot find is refused now, as the
+  // dashboard refuses it, not failed on every later batch.
+  if (typeof options.run === 'string') {
+    const { findTask } = await import('../loader/discover.js');
+    await findTask(options.run, taskLookupOf(settingsOf(options)));
   }
   const { addBatchTask } = await import('../batch/add.js');
   const added = await withQueue(options, (store, workspace) => addBatchTask({

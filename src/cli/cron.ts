@@ -1,24 +1,25 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
-import { parseDuration } from '../config/duration.js';
-import { isoInZone } from '../core/time.js';
+import { parseDuration } from '../shared/duration.js';
+import { isoInZone } from '../shared/time.js';
 import { assertHomeToWriteIn } from '../config/home.js';
 import { findTask, type DiscoveredTask } from '../loader/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
-import { assertTaskName } from '../core/task.js';
-import { RunnerError } from '../errors.js';
-import { assertJobName, buildCronPlan, defaultJobName, type CronPlan } from '../schedule/cron-plan.js';
+import { assertTaskName } from '../shared/task-name.js';
+import { RunnerError } from '../shared/errors.js';
+import { assertJobName, buildCronPlan, defaultJobName, type CronPlan } from '../openclaw/cron-plan.js';
 import { CONFIG_FILE_NAME, type RunnerConfig } from '../config/config.js';
-import { formatRunTime, parseCronSchedule, zoneOfSchedule, type CronSchedule } from '../schedule/cron-schedule.js';
-import { asCronSchedule, describeScheduleSource, taskSchedule, type ResolvedSchedule, type ScheduleSource } from '../schedule/task-schedule.js';
-import { CRON_TZ_CAVEAT } from '../schedule/crontab-entry.js';
-import { updateCrontab } from '../schedule/crontab-install.js';
-import { installOpenClawJob, removeOpenClawJob } from '../schedule/openclaw-cron-install.js';
-import { currentRunnerCli } from '../schedule/runner-invocation.js';
+import { formatRunTime, parseCronSchedule, zoneOfSchedule, type CronSchedule } from '../shared/cron-expression.js';
+import { asCronSchedule, describeScheduleSource, taskSchedule, type ResolvedSchedule, type ScheduleSource } from '../cron/task-schedule.js';
+import { CRON_TZ_CAVEAT } from '../cron/crontab-entry.js';
+import { updateCrontab } from '../cron/crontab-install.js';
+import { installOpenClawJob, removeOpenClawJob } from '../openclaw/cron-job-install.js';
+import { currentRunnerCli } from '../cron/runner-invocation.js';
 import { findOpenClawTools, scheduledRunEnv } from '../openclaw/job-environment.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf, type GlobalOptions } from './global-options.js';
+import { globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
 import { paint, printJson } from './output.js';
-import { parseTaskArgs } from './task-command.js';
+import { parseTaskArgs } from '../core/task-args.js';
 
 interface CronOptions extends GlobalOptions {
   cron?: string;

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
-import { RunnerError } from '../errors.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { RunnerError } from '../shared/errors.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { packageVersion } from './version.js';
 
 interface DashboardFlags {
@@ -24,7 +25,7 @@ export function registerDashboardCommand(program: Command): void {
       const port = portOf(flags.port);
       // Loaded here: no other command pays for the server.
       const [{ createDataSource }, { startDashboard }, { isLoopbackHost, newToken }] = await Promise.all([
-        import('../dashboard/data-source.js'),
+        import('../dashboard/open-data-source.js'),
         import('../dashboard/server.js'),
         import('../dashboard/security.js'),
       ]);

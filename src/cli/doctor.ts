@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { diagnose, type DoctorItem } from '../health/doctor.js';
-import { addGlobalOptions, globalOptionsOf } from './global-options.js';
+import { globalOptionsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { paint, printJson, printTable } from './output.js';
 
 const MARK = { ok: ['✓', 'green'], problem: ['✗', 'red'], note: ['–', 'dim'] } as const;

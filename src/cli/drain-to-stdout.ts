@@ -1,5 +1,5 @@
-import { RunnerError } from '../errors.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import { RunnerError } from '../shared/errors.js';
+import type { AlertInbox } from '../store/ports.js';
 import type { Alert } from '../store/alerts.js';
 
 /**

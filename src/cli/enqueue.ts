@@ -1,12 +1,14 @@
 import type { Command } from 'commander';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../shared/duration.js';
 import { findTask } from '../loader/discover.js';
-import { assertTaskName, type Task } from '../core/task.js';
-import { RunnerError } from '../errors.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { type Task } from '../core/task.js';
+import { assertTaskName } from '../shared/task-name.js';
+import { RunnerError } from '../shared/errors.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { printJson } from './output.js';
 import { openConfiguredQueue } from './queue-common.js';
-import { parseTaskArgs } from './task-command.js';
+import { parseTaskArgs } from '../core/task-args.js';
 
 /** Register `runner enqueue <task> [args…]`: add a job to the task's queue (SPEC §10). */
 export function registerEnqueueCommand(program: Command): void {

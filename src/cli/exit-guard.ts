@@ -1,6 +1,6 @@
 import { writeSync } from 'node:fs';
 import { recordUnfinishedRuns } from '../core/unfinished-runs.js';
-import { EXIT, RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 import type { RunRecord } from '../store/run-log.js';
 
 /**

@@ -1,28 +1,9 @@
-import { Command, Option } from 'commander';
-import { loadSettings, type LocationOptions, type Settings } from '../config/config.js';
+import { Command } from 'commander';
+import { loadSettings, type Settings } from '../config/config.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
 import type { DiscoverOptions } from '../loader/discover.js';
 import { createStderrLogger } from '../core/logger.js';
 import type { Logger } from 'pino';
-
-/** The options every command accepts, before or after its name. */
-export interface GlobalOptions extends LocationOptions {
-  json?: boolean;
-  quiet?: boolean;
-  verbose?: boolean;
-  color?: boolean;
-}
-
-/** Add the global options to a command; each command repeats them so they work anywhere on the line. */
-export function addGlobalOptions(command: Command): Command {
-  return command
-    .addOption(new Option('--home <dir>', 'runner home (tasks/, logs/, alerts/); default $RUNNER_HOME or .'))
-    .addOption(new Option('--workspace <dir>', "agent workspace; default $OPENCLAW_WORKSPACE, the config's workspace, then OpenClaw's (its config, $OPENCLAW_WORKSPACE_DIR, ~/.openclaw/workspace)"))
-    .addOption(new Option('--config <file>', 'config file; default <home>/runner.config.json'))
-    .addOption(new Option('--json', 'machine-readable JSON output'))
-    .addOption(new Option('-q, --quiet', 'print only warnings and errors'))
-    .addOption(new Option('-v, --verbose', 'print debug logs'))
-    .addOption(new Option('--no-color', 'no colours in output'));
-}
 
 /** The global options as given anywhere on the command line (the nearest command wins). */
 export function globalOptionsOf(command: Command): GlobalOptions {

@@ -4,8 +4,9 @@ import { checkOverdue } from '../heartbeat/overdue-check.js';
 import { reportOnce } from '../heartbeat/overdue-episodes.js';
 import type { Alert } from '../store/alerts.js';
 import { drainToStdout } from './drain-to-stdout.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
-import { withStores } from './open-stores.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
+import { withStores } from '../compose/stores.js';
 import { printJson } from './output.js';
 
 /**

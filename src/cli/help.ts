@@ -2,11 +2,12 @@ import type { Command } from 'commander';
 import type { RunnerConfig } from '../config/config.js';
 import { findTask, type DiscoveredTask } from '../loader/discover.js';
 import { resolveAttempts, timeoutSetting } from '../core/run-policy.js';
-import { assertTaskName } from '../core/task.js';
-import { RunnerError } from '../errors.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
+import { assertTaskName } from '../shared/task-name.js';
+import { RunnerError } from '../shared/errors.js';
+import { globalOptionsOf, settingsOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { printJson } from './output.js';
-import { buildTaskCommand } from './task-command.js';
+import { buildTaskCommand } from '../core/task-args.js';
 
 /** Register `runner help <task>`: a task's description, arguments, options and defaults. */
 export function registerHelpCommand(program: Command): void {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { discoverTasks, type BrokenTaskFile, type DiscoveredTask } from '../loader/discover.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { paint, printJson, printTable } from './output.js';
 
 /** Register `runner list [--json]`: every discovered task, and the task files that failed to load. */

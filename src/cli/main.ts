@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
-import { addGlobalOptions, globalOptionsOf } from './global-options.js';
+import { globalOptionsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { exitCodeOf, printError } from './output.js';
 import { packageVersion } from './version.js';
 

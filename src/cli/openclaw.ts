@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Settings } from '../config/config.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { formatIn } from '../history/relative-time.js';
-import { localTimeZone } from '../schedule/cron-schedule.js';
+import { localTimeZone } from '../shared/cron-expression.js';
 import { DEFAULT_CALL_TIMEOUT_MS, readScratch } from '../openclaw/cron-jobs.js';
 import { applyInstall } from '../openclaw/install.js';
 import { planInstall, skillChange, type InstallChange } from '../openclaw/install-plan.js';
@@ -20,8 +20,9 @@ import {
 } from '../openclaw/install-state.js';
 import { alertPushStatus, pieceStatus, recordedChoices, scheduledTaskStates, type PieceStatus, type TaskScheduleRow } from '../openclaw/install-status.js';
 import { applyRemoval, planRemoval, type RemovalState, type RemovalStep } from '../openclaw/remove.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, type GlobalOptions } from './global-options.js';
-import { withStores } from './open-stores.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
+import { withStores } from '../compose/stores.js';
 import { paint, printJson, printTable } from './output.js';
 
 interface InstallOptions {

@@ -1,6 +1,6 @@
 import { stripVTControlCharacters } from 'node:util';
-import { EXIT, RunnerError } from '../errors.js';
-import { colored, useColor, type Color } from '../core/terminal-color.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
+import { colored, useColor, type Color } from '../shared/terminal-color.js';
 
 /** Wrap text in an ANSI colour when colour is on. */
 export function paint(text: string, color: Color, stream: NodeJS.WriteStream = process.stdout): string {

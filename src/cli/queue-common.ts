@@ -6,7 +6,7 @@ import type { ConnectionOptions, QueueConnection } from '../distributed/connecti
  * is imported here, lazily: the file mode never loads it.
  */
 export async function openConfiguredQueue(settings: Settings, options: Partial<ConnectionOptions> = {}): Promise<QueueConnection> {
-  const { queueTarget } = await import('../distributed/backend.js');
+  const { queueTarget } = await import('../config/queue.js');
   const { openQueueConnection } = await import('../distributed/connection.js');
   return openQueueConnection(queueTarget(settings), { bullmq: true, ...options });
 }

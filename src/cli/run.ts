@@ -1,20 +1,21 @@
 import path from 'node:path';
 import type { Command } from 'commander';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../shared/duration.js';
 import { findTask } from '../loader/discover.js';
 import { createFileLogger } from '../core/logger.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
-import { EXIT, RunnerError } from '../errors.js';
-import { assertTaskName, type Task } from '../core/task.js';
-import type { RunRecord } from '../store/run-log.js';
-import type { Stores } from '../distributed/stores-for.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
+import { type Task } from '../core/task.js';
+import { assertTaskName } from '../shared/task-name.js';
+import { rendersRecord } from '../core/task-render.js';
 import { assertHomeToWriteIn } from '../config/home.js';
-import { addGlobalOptions, globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, stderrLoggerOf, taskLookupOf, type GlobalOptions } from './global-options.js';
+import { globalOptionsOf, logLevelOf, scanGlobalOptions, settingsOf, stderrLoggerOf, taskLookupOf } from './global-options.js';
+import { addGlobalOptions, type GlobalOptions } from '../core/task-args.js';
 import { formatTable, paint, printJson } from './output.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
-import { openStores, queueIsConfigured } from './open-stores.js';
+import { openStores } from '../compose/stores.js';
 import { abortOnSignals } from './signals.js';
-import { parseTaskArgs } from './task-command.js';
+import { parseTaskArgs } from '../core/task-args.js';
 
 /**
  * `runner <task> [args…]` and `runner run <task> [args…]`: find the task, parse its arguments
@@ -30,19 +31,22 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
   const parsed = parseTaskArgs(task, rawArgs, { config: settings.config });
   const retries = parsed.flags.retries === undefined ? undefined : parseRetries(parsed.flags.retries);
   const timeoutMs = parsed.flags.timeout === undefined ? undefined : parseDuration(parsed.flags.timeout, '--timeout');
-  // With a queue configured, ctx.alert raises into the shared inbox and the record also goes to the
-  // shared history; the server is reached before the run, so an unreachable one runs nothing.
   // Opened before the run: a log file that cannot be written is the command's error, not a lost log.
   const logFile = parsed.flags.logFile === undefined ? undefined : path.resolve(parsed.flags.logFile);
   const log = logFile === undefined ? stderrLoggerOf(globals) : createFileLogger(logFile, logLevelOf(globals));
-  const shared = queueIsConfigured(settings) ? await openStores(settings) : undefined;
+  // The composition's stores: with a queue configured, ctx.alert raises into the shared inbox and the
+  // record also goes to the shared history (the server is reached before the run, so an unreachable
+  // one runs nothing); alerts are pushed to the agent as `alerts.push` says. Runs the task starts
+  // itself (batch entries) use the same stores.
+  const stores = await openStores(settings, { pushAlerts: true, log });
   const cancellation = abortOnSignals();
   const unguard = guardRunUntilRecorded();
   let outcome: RunOutcome;
   let sharedFailure: string | undefined;
   try {
     outcome = await runTask(task, {
-      alerts: shared?.alerts,
+      alerts: stores.alerts,
+      history: stores.history,
       settings,
       args: parsed.args,
       options: parsed.options,
@@ -54,11 +58,15 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
       signal: cancellation.signal,
       log,
     });
-    if (shared) sharedFailure = await appendShared(shared, outcome.record);
+    const notShared = await outcome.historyAppended;
+    if (notShared !== undefined) {
+      const reason = notShared instanceof Error ? notShared.message : String(notShared);
+      sharedFailure = `could not add the run record to ${stores.historyAt}: ${reason} (it is in this home's logs/tasks.jsonl)`;
+    }
   } finally {
     unguard();
     cancellation.dispose();
-    await shared?.close().catch(() => undefined);
+    await stores.close().catch(() => undefined);
   }
   const skipped = outcome.status === 'locked' && parsed.flags.skipIfRunning === true;
   report(outcome, globals, task, skipped, logFile !== undefined);
@@ -73,17 +81,6 @@ export async function runTaskCommand(taskName: string, rawArgs: readonly string[
   }
 }
 
-/** Append the record to the shared history; resolves to why it could not be, or undefined. */
-async function appendShared(stores: Stores, record: RunRecord): Promise<string | undefined> {
-  if (!stores.history) return undefined;
-  try {
-    await stores.history.append(record);
-    return undefined;
-  } catch (error) {
-    return `could not add the run record to ${stores.historyAt}: ${error instanceof Error ? error.message : String(error)} (it is in this home's logs/tasks.jsonl)`;
-  }
-}
-
 /** Register `runner run <task> [args…]`, for a task whose name is also a command's. */
 export function registerRunCommand(program: Command): void {
   addGlobalOptions(program.command('run'))
@@ -94,28 +91,13 @@ export function registerRunCommand(program: Command): void {
     .passThroughOptions()
     .helpOption(false)
     .action(async (taskName: string, args: string[], _options: unknown, command: Command) => {
+      // Help is off so that `runner run <task> --help` reaches the task; `runner run --help` is ours.
+      if (taskName === '--help' || taskName === '-h') {
+        command.outputHelp();
+        return;
+      }
       await runTaskCommand(taskName, args, globalOptionsOf(command));
     });
-}
-
-/**
- * A task may show a successful run to a person its own way, under the usual `✓ task: message`
- * line, by having a `render(record, tools)` method (system_health prints a table of its checks).
- * It only formats: the CLI prints, and `--json` and `--quiet` are the CLI's business. The tools
- * are the CLI's own, so tables and colours look like the other commands'.
- */
-export interface RendersRecord {
-  render(record: RunRecord, tools: RenderTools): string;
-}
-
-/** The CLI's formatting helpers, handed to {@link RendersRecord.render}. */
-export interface RenderTools {
-  paint: typeof paint;
-  formatTable: typeof formatTable;
-}
-
-function rendersRecord(task: Task): task is Task & RendersRecord {
-  return typeof (task as Partial<RendersRecord>).render === 'function';
 }
 
 /**

@@ -1,13 +1,14 @@
 import { Option, type Command } from 'commander';
 import { discoverTasks, findTask } from '../loader/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
-import { assertTaskName } from '../core/task.js';
-import { isoInZone } from '../core/time.js';
-import { RunnerError } from '../errors.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
+import { assertTaskName } from '../shared/task-name.js';
+import { isoInZone } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { printJson, printTable } from './output.js';
 import { openConfiguredQueue } from './queue-common.js';
-import { parseTaskArgs } from './task-command.js';
+import { parseTaskArgs } from '../core/task-args.js';
 
 /** Register `runner schedule add|list|remove`: BullMQ job schedulers on the task queues (SPEC §10). */
 export function registerScheduleCommand(program: Command): void {
@@ -38,7 +39,7 @@ export function registerScheduleCommand(program: Command): void {
       }
       const globals = globalOptionsOf(command);
       const settings = settingsOf(globals);
-      const { checkCron, addSchedule } = await import('../distributed/schedules.js');
+      const { checkCron, addSchedule } = await import('../distributed/job-schedulers.js');
       checkCron(options.cron, options.tz);
       const { task } = await findTask(taskName, { home: settings.home });
       parseTaskArgs(task, args);
@@ -77,7 +78,7 @@ export function registerScheduleCommand(program: Command): void {
     .action(async (id: string, _options: unknown, command: Command) => {
       const globals = globalOptionsOf(command);
       const settings = settingsOf(globals);
-      const { removeSchedule } = await import('../distributed/schedules.js');
+      const { removeSchedule } = await import('../distributed/job-schedulers.js');
       const connection = await openConfiguredQueue(settings);
       try {
         const task = await removeSchedule(connection, id, await localTaskNames(settings.home));
@@ -93,7 +94,7 @@ export function registerScheduleCommand(program: Command): void {
 async function listAction(command: Command): Promise<void> {
   const globals = globalOptionsOf(command);
   const settings = settingsOf(globals);
-  const { listSchedules } = await import('../distributed/schedules.js');
+  const { listSchedules } = await import('../distributed/job-schedulers.js');
   const connection = await openConfiguredQueue(settings);
   try {
     const schedules = await listSchedules(connection, await localTaskNames(settings.home));

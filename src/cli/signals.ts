@@ -1,4 +1,4 @@
-import { EXIT, RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 
 const SIGNAL_EXIT_CODES = { SIGINT: EXIT.sigint, SIGTERM: EXIT.sigterm } as const;
 

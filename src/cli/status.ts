@@ -1,16 +1,17 @@
 import type { Command } from 'commander';
 import { escapeControl } from '../batch/printable.js';
-import { parseTimestamp } from '../core/time.js';
-import { RunnerError } from '../errors.js';
+import { parseTimestamp } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
 import { formatAgo, formatIn } from '../history/relative-time.js';
 import type { RunResult } from '../history/record.js';
-import { DEFAULT_STATUS_MAX_LINES, DEFAULT_STATUS_WINDOW, readStatus, readStatusFrom, type StatusReport } from '../history/status.js';
+import { DEFAULT_STATUS_MAX_LINES, DEFAULT_STATUS_WINDOW, readStatus, readStatusFrom, type StatusReport } from '../history/status-report.js';
 import type { TaskStatus } from '../history/task-status.js';
-import { localTimeZone } from '../schedule/cron-schedule.js';
-import { scheduleStates, type TaskScheduleState } from '../schedule/schedule-status.js';
+import { localTimeZone } from '../shared/cron-expression.js';
+import { scheduleStates, type TaskScheduleState } from '../cron/task-schedule-state.js';
 import { runLogPath } from '../store/run-log.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf } from './global-options.js';
-import { withStores } from './open-stores.js';
+import { globalOptionsOf, settingsOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
+import { withStores } from '../compose/stores.js';
 import { paint, printJson, printTable } from './output.js';
 
 interface StatusOptions {

@@ -3,7 +3,8 @@ import { assertHomeToWriteIn } from '../config/home.js';
 import { discoverTasks } from '../loader/discover.js';
 import { runTask } from '../core/run-task.js';
 import { guardRunUntilRecorded } from './exit-guard.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
+import { globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { paint, printJson } from './output.js';
 
 /** Register `runner test-all`: every task once in dry-run; non-zero if any fails or a file is broken. */

@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
-import { EXIT, RunnerError } from '../errors.js';
+import { sharedStoresOn } from '../compose/stores.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 import { assertHomeToWriteIn } from '../config/home.js';
-import { addGlobalOptions, globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
+import { globalOptionsOf, settingsOf, stderrLoggerOf } from './global-options.js';
+import { addGlobalOptions } from '../core/task-args.js';
 import { openConfiguredQueue } from './queue-common.js';
 
 const DEFAULT_CONCURRENCY = 4;
@@ -29,7 +31,6 @@ async function workerAction(flags: { concurrency?: string; tasks?: string }, com
   const tasks = flags.tasks === undefined ? undefined : parseTasks(flags.tasks);
   const log = stderrLoggerOf(globals);
   const { startWorker } = await import('../distributed/worker.js');
-  const { sharedStoresFor } = await import('../distributed/worker-stores.js');
 
   const connection = await openConfiguredQueue(settings, {
     // Runs, lock renewals and stalled checks of all task queues share the pool.
@@ -47,8 +48,9 @@ async function workerAction(flags: { concurrency?: string; tasks?: string }, com
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
   try {
-    const deps = await sharedStoresFor(connection);
-    const worker = await startWorker(connection, { settings, concurrency, tasks, log, lockMs: queueSettings.lockMs ?? DEFAULT_LOCK_MS }, deps);
+    // The shared stores on the worker's own connection, its runs' alerts pushed to the agent as a local run's are.
+    const { alerts, history } = await sharedStoresOn(connection, settings, { pushAlerts: true, log });
+    const worker = await startWorker(connection, { settings, concurrency, tasks, log, lockMs: queueSettings.lockMs ?? DEFAULT_LOCK_MS }, { alerts, history });
     process.stderr.write(
       `worker ready: ${worker.tasks.length} task queue(s) (${worker.tasks.join(', ')}) on ${connection.target.displayUrl}, concurrency ${concurrency}\n`,
     );

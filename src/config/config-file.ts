@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { readTrustedFile } from '../security/trusted-file.js';
 import { parseJsonText } from '../store/json-text.js';
 

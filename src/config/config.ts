@@ -1,21 +1,21 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import * as v from 'valibot';
-import { TASK_NAME_PATTERN } from '../core/task.js';
-import { RunnerError } from '../errors.js';
-import { cronExpressionProblem, timeZoneProblem } from '../schedule/cron-schedule.js';
+import { TASK_NAME_PATTERN } from '../shared/task-name.js';
+import { RunnerError } from '../shared/errors.js';
+import { cronExpressionProblem, timeZoneProblem } from '../shared/cron-expression.js';
 import { ALERT_LEVELS } from '../store/alerts.js';
 import { readConfigObject } from './config-file.js';
-import { nonEmpty, openClawWorkspace, type WorkspaceLocation } from '../openclaw/workspace.js';
-import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from './duration.js';
-import { expandHome } from './expand-home.js';
+import { nonEmpty, openClawWorkspace, type WorkspaceLocation } from './openclaw-workspace.js';
+import { DURATION_RULE, isValidDuration, MAX_TIMER_MS } from '../shared/duration.js';
+import { expandHome } from '../shared/expand-home.js';
 import type { HomeSource } from './home.js';
 import type { WorkspaceSource } from './workspace.js';
 import { webOrigin } from './web-origin.js';
 import type { RunnerConfig } from './runner-config.js';
 
 export type { RunnerConfig } from './runner-config.js';
-export { expandHome } from './expand-home.js';
+export { expandHome } from '../shared/expand-home.js';
 export type { HomeSource } from './home.js';
 export type { WorkspaceSource } from './workspace.js';
 
@@ -169,7 +169,7 @@ export interface LocationOptions {
  * Resolve home, config and workspace (SPEC §2): flags, then environment, then the config file,
  * then defaults. The workspace is the first of `--workspace`, `$OPENCLAW_WORKSPACE` (older setups
  * set it in their cron lines, and an environment variable wins over the file as everywhere else),
- * `workspace` in the runner's config, and OpenClaw's own rule (see `src/openclaw/workspace.ts`).
+ * `workspace` in the runner's config, and OpenClaw's own rule (see `src/config/openclaw-workspace.ts`).
  * Synchronous and cheap: OpenClaw's config is read only when nothing before it decided. Whether
  * the workspace exists is not checked here: only what uses it needs it (`assertWorkspaceExists`).
  */
@@ -183,8 +183,22 @@ export function loadSettings(options: LocationOptions = {}, env: NodeJS.ProcessE
     config = validateConfig(readConfigObject(configFile), configFile);
     readFile = configFile;
   }
-  const { workspace, source: workspaceSource } = resolveWorkspace(options, config, configFile, env);
-  return { config, configFile: readFile, home, homeSource, workspace, workspaceSource };
+  // Resolved on first use: a command that never needs the workspace (list, status, help) must not
+  // fail on an OpenClaw config it would only read to find it.
+  let location: WorkspaceLocation | undefined;
+  const locate = () => (location ??= resolveWorkspace(options, config, configFile, env));
+  return {
+    config,
+    configFile: readFile,
+    home,
+    homeSource,
+    get workspace() {
+      return locate().workspace;
+    },
+    get workspaceSource() {
+      return locate().source;
+    },
+  };
 }
 
 /** The runner's home: `--home`, else `$RUNNER_HOME`, else the current folder (it needs no config). */

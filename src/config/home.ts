@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /**
  * Which rule chose the runner's home (SPEC §2): `--home`, else `$RUNNER_HOME`, else the current

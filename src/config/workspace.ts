@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /**
  * Which rule chose the workspace (SPEC §2), so that a message about it can say where the path came

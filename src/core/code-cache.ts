@@ -200,8 +200,8 @@ function header(data: Buffer): Buffer {
 /**
  * Two 32-bit sums over the data's words, each position weighted differently (Fletcher's checksum,
  * widened): a flipped bit, a lost or repeated block, a zeroed page all change it. Damage, not an
- * attacker, is what it is for (the folder is private). Not node:crypto's SHA-256: loading
- * node:crypto costs about 3.5 ms of every start, zlib (for CRC-32) about 2 ms; this takes about 1.
+ * attacker, is what it is for (the folder is private). Not node:crypto's SHA-256 nor zlib's
+ * CRC-32: loading either costs every start more than this sum takes (measured: docs/benchmarks.md).
  */
 function digest(data: Buffer): Buffer {
   // Word-aligned for the Int32Array view; V8's data and a read file's bytes after the header are.

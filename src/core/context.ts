@@ -2,10 +2,9 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { RunnerConfig } from '../config/config.js';
 import { assertWorkspaceExists, type WorkspaceSource } from '../config/workspace.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import type { AlertInbox, RunHistory } from '../store/ports.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendTextFile, readJsonFile, updateJsonFile } from '../store/json-file.js';
-import { raiseAlert } from './raise-alert.js';
 import type { TaskContext, TaskOptionValues, TaskPaths } from './task.js';
 
 export interface ContextInit {
@@ -22,6 +21,8 @@ export interface ContextInit {
   attempt: number;
   /** Where `ctx.alert` raises alerts: the shared inbox with a queue configured; the home's file by default. */
   alerts?: AlertInbox;
+  /** The shared run history the run's record also goes to (a queue configured); runs the task starts itself use it too. */
+  history?: RunHistory;
   /** A scheduler started the run (see `RunTaskOptions.scheduled`); runs the task starts itself inherit it. */
   scheduled?: boolean;
 }
@@ -58,7 +59,7 @@ export function createTaskContext(init: ContextInit): TaskContext {
       }
       alerts ??= AlertStore.forHome(paths.home);
       const alert = { task: init.taskName, level, message, ...(key !== undefined && { key }) };
-      await raiseAlert(alerts, alert, { config: init.config, log, home: paths.home, signal: signal(), unlessPending: options.unlessPending });
+      await alerts.raise(alert, { unlessPending: options.unlessPending ?? false, log, signal: signal() });
     },
     async resolveAlert(key) {
       if (dryRun) {
@@ -69,9 +70,11 @@ export function createTaskContext(init: ContextInit): TaskContext {
       const resolved = await alerts.resolve(key);
       if (resolved.length > 0) log.info({ alert: { key, ids: resolved.map((alert) => alert.id) } }, `alert ${key} resolved`);
     },
-    readJson: (file) => readJsonFile(resolve(file)),
-    updateJson: (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),
-    appendText: (file, text) => appendTextFile(resolve(file), text, { dryRun }),
+    // Async: a missing workspace (found while resolving the path) rejects the promise, as every
+    // other failure of these helpers does, rather than throwing at the call.
+    readJson: async (file) => readJsonFile(resolve(file)),
+    updateJson: async (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),
+    appendText: async (file, text) => appendTextFile(resolve(file), text, { dryRun }),
   };
   // Added, not redefined: turning a data property into a getter would put the object in V8's slow
   // dictionary mode.
@@ -109,8 +112,10 @@ const NESTED_RUN = Symbol('nestedRun');
 
 /** What a run a task starts itself (a batch entry naming a task) takes over from the task's own run. */
 export interface NestedRunOptions {
-  /** The same alerts inbox (the shared one with a queue configured). */
+  /** The same alerts inbox (the shared one with a queue configured, pushing to the agent when the outer run's does). */
   alerts?: AlertInbox;
+  /** The same shared run history, if the outer run's record goes to one. */
+  history?: RunHistory;
   /** Started by a scheduler when the outer run was. */
   scheduled?: boolean;
 }
@@ -121,14 +126,14 @@ export interface NestedRunOptions {
  */
 export function nestedRunOptions(ctx: TaskContext): NestedRunOptions {
   const init = (ctx as Partial<Record<typeof NESTED_RUN, NestedRunOptions>>)[NESTED_RUN];
-  return init === undefined ? {} : { alerts: init.alerts, scheduled: init.scheduled };
+  return init === undefined ? {} : { alerts: init.alerts, history: init.history, scheduled: init.scheduled };
 }
 
 /**
  * `ctx.signal`, made on first read (see `RunAbort`) by one getter shared by every context. A getter
  * written in the object literal is a new function for every context, and V8 then gives every
- * context its own hidden class: a worker's young-generation collections took six times as long,
- * keeping each job's objects alive through them.
+ * context its own hidden class: a worker's young-generation collections took far longer, keeping
+ * each job's objects alive through them (measured: docs/benchmarks.md).
  */
 const SIGNAL_PROPERTY: PropertyDescriptor = {
   get(this: { [MAKE_SIGNAL]: () => AbortSignal }): AbortSignal {

@@ -3,10 +3,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import type pinoFunction from 'pino';
 import type { DestinationStream, Logger } from 'pino';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { openRegularFileForAppend } from '../store/regular-file.js';
 import { readableDestination } from './readable-log.js';
-import { useColor } from './terminal-color.js';
+import { useColor } from '../shared/terminal-color.js';
 
 /** The least severe level a logger writes; `silent` writes nothing. */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';

@@ -1,6 +1,6 @@
 import type { DestinationStream } from 'pino';
 import { describeFailedAttempt } from './attempt-log.js';
-import { colored, type Color } from './terminal-color.js';
+import { colored, type Color } from '../shared/terminal-color.js';
 
 /** How the task log reads on a terminal. */
 export interface ReadableLogStyle {

@@ -1,4 +1,4 @@
-import type { RunnerError } from '../errors.js';
+import type { RunnerError } from '../shared/errors.js';
 
 /**
  * A run's cancellation: the reason once it is aborted (timeout, signal, lost lock), and the

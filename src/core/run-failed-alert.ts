@@ -1,8 +1,6 @@
 import type { Logger } from 'pino';
-import type { RunnerConfig } from '../config/runner-config.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import type { AlertInbox } from '../store/ports.js';
 import type { RunRecord } from '../store/run-log.js';
-import { raiseAlert } from './raise-alert.js';
 
 /**
  * What a scheduled run's end tells the operator: a run that failed for good raises one `error`
@@ -25,10 +23,7 @@ export interface RunEnd {
 export interface RunFailedAlertOptions {
   task: string;
   inbox: AlertInbox;
-  config: RunnerConfig;
   log: Logger;
-  /** The runner home (see `RaiseAlertOptions.home`). */
-  home?: string;
   /** The caller gives a failed run more attempts (a queue job with some left): a retryable failure is not its last word. */
   moreAttempts?: boolean;
   /** Stops a push to the agent under way. */
@@ -51,7 +46,7 @@ export async function reportScheduledRun(end: RunEnd, options: RunFailedAlertOpt
     }
     if (!isFinalFailure(end, options.moreAttempts === true)) return;
     const message = failureMessage(options.task, end);
-    await raiseAlert(options.inbox, { task: options.task, level: 'error', message, key }, { config: options.config, log: options.log, home: options.home, signal: options.signal });
+    await options.inbox.raise({ task: options.task, level: 'error', message, key }, { log: options.log, signal: options.signal });
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
     options.log.warn({ err: error, alert: { key } }, `could not ${end.status === 'success' ? 'resolve' : 'raise'} the alert ${key}: ${reason}`);

@@ -11,8 +11,8 @@ let used = 0;
 
 /**
  * A random (version 4) UUID for a run's `run_id`, from the kernel's random source. Reading
- * /dev/urandom is what node:crypto would do, without loading node:crypto (about 3 ms of every
- * start); where there is no /dev/urandom, node:crypto's own.
+ * /dev/urandom is what node:crypto would do, without loading node:crypto (a cost of every start;
+ * measured: docs/benchmarks.md); where there is no /dev/urandom, node:crypto's own.
  */
 export function newRunId(): string {
   if (!pool || used === pool.length) {

@@ -1,5 +1,5 @@
 import type { RunnerConfig } from '../config/config.js';
-import { checkTimerMs, MAX_TIMER_MS, parseDuration } from '../config/duration.js';
+import { checkTimerMs, MAX_TIMER_MS, parseDuration } from '../shared/duration.js';
 import type { Task } from './task.js';
 
 /** How one run retries and times out, after every source of settings has had its say. */

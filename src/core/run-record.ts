@@ -1,7 +1,7 @@
-import type { RunnerError } from '../errors.js';
+import type { RunnerError } from '../shared/errors.js';
 import type { RunRecord } from '../store/run-log.js';
 import type { TaskResult } from './task.js';
-import { isoWithOffset } from './time.js';
+import { isoWithOffset } from '../shared/time.js';
 
 /** What a finished run knows about itself, for its record. */
 export interface RunFacts {

@@ -1,9 +1,9 @@
 import pRetry from 'p-retry';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
-import { formatDuration } from '../config/duration.js';
-import { EXIT, RunnerError } from '../errors.js';
+import type { AlertInbox, RunHistory } from '../store/ports.js';
+import { formatDuration } from '../shared/duration.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 import { AlertStore } from '../store/alerts.js';
 import { appendRunRecord, type RunRecord } from '../store/run-log.js';
 import { AttemptFailure, isRetryable, originalError, TaskReportedFailure } from './attempt-failure.js';
@@ -13,8 +13,7 @@ import { createTaskContext, taskPaths } from './context.js';
 import { reportScheduledRun } from './run-failed-alert.js';
 import { RunAbort } from './run-abort.js';
 import { onAbort } from './abort-listeners.js';
-import { findTask } from '../loader/discover.js';
-import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './lock.js';
+import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './task-lock.js';
 import { newRunId } from './run-id.js';
 import { createStderrLogger } from './logger.js';
 import { resolveRunPolicy, retryWaitMs, type RunPolicy } from './run-policy.js';
@@ -57,10 +56,17 @@ export interface RunTaskOptions {
   /** How long a task may take to stop after its signal fired before the run is recorded anyway (default 5 s). */
   abortGraceMs?: number;
   /**
-   * Where `ctx.alert` raises alerts (the shared inbox of the distributed backend); by default the
-   * home's `alerts/pending.json`.
+   * Where `ctx.alert` raises alerts (the shared inbox of the distributed backend, or an inbox that
+   * also pushes to the agent: src/compose/stores.ts); by default the home's `alerts/pending.json`.
+   * Runs the task starts itself (a batch entry naming a task) raise theirs here too.
    */
   alerts?: AlertInbox;
+  /**
+   * The shared run history (a queue configured): the run's record is appended there too, after the
+   * home's logs/tasks.jsonl (see `RunOutcome.historyAppended`). Runs the task starts itself record
+   * there too.
+   */
+  history?: RunHistory;
   /**
    * The task's lock, already held by the caller across runs (a worker running one task's jobs back
    * to back): the run then takes and releases no lock of its own, and is aborted if it is lost.
@@ -86,6 +92,12 @@ export interface RunOutcome {
    * never does; a CLI process releases it when it exits).
    */
   lockReleased: Promise<void>;
+  /**
+   * With a `history`: settles once the record was appended to it, to undefined, or to the error
+   * that kept it out (it never rejects; the record is in the home's log either way). Not awaited by
+   * `runTask`, so a caller may send it together with its own next write.
+   */
+  historyAppended?: Promise<unknown>;
 }
 
 /** What the attempts ended as: the successful result, or the last error. */
@@ -93,22 +105,23 @@ type Settled = { ok: true; result: TaskResult } | { ok: false; error: unknown };
 
 /**
  * Run one task the way SPEC §4 promises: under its lock, with retries and backoff, a timeout and
- * cancellation through `ctx.signal`, and exactly one record in `logs/tasks.jsonl`.
+ * cancellation through `ctx.signal`, and exactly one record in `logs/tasks.jsonl`. The task is
+ * given, found by the caller (the library's `runTask` by name is src/compose/run-task.ts), and so
+ * are its stores (src/compose/stores.ts).
  *
- * Rejects, without a record, when the task cannot be found or the lock cannot be taken; rejects
+ * Rejects, without a record, when the lock cannot be taken; rejects
  * with `store.writeFailed` when the record cannot be written. The workspace is checked only when
  * the task uses it (`ctx.paths.workspace`, a file helper with a relative path): a missing one
  * then fails the run (recorded, exit 1, not retried) with an error naming it and its source.
  *
  * @example
  * ```ts
- * const outcome = await runTask('memory_capture', { settings: loadSettings({ home: '/srv/agent' }) });
+ * const outcome = await runTask(new MemoryCapture(), { settings: loadSettings({ home: '/srv/agent' }) });
  * process.exitCode = outcome.exitCode;
  * ```
  */
-export async function runTask(taskOrName: Task | string, options: RunTaskOptions): Promise<RunOutcome> {
+export async function runTask(task: Task, options: RunTaskOptions): Promise<RunOutcome> {
   const { settings } = options;
-  const task = typeof taskOrName === 'string' ? (await findTask(taskOrName, { home: settings.home, homeSource: settings.homeSource })).task : taskOrName;
   const run = new RunState(task, options);
 
   const cancel = new RunAbort();
@@ -123,7 +136,7 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
   if (!lock) {
     const record = lockedRecord({ task: task.name, started: run.started, scheduled: run.scheduled });
     run.write(record);
-    return { status: 'locked', exitCode: EXIT.locked, record, result: undefined, lockReleased: Promise.resolve() };
+    return { status: 'locked', exitCode: EXIT.locked, record, result: undefined, lockReleased: Promise.resolve(), historyAppended: run.appendToHistory(record) };
   }
 
   // From here on the run owns a lock and owes a record, even if the task ends the process.
@@ -158,13 +171,13 @@ export async function runTask(taskOrName: Task | string, options: RunTaskOptions
       await reportScheduledRun(outcome, {
         task: task.name,
         inbox: options.alerts ?? AlertStore.forHome(settings.home),
-        config: settings.config,
         log: run.log,
-        home: settings.home,
         moreAttempts: options.moreAttempts,
         signal: outer,
       });
     }
+    // After the alert, as one after the other: the shared stores may share a small pool of connections.
+    outcome.historyAppended = run.appendToHistory(outcome.record);
     return outcome;
   } finally {
     untrack();
@@ -185,7 +198,8 @@ class RunState {
   readonly log: Logger;
   attempts = 0;
   lastResult: TaskResult | undefined;
-  // process.hrtime, not performance.now(): the `performance` global loads perf_hooks (2 ms a start).
+  // process.hrtime, not performance.now(): the `performance` global loads perf_hooks, a cost of
+  // every start (measured: docs/benchmarks.md).
   private readonly startedAt = process.hrtime.bigint();
 
   constructor(
@@ -215,6 +229,15 @@ class RunState {
   write(record: RunRecord): void {
     const { settings } = this.options;
     appendRunRecord(settings.home, record, this.dryRun ? undefined : (settings.config.logs ?? {}));
+  }
+
+  /** Append the record to the shared history, if there is one: see `RunOutcome.historyAppended`. */
+  appendToHistory(record: RunRecord): Promise<unknown> | undefined {
+    const { history } = this.options;
+    return history?.append(record).then(
+      () => undefined,
+      (error: unknown) => error ?? new Error('the shared history refused the record'),
+    );
   }
 }
 
@@ -274,6 +297,7 @@ async function runOneAttempt(task: Task, run: RunState, cancel: RunAbort): Promi
     log: run.log,
     attempt: run.attempts,
     alerts: options.alerts,
+    history: options.history,
     scheduled: options.scheduled,
   });
   let result: TaskResult;

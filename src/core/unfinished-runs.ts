@@ -1,4 +1,4 @@
-import type { RunnerError } from '../errors.js';
+import type { RunnerError } from '../shared/errors.js';
 
 /**
  * Runs that hold their lock and have not written their record yet. A task can end the process

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { PRIORITIES, type Priority } from '../batch/queue-file.js';
-import { parseDuration } from '../config/duration.js';
-import { taskNameProblem } from '../core/task.js';
-import { parseTimestamp } from '../core/time.js';
-import { RunnerError } from '../errors.js';
+import { parseDuration } from '../shared/duration.js';
+import { taskNameProblem } from '../shared/task-name.js';
+import { parseTimestamp } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
 import type { DashboardDataSource, NewBatchEntry, RunsQuery } from './data-source.js';
 import type { LiveHub } from './live.js';
 import type { RunLauncher } from './run-now.js';

@@ -1,18 +1,20 @@
 import type { BatchListItem } from '../batch/list.js';
 import type { Priority } from '../batch/queue-file.js';
 import type { DiaryBlock } from '../batch/diary-tail.js';
-import type { Settings } from '../config/config.js';
-import { RunnerError } from '../errors.js';
 import type { TaskStatus } from '../history/task-status.js';
-import type { TaskScheduleState } from '../schedule/schedule-status.js';
+import type { TaskScheduleState } from '../cron/task-schedule-state.js';
 import type { Alert } from '../store/alerts.js';
+import type { AlertInbox } from '../store/ports.js';
+import type { QueueStore } from '../batch/queue-store.js';
+import type { SummaryOptions, TaskSummaries } from './task-summary.js';
 import type { RunRecord } from '../store/run-log.js';
 
 /**
  * Everything the dashboard reads or changes goes through one {@link DashboardDataSource}: the
- * server and its routes never open a file themselves. Files on one machine are the implementation
- * today (`file-source.ts`); the distributed backend (SPEC §10: history, alerts and queue shared
- * through Redis or PostgreSQL) plugs in at {@link createDataSource}.
+ * server and its routes never open a file themselves. There is one implementation
+ * (store-data-source.ts), over the store ports (alerts inbox, batch queue store) and a
+ * {@link RunHistoryView} of the run history: the home's run log, or the shared history of the
+ * queue's server (SPEC §10). open-data-source.ts chooses them from the settings.
  */
 export interface DashboardDataSource {
   /** What the header says: where the data comes from. */
@@ -140,23 +142,36 @@ export type SourceEvent =
   | { type: 'batch' }
   | { type: 'diary' };
 
+/** How many records a scan of the history read, for a page's footer. */
+export interface HistoryScan {
+  linesRead: number;
+  /** Lines that were not a record (the run log only). */
+  skipped: number;
+}
+
 /**
- * The data source for these settings: the files of the home and workspace, or, with `queue.url`
- * configured, the shared stores of the distributed backend.
+ * The run history as the dashboard reads it, newest first: the home's logs/tasks.jsonl (with its
+ * rotated files, passing over other tasks' lines unparsed) or the queue server's shared history.
  */
-export async function createDataSource(settings: Settings): Promise<DashboardDataSource> {
-  if (settings.config.queue?.url !== undefined && settings.config.queue.url !== '') {
-    // Every host's runs and alerts, from the queue's server (fails with queue.unreachable within seconds).
-    const [{ storesFor }, { openBatchQueue }, { SharedDataSource }] = await Promise.all([
-      import('../distributed/stores-for.js'),
-      import('../distributed/shared-batch-queue.js'),
-      import('./shared-source.js'),
-    ]);
-    const stores = await storesFor(settings);
-    const { history } = stores;
-    if (history === undefined) throw new RunnerError('queue.failed', 'the shared run history is not available');
-    return new SharedDataSource(settings, { ...stores, history }, await openBatchQueue(settings));
-  }
-  const { FileDataSource } = await import('./file-source.js');
-  return new FileDataSource(settings);
+export interface RunHistoryView {
+  /** Every task's status and recent runs (see task-summary.ts). */
+  summarise(options: SummaryOptions): Promise<TaskSummaries>;
+  /**
+   * Visit records newest first until `visit` returns false. `task`: only that task's records are
+   * wanted (others may be passed over unread).
+   */
+  scan(visit: (record: RunRecord) => boolean | void, options?: { task?: string }): Promise<HistoryScan>;
+  /** Report each record added from now on until `signal` aborts; resolves once watching. */
+  follow(onRecord: (record: RunRecord) => void, signal: AbortSignal): Promise<void>;
+}
+
+/** What the one data source works over. */
+export interface DashboardStores {
+  mode: SourceDescription['mode'];
+  history: RunHistoryView;
+  alerts: AlertInbox;
+  batch: QueueStore;
+  /** Report changes of the alerts and the batch queue until `signal` aborts; resolves once watching. */
+  watchStores(onChange: (what: 'alerts' | 'batch') => void, signal: AbortSignal): Promise<void>;
+  close(): Promise<void>;
 }

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { Settings } from '../config/config.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import type { LiveEvent } from './live.js';
 
 /** Runs started from the page that may be going at once. */

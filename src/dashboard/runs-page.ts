@@ -1,4 +1,4 @@
-import { parseTimestamp } from '../core/time.js';
+import { parseTimestamp } from '../shared/time.js';
 import { matchesFilter, type LogFilter } from '../history/log-query.js';
 import type { RunRecord } from '../store/run-log.js';
 import type { RunsQuery } from './data-source.js';

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Settings } from '../config/config.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { handleApi, isChange, sendJson, type ApiContext } from './api.js';
 import type { DashboardDataSource } from './data-source.js';
 import { LiveHub } from './live.js';

@@ -1,6 +1,6 @@
-import { parseTimestamp } from '../core/time.js';
+import { parseTimestamp } from '../shared/time.js';
 import { scanHistory } from '../history/scan.js';
-import type { RecordSource } from '../history/status.js';
+import type { RecordSource } from '../history/status-report.js';
 import { TaskStatusBuilder, type TaskStatus } from '../history/task-status.js';
 import type { RunRecord } from '../store/run-log.js';
 

@@ -1,8 +1,8 @@
 import type * as BullMQModule from 'bullmq';
 import type { Job, PgModule, PgPool, Processor, Queue, QueueEvents, Worker, WorkerOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
-import { RunnerError } from '../errors.js';
-import type { QueueTarget } from './backend.js';
+import { RunnerError } from '../shared/errors.js';
+import type { QueueTarget } from '../config/queue.js';
 import { trackPgSockets } from './pg-sockets.js';
 
 /** How long the first connection may take before the server counts as unreachable. */

@@ -1,6 +1,6 @@
 import type { JobsOptions } from 'bullmq';
 import type { RunnerConfig } from '../config/config.js';
-import { EXIT, RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 import type { Task } from '../core/task.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
 import type { QueueConnection } from './connection.js';

@@ -1,5 +1,5 @@
-import { acquireTaskLock, type HeldTaskLock, type TaskLock } from '../core/lock.js';
-import type { RunnerError } from '../errors.js';
+import { acquireTaskLock, type HeldTaskLock, type TaskLock } from '../core/task-lock.js';
+import type { RunnerError } from '../shared/errors.js';
 
 /** How long a worker keeps a task's lock after its last job ended, for the next job of a burst. */
 export const LOCK_IDLE_MS = 250;

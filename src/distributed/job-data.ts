@@ -1,5 +1,5 @@
 import * as v from 'valibot';
-import { TASK_NAME_PATTERN } from '../core/task.js';
+import { TASK_NAME_PATTERN } from '../shared/task-name.js';
 
 /**
  * What a job carries (SPEC §10): the name of a task and its arguments, never code. A worker runs

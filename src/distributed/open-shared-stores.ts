@@ -1,16 +1,26 @@
-import { RunnerError } from '../errors.js';
+/**
+ * The stores that hold state shared by every host when a queue is configured (SPEC §10): the
+ * alerts inbox and the run history (the store ports of src/store/ports.ts), and the batch queue
+ * (src/distributed/shared-batch-queue.ts), kept in the queue's own server (Redis or PostgreSQL)
+ * beside BullMQ's data.
+ *
+ * Naming in the server, under `queue.prefix` (default `runner`):
+ * - Redis: keys `<prefix>:runner-store:<what>` (BullMQ's queues are `<prefix>:task-<name>:…`).
+ * - PostgreSQL: tables `runner_<what>` in the schema `<prefix>`, schema-qualified in every query.
+ */
+import { RunnerError } from '../shared/errors.js';
 import type { QueueConnection } from './connection.js';
 import { PostgresAlertInbox, storePool } from './shared-alerts-postgres.js';
 import { RedisAlertInbox } from './shared-alerts-redis.js';
 import { PostgresHistory } from './shared-history-postgres.js';
 import { DEFAULT_HISTORY_LIMIT, RedisHistory } from './shared-history-redis.js';
-import type { AlertInbox, SharedHistory } from './shared-stores.js';
+import type { AlertInbox, RunHistory } from '../store/ports.js';
 import type { DroppedAlertReporter } from './stored-alert.js';
 
 /** The shared stores of one connection. */
 export interface SharedStores {
   alerts: AlertInbox;
-  history: SharedHistory;
+  history: RunHistory;
   /** Release what the stores hold of their own; the connection stays open (its owner closes it). */
   close(): Promise<void>;
 }

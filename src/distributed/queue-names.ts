@@ -1,4 +1,4 @@
-import { TASK_NAME_PATTERN } from '../core/task.js';
+import { TASK_NAME_PATTERN } from '../shared/task-name.js';
 
 /** Every runner queue's name starts with this; the rest is the task's name. */
 export const TASK_QUEUE_PREFIX = 'task-';

@@ -1,7 +1,7 @@
 import type { PgPool } from 'bullmq';
 import { createAlert, refreshAlert, type Alert, type AppendAlertOptions, type NewAlert, type RaisedAlert } from '../store/alerts.js';
 import { quoteIdentifier } from './connection.js';
-import type { AlertInbox } from './shared-stores.js';
+import type { AlertInbox } from '../store/ports.js';
 import { readStoredAlert, type DroppedAlertReporter } from './stored-alert.js';
 
 /** A pool client as the stores use it. */

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { createAlert, refreshAlert, type Alert, type AppendAlertOptions, type NewAlert, type RaisedAlert } from '../store/alerts.js';
-import type { AlertInbox } from './shared-stores.js';
+import type { AlertInbox } from '../store/ports.js';
 import { readStoredAlert, type DroppedAlertReporter } from './stored-alert.js';
 
 /**

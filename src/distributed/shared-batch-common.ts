@@ -1,6 +1,6 @@
 import { parseQueue, type BatchEntry, type QueuedEntry } from '../batch/queue-file.js';
 import { parseJsonText } from '../store/json-text.js';
-import type { QueueTarget } from './backend.js';
+import type { QueueTarget } from '../config/queue.js';
 
 /** How long an executor's hold on the shared queue lasts without renewal (Redis; PostgreSQL's ends with its connection). */
 export const EXECUTOR_LEASE_MS = 30_000;

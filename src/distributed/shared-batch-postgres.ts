@@ -1,9 +1,9 @@
 import type { PgPool, PgPoolClient } from 'bullmq';
 import type { ExecutorLock, QueueStore } from '../batch/queue-store.js';
 import type { QueuedEntry, QueueSource } from '../batch/queue-file.js';
-import { EXIT, RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 import { formatJson } from '../store/json-file.js';
-import type { QueueTarget } from './backend.js';
+import type { QueueTarget } from '../config/queue.js';
 import { quoteIdentifier } from './connection.js';
 import { forbidsInSharedQueue, parseSharedQueue, sharedQueueName } from './shared-batch-common.js';
 

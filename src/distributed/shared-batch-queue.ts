@@ -10,7 +10,7 @@
  */
 import type { Settings } from '../config/config.js';
 import type { QueueStore } from '../batch/queue-store.js';
-import { queueTarget } from './backend.js';
+import { queueTarget } from '../config/queue.js';
 import { openQueueConnection } from './connection.js';
 import { postgresBatchQueue } from './shared-batch-postgres.js';
 import { redisBatchQueue } from './shared-batch-redis.js';

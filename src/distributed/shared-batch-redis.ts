@@ -3,9 +3,9 @@ import { hostname } from 'node:os';
 import type { Redis } from 'ioredis';
 import type { ExecutorLock, QueueStore } from '../batch/queue-store.js';
 import type { QueuedEntry, QueueSource } from '../batch/queue-file.js';
-import { EXIT, RunnerError } from '../errors.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
 import { formatJson } from '../store/json-file.js';
-import type { QueueTarget } from './backend.js';
+import type { QueueTarget } from '../config/queue.js';
 import { EXECUTOR_LEASE_MS, forbidsInSharedQueue, parseSharedQueue, sharedQueueName } from './shared-batch-common.js';
 
 // Optimistic transactions that lost to a concurrent writer are retried; this many losses in a row

@@ -2,12 +2,13 @@ import { recordLine, type RunRecord } from '../store/run-log.js';
 import { quoteIdentifier } from './connection.js';
 import type { StorePool } from './shared-alerts-postgres.js';
 import { DEFAULT_HISTORY_LIMIT } from './shared-history-redis.js';
-import type { SharedHistory } from './shared-stores.js';
+import type { RunHistory } from '../store/ports.js';
 import { GroupedWrites } from './grouped-writes.js';
 
 const PAGE = 500;
-// Trimming in the same statement cost each insert about 40 % more of the server's time: it is done
-// by one append in this many (at most a hundredth of the bound: the table holds at most 1 % beyond it).
+// Trimming in the same statement made each insert cost the server much more (measured:
+// docs/benchmarks.md): it is done by one append in this many (at most a hundredth of the bound:
+// the table holds at most 1 % beyond it).
 const TRIM_EVERY_MAX = 1000;
 // Both inserts commit without waiting for the WAL flush (see `append`).
 const UNFLUSHED = "WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))";
@@ -19,7 +20,7 @@ const UNFLUSHED = "WITH unflushed AS (SELECT set_config('synchronous_commit', 'o
  * stays bounded. Read newest first in pages by `seq`, so rows added during a scan neither shift nor
  * repeat what it reads.
  */
-export class PostgresHistory implements SharedHistory {
+export class PostgresHistory implements RunHistory {
   private readonly table: string;
   private readonly appends = new GroupedWrites<RunRecord>((records) => this.insert(records));
   private readonly trimEvery: number;

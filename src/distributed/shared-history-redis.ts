@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { recordLine, type RunRecord } from '../store/run-log.js';
-import type { SharedHistory } from './shared-stores.js';
+import type { RunHistory } from '../store/ports.js';
 
 /** Records the shared history keeps unless told otherwise (older ones are trimmed on append). */
 export const DEFAULT_HISTORY_LIMIT = 100_000;
@@ -12,7 +12,7 @@ const PAGE = 500;
  * on every append (`XADD … MAXLEN ~`). Read newest first in pages by entry id, so records appended
  * during a scan neither shift nor repeat what it reads.
  */
-export class RedisHistory implements SharedHistory {
+export class RedisHistory implements RunHistory {
   private readonly key: string;
   private readonly maxLength: string;
 
@@ -51,8 +51,8 @@ export class RedisHistory implements SharedHistory {
 /**
  * Hold the connection's writes until the current tick's work is done, so the record leaves in the
  * same socket write as what follows it. In a worker that is BullMQ's completion of the job: one
- * write and one wake-up of the server a job instead of two, which measured about 70 µs of CPU a job
- * (the worker's and the server's) on a no-op task. The order of the commands does not change.
+ * write and one wake-up of the server a job instead of two, which saves CPU time of the worker and
+ * the server on every job (measured: docs/benchmarks.md). The order of the commands does not change.
  */
 function holdWritesForThisTick(redis: Redis): void {
   const socket = redis.status === 'ready' ? redis.stream : undefined;

@@ -2,17 +2,17 @@ import { hostname } from 'node:os';
 import type { Job, Queue, Worker } from 'bullmq';
 import type { Logger } from 'pino';
 import type { Settings } from '../config/config.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../shared/duration.js';
 import { discoverTasks } from '../loader/discover.js';
 import { runTask, type RunOutcome } from '../core/run-task.js';
 import type { Task } from '../core/task.js';
-import { EXIT, RunnerError } from '../errors.js';
-import { parseTaskArgs } from '../cli/task-command.js';
+import { EXIT, RunnerError } from '../shared/errors.js';
+import { parseTaskArgs } from '../core/task-args.js';
 import type { QueueConnection } from './connection.js';
 import { KEEP_COMPLETED, KEEP_FAILED, type JobReturn } from './enqueue.js';
 import { parseJobData } from './job-data.js';
 import { taskQueueName } from './queue-names.js';
-import type { WorkerDeps } from './worker-stores.js';
+import type { AlertInbox, RunHistory } from '../store/ports.js';
 import { HeldTaskLocks } from './held-task-locks.js';
 import { watchUnreadableJobs, type UnreadableJobWatch } from './unreadable-jobs.js';
 
@@ -29,6 +29,14 @@ export interface WorkerOptions {
   log: Logger;
   /** BullMQ's job lock: a job whose worker stopped renewing it is taken over after this long. */
   lockMs: number;
+}
+
+/** The stores a worker's runs use besides its own files (src/compose/stores.ts chooses them). */
+export interface WorkerDeps {
+  /** Every run record is appended here too, after the worker's own logs/tasks.jsonl. */
+  history?: RunHistory;
+  /** Where `ctx.alert` of a run writes, instead of the worker's own alerts/ folder. */
+  alerts?: AlertInbox;
 }
 
 /** A running `runner worker`. */
@@ -183,6 +191,7 @@ function makeProcessor(context: ProcessorContext) {
           signal,
           log,
           alerts: deps.alerts,
+          history: deps.history,
           heldLock,
           // BullMQ runs a job that failed again while it has attempts left.
           moreAttempts: job.attemptsMade + 1 < (job.opts.attempts ?? 1),
@@ -191,10 +200,14 @@ function makeProcessor(context: ProcessorContext) {
         if (heldLock) locks.runEnded(queueTask, outcome?.lockReleased ?? Promise.resolve());
         slots.release();
       }
-      if (deps.history) {
+      if (outcome.historyAppended) {
         // Not awaited here: the append goes out together with BullMQ's move of the job to finished
         // (one round trip to the server instead of two a job); the worker waits for it on close.
-        pendingHistory.add(deps.history.append(outcome.record).catch((error: unknown) => log.warn({ err: error }, 'shared history: record not added')));
+        pendingHistory.add(
+          outcome.historyAppended.then((error) => {
+            if (error !== undefined) log.warn({ err: error }, 'shared history: record not added');
+          }),
+        );
       }
       if (debugEnabled) {
         log.debug({ job_id: job.id, attempt: job.attemptsMade + 1, status: outcome.status }, `job ${job.id} of ${queueTask}: ${outcome.status}`);

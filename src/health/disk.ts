@@ -1,5 +1,5 @@
 import { statfs } from 'node:fs/promises';
-import type { CheckResult } from './status.js';
+import type { CheckResult } from './check-status.js';
 
 /** The disk check of system_health (SPEC §5): how full is the file system holding the workspace? */
 

@@ -1,5 +1,5 @@
-import { DEFAULT_GATEWAY_PORT, gatewayTarget } from '../openclaw/gateway-url.js';
-import type { CheckResult } from './status.js';
+import { DEFAULT_GATEWAY_PORT, gatewayTarget } from '../config/openclaw-gateway.js';
+import type { CheckResult } from './check-status.js';
 
 /**
  * The gateway check of system_health (SPEC §5): is the OpenClaw gateway live, and is it ready?

@@ -1,6 +1,6 @@
-import type { RenderTools } from '../cli/run.js';
+import type { RenderTools } from '../core/task-render.js';
 import type { HealthReport } from './report.js';
-import type { CheckStatus } from './status.js';
+import type { CheckStatus } from './check-status.js';
 
 const COLOR: Record<CheckStatus, 'green' | 'yellow' | 'red' | 'dim'> = {
   healthy: 'green',

@@ -1,9 +1,9 @@
 import type { RunnerConfig } from '../config/runner-config.js';
 import type { AlertLevel } from '../store/alerts.js';
-import { checkCron, type CronCheck } from './cron.js';
+import { checkCron, type CronCheck } from './openclaw-jobs-check.js';
 import { checkDisk, type DiskCheck } from './disk.js';
 import { checkGatewayOf, type GatewayCheck } from './gateway.js';
-import { worstStatus, type CheckStatus } from './status.js';
+import { worstStatus, type CheckStatus } from './check-status.js';
 
 /** What system_health found: the overall status and each check's result. */
 export interface HealthReport {

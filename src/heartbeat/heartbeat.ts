@@ -1,9 +1,9 @@
 import type { Settings } from '../config/config.js';
 import type { RunnerConfig } from '../config/runner-config.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
-import { calendarDay } from '../core/time.js';
+import { calendarDay } from '../shared/time.js';
 import type { Alert } from '../store/alerts.js';
-import { ensureDailyNote, type DailyNote } from './daily-note.js';
+import { ensureDailyNote, type DailyNote } from './ensure-daily-note.js';
 import { DEFAULT_MESSAGE_LIMITS, heartbeatMessage } from './message.js';
 import { overdueLine, type OverdueTask } from './overdue-check.js';
 

@@ -1,8 +1,8 @@
 import type { Settings } from '../config/config.js';
-import { parseTimestamp } from '../core/time.js';
-import { readStatus, readStatusFrom, type RecordSource } from '../history/status.js';
-import { formatRunTime } from '../schedule/cron-schedule.js';
-import { scheduleStates } from '../schedule/schedule-status.js';
+import { parseTimestamp } from '../shared/time.js';
+import { readStatus, readStatusFrom, type RecordSource } from '../history/status-report.js';
+import { formatRunTime } from '../shared/cron-expression.js';
+import { scheduleStates } from '../cron/task-schedule-state.js';
 import { runLogPath } from '../store/run-log.js';
 
 /** A task the heartbeat finds overdue (`runner heartbeat --json`'s `overdue` holds the newly reported ones). */
@@ -30,7 +30,7 @@ export interface OverdueCheck {
 /**
  * Which tasks are overdue now, from the run history `runner status` reads (the home's
  * `logs/tasks.jsonl`, or the shared history with `queue.url` set: `history`), judged as status
- * judges them (src/schedule/schedule-status.ts). Only tasks a scheduler has started are looked up.
+ * judges them (src/cron/task-schedule-state.ts). Only tasks a scheduler has started are looked up.
  * Never throws: a history that cannot be read, or a task whose schedule cannot, is a problem to
  * report, so the alerts still reach the agent.
  */

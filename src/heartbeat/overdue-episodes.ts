@@ -1,13 +1,13 @@
 import { existsSync } from 'node:fs';
 import { mkdir, rename } from 'node:fs/promises';
 import path from 'node:path';
-import { writeFileAtomic } from '../store/atomic-write.js';
-import { withFileLock } from '../store/file-lock.js';
+import { writeAtomic } from '../store/atomic-write.js';
+import { withFileLock } from '../store/lock.js';
 import { formatJson } from '../store/json-file.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readStoreBytes } from '../store/read-file.js';
 import type { OverdueCheck, OverdueTask } from './overdue-check.js';
-import { isoWithOffset } from '../core/time.js';
+import { isoWithOffset } from '../shared/time.js';
 
 /**
  * The heartbeat reports an overdue task once per episode, not on every beat. An episode is the
@@ -77,7 +77,7 @@ export async function reportOnce(home: string, check: OverdueCheck, report: (fre
       await run(fresh, problems);
       const next = nextState(state, check, now);
       if (JSON.stringify(next) !== JSON.stringify(state)) {
-        await writeFileAtomic(lock.file, formatJson(next), { beforeRename: () => lock.assertHeld() });
+        await writeAtomic(lock.file, (sink) => sink.write(formatJson(next)), { beforeRename: () => lock.assertHeld() });
       }
     });
   } catch (error) {

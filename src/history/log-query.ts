@@ -1,4 +1,4 @@
-import { parseTimestamp } from '../core/time.js';
+import { parseTimestamp } from '../shared/time.js';
 import type { LogFileSet } from './log-files.js';
 import { scanNewestFirst, type HistoryEntry, type ScanResult } from './scan.js';
 

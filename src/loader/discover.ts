@@ -2,13 +2,14 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describeHomeSource, type HomeSource } from '../config/home.js';
-import { RunnerError } from '../errors.js';
-import { loadBuiltinTask } from '../core/builtin-tasks.js';
+import { RunnerError } from '../shared/errors.js';
+import { loadBuiltinTask } from '../core/builtin-task-modules.js';
 import { importModule } from './import-module.js';
 import { loadTaskModule } from './load-module.js';
 import { packagePaths } from './package-paths.js';
-import { didYouMean } from '../core/suggest.js';
-import { assertTaskName, isTaskClass, kindOfValue, taskDescription, taskNameProblem, type Task } from '../core/task.js';
+import { didYouMean } from '../shared/suggest.js';
+import { isTaskClass, kindOfValue, taskDescription, type Task } from '../core/task.js';
+import { assertTaskName, taskNameProblem } from '../shared/task-name.js';
 
 /** A task found by discovery. */
 export interface DiscoveredTask {

@@ -1,4 +1,4 @@
-import { RunnerError, type RunnerErrorCode } from '../errors.js';
+import { RunnerError, type RunnerErrorCode } from '../shared/errors.js';
 
 /**
  * What a failed import of a task file becomes: a {@link RunnerError} naming the task file, and for

@@ -1,7 +1,7 @@
 import { isBuiltin } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { readTrustedFile } from '../security/trusted-file.js';
 import { assertTrustedFolder, assertTrustedPath, inNodeModules, mustCheck, packageScopeFile } from './load-trust.js';
 import { isNotFound, isPathSpecifier, markImportedBy, typeScriptAlternative } from './resolve-import.js';

@@ -4,12 +4,12 @@
  * run, and append the rest to the store.
  */
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { configuredThreshold } from './consolidate.js';
-import { dailyNoteNames } from './daily-files.js';
-import { readDailyNote } from './daily-note.js';
+import { dailyNoteNames } from './daily-note-files.js';
+import { readDailyNote } from './read-daily-note.js';
 import { scoreImportance } from './importance.js';
-import { calendarDay, isoInZone, previousDay } from '../core/time.js';
+import { calendarDay, isoInZone, previousDay } from '../shared/time.js';
 import { checkMarkdownLimits, resolveLimits, type MarkdownLimits } from './markdown-limits.js';
 import { parseMarkdownInWorker, unparseable, type MarkdownSource, type ParseOptions } from './parse-worker.js';
 import type { MemoryItem, MemoryItemKind } from './markdown.js';

@@ -3,10 +3,10 @@
  * greedily in file order against the entries already kept, exactly as the all-pairs loop would.
  */
 import { greedyDedupe, toThreshold } from './similarity.js';
-import { parseTimestamp } from '../core/time.js';
+import { parseTimestamp } from '../shared/time.js';
 import { buildWordSets } from './tokens.js';
 import { updateStore, storePath } from './store-file.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 export const DEFAULT_DEDUPE_THRESHOLD = 0.9;
 export const DEFAULT_MAX_AGE_DAYS = 14;

@@ -7,7 +7,7 @@
  *
  * The checks are one cheap pass over the text, before parsing.
  */
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 export interface MarkdownLimits {
   /** Largest daily note read, in bytes (`memory.maxFileBytes`). */

@@ -11,7 +11,7 @@ import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { Root } from 'mdast';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 // The worker is a script given as text (`eval`), not a file: the build bundles src/ into chunks
 // with generated names, so there is no stable worker file to point at. The script imports the

@@ -10,10 +10,10 @@
  * is copied in one piece instead of being serialised again.
  */
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { writeAtomic } from '../store/atomic-write.js';
 import { backupFile } from '../store/backup.js';
-import { withFileLock } from '../store/file-lock.js';
+import { withFileLock } from '../store/lock.js';
 import { writeContainer, type ContainerPlan } from '../store/json-container-writer.js';
 import { readJsonDocument, type JsonDocument } from '../store/json-document.js';
 import { arrayAsOneBlock } from '../store/json-spans.js';
@@ -49,10 +49,6 @@ export interface StoreChange<R> {
   result: R;
 }
 
-// The run holds the lock while it parses and dedupes; a large store can keep the event loop busy
-// for seconds, longer than the lock helper's default staleness.
-const STORE_LOCK_STALE_MS = 60_000;
-
 /**
  * Read-modify-write the store under its lock: `compute` sees the current entries (undefined when
  * there is no store) and decides; when it changes anything, the old file is kept as
@@ -65,6 +61,8 @@ export async function updateStore<R>(
   options: { dryRun: boolean },
 ): Promise<R> {
   if (options.dryRun) return (await compute(await readStore(file))).result;
+  // A large store keeps the event loop busy for seconds while it parses and dedupes, well within
+  // the lock's stale age (src/store/lock.ts), so the lock is refreshed in time.
   return withFileLock(
     file,
     async (lock) => {
@@ -79,7 +77,6 @@ export async function updateStore<R>(
       await writeAtomic(lock.file, (sink) => writeContainer(sink, plan), { beforeRename: () => lock.assertHeld() });
       return result;
     },
-    { staleMs: STORE_LOCK_STALE_MS },
   );
 }
 

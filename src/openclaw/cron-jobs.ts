@@ -1,8 +1,9 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
-import { readCronJobs, type CronListJob } from './cron-list.js';
+import { RunnerError } from '../shared/errors.js';
+import { readCronJobs } from './cron-list.js';
+import type { CronListJob } from './job-spec.js';
 import { jobAddArgs, type JobSpec } from './job-spec.js';
 import { describeOpenClawFailure, runOpenClaw, type OpenClawOutcome } from './openclaw-cli.js';
 

@@ -1,3 +1,4 @@
+import type { CronListJob } from './job-spec.js';
 import { describeOpenClawFailure, runOpenClaw, type OpenClawOutcome } from './openclaw-cli.js';
 
 /**
@@ -8,9 +9,6 @@ import { describeOpenClawFailure, runOpenClaw, type OpenClawOutcome } from './op
  * partial list is never returned as the whole: a job past the first page would be added twice,
  * missed by a removal, or not checked.
  */
-
-/** One job as OpenClaw printed it. */
-export type CronListJob = Record<string, unknown>;
 
 /** How reading the list ended. */
 export type CronListing =

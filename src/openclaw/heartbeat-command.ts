@@ -1,5 +1,5 @@
-import { RunnerError } from '../errors.js';
-import { assertOneLine, shellLine } from '../schedule/shell-quote.js';
+import { RunnerError } from '../shared/errors.js';
+import { assertOneLine, shellLine } from '../shared/shell-quote.js';
 
 /**
  * The `runner` command lines that OpenClaw's agent is given (the heartbeat block of the monitor

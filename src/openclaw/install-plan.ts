@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hashHex } from '../shared/hash.js';
 import type { AlertLevel } from '../store/alerts.js';
 import type { ListedJob, Scratch } from './cron-jobs.js';
 import type { InstalledJob, InstalledPieces } from './install-record.js';
@@ -101,11 +101,6 @@ export interface CurrentInstall {
   record?: InstalledPieces;
 }
 
-/** sha256 of a text, hex. */
-export function sha256(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex');
-}
-
 /**
  * The changes, in the order they are shown: the skill, the heartbeat (its scratch block or its
  * command job, and the other mode's piece taken out), a job per scheduled task, jobs of the last
@@ -156,7 +151,7 @@ export function skillChange(current: Pick<CurrentInstall, 'skillText' | 'record'
   const recorded = current.record?.skill.path === path ? current.record.skill.sha256 : undefined;
   const why = recorded === undefined
     ? 'a SKILL.md of that name is there, not written by an install of this home: replaced'
-    : recorded === sha256(current.skillText) ? 'written by an earlier install with other command lines' : 'edited since the last install: replaced (an install writes it whole)';
+    : recorded === hashHex(current.skillText) ? 'written by an earlier install with other command lines' : 'edited since the last install: replaced (an install writes it whole)';
   return { ...base, action: 'replace', why };
 }
 

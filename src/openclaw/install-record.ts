@@ -1,9 +1,9 @@
 import { unlink } from 'node:fs/promises';
 import path from 'node:path';
 import * as v from 'valibot';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { ALERT_LEVELS, type AlertLevel } from '../store/alerts.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { writeAtomic } from '../store/atomic-write.js';
 import { parseJsonText } from '../store/json-text.js';
 import { readStoreBytes } from '../store/read-file.js';
 import type { JobSpec } from './job-spec.js';
@@ -125,7 +125,7 @@ async function readRecordObject(home: string): Promise<{ value: Record<string, u
 
 /** Write the record atomically (the whole file: it is the runner's own). */
 export async function writeInstallRecord(home: string, record: OpenClawInstallRecord): Promise<void> {
-  await writeFileAtomic(installRecordPath(home), `${JSON.stringify(record, null, 2)}\n`);
+  await writeAtomic(installRecordPath(home), (sink) => sink.write(`${JSON.stringify(record, null, 2)}\n`));
 }
 
 /** Remove the record; resolves to whether there was one. */

@@ -1,26 +1,26 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { Settings } from '../config/config.js';
-import { parseDuration } from '../config/duration.js';
+import { parseDuration } from '../shared/duration.js';
 import { assertWorkspaceExists } from '../config/workspace.js';
 import { discoverTasks } from '../loader/discover.js';
 import { resolveRunPolicy } from '../core/run-policy.js';
-import { RunnerError } from '../errors.js';
-import { defaultJobName } from '../schedule/cron-plan.js';
-import { currentRunnerCli } from '../schedule/runner-invocation.js';
-import { taskSchedule } from '../schedule/task-schedule.js';
+import { RunnerError } from '../shared/errors.js';
+import { defaultJobName } from './cron-plan.js';
+import { currentRunnerCli } from '../cron/runner-invocation.js';
+import { taskSchedule } from '../cron/task-schedule.js';
 import { readStoreBytes } from '../store/read-file.js';
 import { listJobs, readScratch, type CronClient, type ListedJob } from './cron-jobs.js';
-import { gatewayTarget } from './gateway-url.js';
+import { gatewayTarget } from '../config/openclaw-gateway.js';
 import { heartbeatArgv, heartbeatScratchBody, type RunnerLocation } from './heartbeat-command.js';
 import { installRecordPath, readFullInstallRecord, type HeartbeatMode, type InstalledPieces } from './install-record.js';
 import type { CurrentInstall, DesiredInstall } from './install-plan.js';
 import { findOpenClawTools, scheduledRunEnv, type OpenClawTools } from './job-environment.js';
 import { formatInterval, taskJobSpec, type JobDelivery, type JobSpec } from './job-spec.js';
-import { openClawHeartbeatEvery } from './openclaw-config.js';
+import { openClawHeartbeatEvery } from '../config/openclaw-config-file.js';
 import { scratchBlock } from './scratch-block.js';
 import { renderSkill, skillPath } from './skill.js';
-import { nonEmpty, openClawConfigPath } from './workspace.js';
+import { nonEmpty, openClawConfigPath } from '../config/openclaw-workspace.js';
 
 /**
  * What `runner openclaw install`, `status` and `remove` all need to know before they act: where

@@ -1,10 +1,10 @@
 import type { Settings } from '../config/config.js';
 import { discoverTasks } from '../loader/discover.js';
-import { readStatus, readStatusFrom } from '../history/status.js';
-import { scheduleState, type TaskScheduleState } from '../schedule/schedule-status.js';
+import { readStatus, readStatusFrom } from '../history/status-report.js';
+import { scheduleState, type TaskScheduleState } from '../cron/task-schedule-state.js';
 import { runLogPath } from '../store/run-log.js';
 import type { AlertLevel } from '../store/alerts.js';
-import type { Stores } from '../distributed/stores-for.js';
+import type { RunHistory } from '../store/ports.js';
 import type { InstallChange } from './install-plan.js';
 import type { InstalledPieces } from './install-record.js';
 import type { InstallChoices } from './install-state.js';
@@ -83,7 +83,7 @@ export interface TaskScheduleRow extends TaskScheduleState {
  * Every task of the home that has a schedule (or whose schedule cannot be read), with its next
  * run and whether it is overdue, judged from the run history `runner status` reads.
  */
-export async function scheduledTaskStates(settings: Settings, stores: Pick<Stores, 'history'>, now: Date): Promise<TaskScheduleRow[]> {
+export async function scheduledTaskStates(settings: Settings, stores: { history: RunHistory | undefined }, now: Date): Promise<TaskScheduleRow[]> {
   const registry = await discoverTasks({ home: settings.home });
   const report = stores.history ? await readStatusFrom(stores.history) : await readStatus(runLogPath(settings.home));
   const rows: TaskScheduleRow[] = [];

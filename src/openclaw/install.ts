@@ -1,12 +1,12 @@
+import { hashHex } from '../shared/hash.js';
 import { existsSync } from 'node:fs';
 import { rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { RunnerError, type RunnerErrorCode } from '../errors.js';
-import { isoWithOffset } from '../core/time.js';
-import { writeFileAtomic } from '../store/atomic-write.js';
+import { RunnerError, type RunnerErrorCode } from '../shared/errors.js';
+import { isoWithOffset } from '../shared/time.js';
+import { writeAtomic } from '../store/atomic-write.js';
 import { addJob, removeJob, writeScratch } from './cron-jobs.js';
 import type { InstallChange, JobChange, ScratchChange, SkillChange } from './install-plan.js';
-import { sha256 } from './install-plan.js';
 import { writeInstallRecord, type InstalledJob, type InstalledPieces, type OpenClawInstallRecord } from './install-record.js';
 import type { InstallContext } from './install-state.js';
 
@@ -104,7 +104,7 @@ function installedPieces(
       mode: 'scratch',
       job_id: change.jobId,
       job_name: change.jobName,
-      block_sha256: sha256(change.block ?? ''),
+      block_sha256: hashHex(change.block ?? ''),
       separator_added: change.separatorAdded,
       created_scratch: change.createdScratch,
     };
@@ -115,7 +115,7 @@ function installedPieces(
     at: isoWithOffset(),
     agent,
     workspace: context.workspace,
-    skill: { path: skill.path, sha256: sha256(skill.content) },
+    skill: { path: skill.path, sha256: hashHex(skill.content) },
     heartbeat,
     jobs: jobChanges.filter((change) => change.task !== undefined && change.action !== 'remove').flatMap((change) => kept(change) ?? []),
     alerts_push: alerts?.piece === 'alerts' ? alerts.push : null,
@@ -126,10 +126,11 @@ function installedPieces(
 async function writeSkill(change: SkillChange): Promise<DoneStep> {
   const folder = path.dirname(change.path);
   const made = [folder, path.dirname(folder)].filter((dir) => !existsSync(dir));
-  await writeFileAtomic(change.path, change.content);
+  await writeAtomic(change.path, (sink) => sink.write(change.content));
   const undo = async () => {
-    if (change.before !== null) {
-      await writeFileAtomic(change.path, change.before);
+    const before = change.before;
+    if (before !== null) {
+      await writeAtomic(change.path, (sink) => sink.write(before));
       return;
     }
     await unlink(change.path);

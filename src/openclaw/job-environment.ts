@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { findExecutable } from '../health/which.js';
+import { findExecutable } from '../shared/which.js';
 import { satisfiesNodeRange } from './node-engines.js';
 import { nodeVersion, resolveOpenClaw, type OpenClawLaunch, type OpenClawSource } from './openclaw-launch.js';
 

@@ -1,6 +1,5 @@
 import { isDeepStrictEqual } from 'node:util';
-import { cronLogFile, runnerArgv, type RunnerInvocation } from '../schedule/runner-invocation.js';
-import type { CronListJob } from './cron-list.js';
+import { cronLogFile, runnerArgv, type RunnerInvocation } from '../cron/runner-invocation.js';
 
 /**
  * An OpenClaw command job as the runner wants it: what `openclaw cron add` is given, and what a
@@ -10,6 +9,9 @@ import type { CronListJob } from './cron-list.js';
  */
 
 /** When the job runs: a cron expression (in a zone, or the gateway's local time), or a fixed interval. */
+/** One job as `openclaw cron list --json` printed it (src/openclaw/cron-list.ts reads them). */
+export type CronListJob = Record<string, unknown>;
+
 export type JobSchedule = { kind: 'cron'; expr: string; tz?: string } | { kind: 'every'; every: string; everyMs: number };
 
 /** What OpenClaw does with the job's output: nothing, or post it to a chat (`--announce`). */

@@ -2,11 +2,11 @@ import { execFile } from 'node:child_process';
 import { constants } from 'node:fs';
 import { open, readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
-import { findExecutable } from '../health/which.js';
+import { RunnerError } from '../shared/errors.js';
+import { findExecutable } from '../shared/which.js';
 import { installRecordPath, readInstallRecord, type OpenClawInstallRecord } from './install-record.js';
 import { satisfiesNodeRange } from './node-engines.js';
-import { nonEmpty } from './workspace.js';
+import { nonEmpty } from '../config/openclaw-workspace.js';
 
 /**
  * Which `openclaw` the runner runs, and with which Node. The executable is `$OPENCLAW_BIN`, else

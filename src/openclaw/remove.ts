@@ -1,8 +1,9 @@
+import { hashHex } from '../shared/hash.js';
 import { rmdir, unlink } from 'node:fs/promises';
 import path from 'node:path';
-import { RunnerError, type RunnerErrorCode } from '../errors.js';
+import { RunnerError, type RunnerErrorCode } from '../shared/errors.js';
 import { removeJob, writeScratch, type ListedJob } from './cron-jobs.js';
-import { scratchRemoval, sha256, type ScratchChange } from './install-plan.js';
+import { scratchRemoval, type ScratchChange } from './install-plan.js';
 import { deleteInstallRecord, type InstalledPieces } from './install-record.js';
 import type { InstallContext } from './install-state.js';
 
@@ -49,7 +50,7 @@ export function planRemoval(record: InstalledPieces, state: RemovalState, record
   }
   const skill = record.skill.path;
   if (state.skillText === null) steps.push({ piece: 'skill', action: 'unchanged', what: `skill ${skill}`, why: 'already gone', path: skill });
-  else if (sha256(state.skillText) !== record.skill.sha256) {
+  else if (hashHex(state.skillText) !== record.skill.sha256) {
     steps.push({ piece: 'skill', action: 'unchanged', what: `skill ${skill}`, why: 'edited since the install: left as it is (delete it yourself if it should go)', path: skill });
   } else steps.push({ piece: 'skill', action: 'remove', what: `skill ${skill}`, why: 'written by the install', path: skill });
   steps.push({ piece: 'record', action: 'remove', what: `install record ${recordFile}`, why: "what the install put in is out (alert pushing is then the config's alone)" });

@@ -1,4 +1,4 @@
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /**
  * The runner's block in the heartbeat monitor's scratch (OpenClaw 2026.9 appends the scratch to

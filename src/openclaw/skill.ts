@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { shellLine } from '../schedule/shell-quote.js';
+import { shellLine } from '../shared/shell-quote.js';
 import { runnerCommandArgv, type RunnerLocation } from './heartbeat-command.js';
 
 /**

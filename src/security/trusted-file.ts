@@ -1,5 +1,5 @@
 import { fstatSync, openSync, closeSync, statSync, constants, type Stats } from 'node:fs';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { readFullySync } from '../store/read-fully.js';
 
 // S_ISVTX: in a sticky folder only a file's owner may rename or remove it.

@@ -1,69 +1,19 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { hashHex } from '../shared/hash.js';
 import path from 'node:path';
-import { isoWithOffset } from '../core/time.js';
-import { RunnerError } from '../errors.js';
-import { writeFileAtomic } from './atomic-write.js';
-import { withFileLock } from './file-lock.js';
+import { isoWithOffset } from '../shared/time.js';
+import { RunnerError } from '../shared/errors.js';
+import { writeAtomic } from './atomic-write.js';
+import { withFileLock } from './lock.js';
 import { formatJson } from './json-file.js';
 import { parseJsonText } from './json-text.js';
 import { READ_LIMITS, readStoreBytes } from './read-file.js';
 import { resolveStorePath } from './resolve-path.js';
-import type { AlertInbox } from '../distributed/shared-stores.js';
+import { ALERT_LEVELS, type Alert, type AlertInbox, type AppendAlertOptions, type NewAlert, type RaisedAlert } from './ports.js';
 
-/** Alert levels, least severe first. */
-export const ALERT_LEVELS = ['info', 'warning', 'error', 'critical'] as const;
-/** One of {@link ALERT_LEVELS}. */
-export type AlertLevel = (typeof ALERT_LEVELS)[number];
-
-/**
- * One entry of `alerts/pending.json` (SPEC §7); alerts written by the old scripts lack `id`.
- * `key` is an extra field SPEC §7 does not list (readers that do not know it ignore it): the stable
- * identity of the condition that raised the alert, such as `system_health:disk`.
- */
-export interface Alert {
-  id: string;
-  task: string;
-  timestamp: string;
-  level: AlertLevel;
-  message: string;
-  key?: string;
-  [field: string]: unknown;
-}
-
-/** What {@link AlertStore.append} needs; the store adds `id` and `timestamp`. */
-export interface NewAlert {
-  task: string;
-  level: AlertLevel;
-  message: string;
-  /**
-   * The condition this alert stands for (`system_health:gateway`, `run-failed:<task>`). While an
-   * alert with this key is pending, raising it again adds none: it refreshes the pending one (see
-   * {@link refreshAlert}); `resolve(key)` removes it once the condition is over.
-   */
-  key?: string;
-}
-
-/** How {@link AlertStore.raise} ended. */
-export interface RaisedAlert {
-  /** The alert added, or the pending one that stands for it (refreshed when it has the same key). */
-  alert: Alert;
-  /** A new alert was added (false when one was pending for it, and in dry-run). */
-  added: boolean;
-  /** A pending alert with the same key was refreshed to a higher level than it had. */
-  escalated: boolean;
-}
-
-/** Options of {@link AlertStore.append}. */
-export interface AppendAlertOptions {
-  /** Write nothing; resolve to the alert as it would have been added. */
-  dryRun?: boolean;
-  /**
-   * Add nothing while an alert of the same task, level and message is still pending, and resolve
-   * to that one instead: a check that fails on every cron run raises its alert once until read.
-   * An alert with a `key` needs no such flag: its key decides.
-   */
-  unlessPending?: boolean;
-}
+// The alert model is the port's (src/store/ports.ts); the file store's users import it from here too.
+export { ALERT_LEVELS } from './ports.js';
+export type { Alert, AlertLevel, AppendAlertOptions, NewAlert, RaisedAlert } from './ports.js';
 
 /**
  * The alerts inbox the heartbeat polls. Every change happens under the file's lock with an atomic
@@ -197,7 +147,7 @@ export class AlertStore implements AlertInbox {
     await withFileLock(this.file, async (lock) => {
       const after = change(await this.read(lock.file));
       if (after === undefined) return;
-      await writeFileAtomic(lock.file, formatJson(after), { beforeRename: () => lock.assertHeld() });
+      await writeAtomic(lock.file, (sink) => sink.write(formatJson(after)), { beforeRename: () => lock.assertHeld() });
     });
   }
 }
@@ -266,7 +216,7 @@ function withId(raw: unknown, seen: Map<string, number>): Alert {
   const content = JSON.stringify(alert);
   const rank = seen.get(content) ?? 0;
   seen.set(content, rank + 1);
-  const digest = createHash('sha1').update(rank === 0 ? content : `${content}\n${rank}`).digest('hex').slice(0, 12);
+  const digest = hashHex(rank === 0 ? content : `${content}\n${rank}`, { algorithm: 'sha1', length: 12 });
   const { id: _missing, ...rest } = alert;
   return { id: digest, ...rest };
 }

@@ -61,11 +61,6 @@ export async function writeAtomic(file: string, produce: (sink: ChunkSink) => Pr
   await syncFolder(folder);
 }
 
-/** Replace `file` with `data` atomically. */
-export async function writeFileAtomic(file: string, data: string | Buffer, options: AtomicWriteOptions = {}): Promise<void> {
-  await writeAtomic(file, (sink) => sink.write(data), options);
-}
-
 // Created with the old file's permission bits from the start (the umask may narrow them, so they are
 // set again on the still empty file), and given the old file's owner when we may.
 async function createLike(temporary: string, old: FileIdentity | undefined): Promise<FileHandle> {

@@ -1,6 +1,6 @@
-import { randomBytes } from 'node:crypto';
-import { copyFile, link, rename, unlink } from 'node:fs/promises';
-import { removeStaleTemporaries } from './atomic-write.js';
+import { createReadStream } from 'node:fs';
+import { link, rename, stat, unlink } from 'node:fs/promises';
+import { writeAtomic } from './atomic-write.js';
 
 /**
  * How many old versions of a store are kept: `<file>.bak` (the newest), `<file>.bak.1`, …,
@@ -32,16 +32,16 @@ export async function backupFile(file: string, generations = BACKUP_GENERATIONS)
   return newest;
 }
 
+// Through the one atomic writer, streamed: a 300 MiB store is never read into memory at once.
 async function copyThroughTemporary(file: string, backup: string): Promise<void> {
-  await removeStaleTemporaries(backup);
-  const temporary = `${backup}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`;
-  try {
-    await copyFile(file, temporary);
-    await rename(temporary, backup);
-  } catch (error) {
-    await unlink(temporary).catch(() => undefined);
-    throw error;
-  }
+  const like = await stat(file);
+  await writeAtomic(
+    backup,
+    async (sink) => {
+      for await (const chunk of createReadStream(file)) await sink.write(chunk as Buffer);
+    },
+    { like },
+  );
 }
 
 async function ignoreMissing(operation: Promise<void>): Promise<void> {

@@ -2,14 +2,13 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { writeAtomic } from './atomic-write.js';
 import { backupFile } from './backup.js';
-import { withFileLock } from './file-lock.js';
+import { withFileLock } from './lock.js';
 import { isUnchanged, writeContainer } from './json-container-writer.js';
 import { readJsonDocument } from './json-document.js';
 import { planRewrite, snapshotElements } from './json-rewrite.js';
 import { parseJsonText } from './json-text.js';
 import { READ_LIMITS, readStoreBytes } from './read-file.js';
 
-export { writeFileAtomic } from './atomic-write.js';
 export { backupFile } from './backup.js';
 
 /** Options shared by the write helpers. */

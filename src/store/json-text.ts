@@ -1,4 +1,4 @@
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { findJsonErrorOffset } from './json-error-offset.js';
 
 /**

@@ -1,6 +1,6 @@
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { assertRegularFile } from './regular-file.js';
 
 /**

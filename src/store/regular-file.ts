@@ -1,5 +1,5 @@
 import { closeSync, constants, fstatSync, openSync, statSync, type Stats } from 'node:fs';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 /**
  * The rule of every file the stores and the run log read or write: it is a regular file. A FIFO

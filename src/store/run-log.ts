@@ -1,6 +1,6 @@
 import { closeSync, mkdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 import { openRegularFileForAppend, type AppendTarget } from './regular-file.js';
 
 /** One line of `logs/tasks.jsonl` (SPEC §8); key order matters and is kept by construction. */

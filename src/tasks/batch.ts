@@ -1,11 +1,12 @@
 import { DEFAULT_BATCH_LIMIT, executeBatch, type BatchProgress, type BatchRunOutcome, type ExecuteBatchOptions } from '../batch/execute.js';
 import type { QueueStore } from '../batch/queue-store.js';
-import { parseDuration } from '../config/duration.js';
-import { queueConfigured } from '../distributed/backend.js';
+import { parseDuration } from '../shared/duration.js';
+import { queueConfigured } from '../config/queue.js';
 import { nestedRunOptions } from '../core/context.js';
+import { findTask } from '../loader/discover.js';
 import { runTask } from '../core/run-task.js';
 import { Task, type TaskContext, type TaskResult } from '../core/task.js';
-import { RunnerError } from '../errors.js';
+import { RunnerError } from '../shared/errors.js';
 
 interface BatchOptions {
   commandTimeout?: string;
@@ -85,10 +86,17 @@ function parseLimit(arg: string | undefined): number {
  */
 function taskRunner(ctx: TaskContext): NonNullable<ExecuteBatchOptions['runTask']> {
   const settings = { config: ctx.config, configFile: undefined, home: ctx.paths.home, workspace: ctx.paths.workspace };
-  // The entry's run raises its alerts where the batch does, and is scheduled when the batch is.
+  // The entry's run uses the batch's stores, as the composition chose them for the batch's own run
+  // (src/compose/stores.ts): it raises its alerts where the batch does (the shared inbox with a
+  // queue configured), records into the same shared history, and is scheduled when the batch is.
   const inherited = nestedRunOptions(ctx);
   return async (name, signal): Promise<BatchRunOutcome> => {
-    const outcome = await runTask(name, { settings, signal, log: ctx.log, ...inherited });
+    const { task } = await findTask(name, { home: settings.home });
+    const outcome = await runTask(task, { settings, signal, log: ctx.log, ...inherited });
+    const notShared = await outcome.historyAppended;
+    if (notShared !== undefined) {
+      ctx.log.warn({ err: notShared }, `the run record of ${name} is not in the shared run history (it is in this home's logs/tasks.jsonl)`);
+    }
     signal.throwIfAborted();
     if (outcome.status === 'success') {
       return { success: true, message: outcome.result?.message ?? `task ${name} succeeded` };

@@ -1,6 +1,6 @@
 import { Task, type TaskContext, type TaskResult } from '../core/task.js';
-import { parseDay } from '../core/time.js';
-import { NonRetryableError } from '../errors.js';
+import { parseDay } from '../shared/time.js';
+import { NonRetryableError } from '../shared/errors.js';
 import { captureMemory, type CaptureSummary } from '../memory/capture.js';
 
 /**

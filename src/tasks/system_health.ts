@@ -1,4 +1,4 @@
-import type { RenderTools } from '../cli/run.js';
+import type { RenderTools } from '../core/task-render.js';
 import { Task, type TaskContext, type TaskResult } from '../core/task.js';
 import { renderHealthTable } from '../health/render.js';
 import { healthAlerts, healthMessage, runHealthChecks, type HealthReport } from '../health/report.js';

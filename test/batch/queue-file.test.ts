@@ -2,7 +2,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseQueue, readQueue, updateQueue } from '../../src/batch/queue-file.js';
-import { RunnerError } from '../../src/errors.js';
+import { RunnerError } from '../../src/shared/errors.js';
 import { makeWorkspace, oldEntry } from './old-format.js';
 
 describe('parseQueue', () => {

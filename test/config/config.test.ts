@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { expandHome, loadSettings, validateConfig } from '../../src/config/config.js';
-import { RunnerError } from '../../src/errors.js';
+import { RunnerError } from '../../src/shared/errors.js';
 
 function tempHome(config?: unknown, mode = 0o644): string {
   const home = mkdtempSync(path.join(tmpdir(), 'taskrunner-config-'));

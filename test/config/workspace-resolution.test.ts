@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
-import { openClawConfigPath, openClawStateDir } from '../../src/openclaw/workspace.js';
+import { openClawConfigPath, openClawStateDir } from '../../src/config/openclaw-workspace.js';
+import { needsNonRootUser } from '../helpers/non-root.js';
 
 /** A fake user home (`HOME`), a runner home in it, and the environment that names only that HOME. */
 function setup(runnerConfig?: unknown) {
@@ -117,12 +118,24 @@ describe('workspace resolution (OpenClaw\'s rule)', () => {
     }
   });
 
-  it('refuses an unreadable OpenClaw config or a folder in its place, naming it', () => {
+  it('reads OpenClaw\'s config only when the workspace is asked for: the rest of the settings load without it', () => {
+    const t = setup();
+    t.write('.openclaw/openclaw.json', '{ not json5 at all');
+    const settings = loadSettings({ home: t.home }, t.env);
+    expect(settings.home).toBe(t.home);
+    expect(() => settings.workspace).toThrow(/cannot be parsed/);
+  });
+
+  it('refuses an unreadable OpenClaw config, naming it', (context) => {
+    needsNonRootUser(context);
     const t = setup();
     const file = t.write('.openclaw/openclaw.json', json5Config('/x'));
     chmodSync(file, 0o000);
-    // root reads any file, so the unreadable leg only means something for other users.
-    if (process.getuid?.() !== 0) expect(() => t.workspaceOf()).toThrow(new RegExp(`cannot read OpenClaw config ${file}: EACCES`));
+    expect(() => t.workspaceOf()).toThrow(new RegExp(`cannot read OpenClaw config ${file}: EACCES`));
+  });
+
+  it('refuses a folder in place of the OpenClaw config, naming it', () => {
+    const t = setup();
     const folder = path.join(t.user, 'oc-folder');
     mkdirSync(folder);
     expect(() => t.workspaceOf({ OPENCLAW_CONFIG_PATH: folder })).toThrow(new RegExp(`OpenClaw config ${folder} is not a regular file`));

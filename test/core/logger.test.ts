@@ -3,11 +3,13 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readableLogLine, type ReadableLogStyle } from '../../src/core/readable-log.js';
+import { assertFreshBuild } from '../helpers/fresh-build.js';
 
 const library = pathToFileURL(path.resolve(import.meta.dirname, '../../dist/index.mjs')).href;
 
 // The logger writes to the process's own stderr (fd 2), so it is watched from a child process.
 function stderrLines(script: string): Record<string, unknown>[] {
+  assertFreshBuild();
   const run = spawnSync(process.execPath, ['--input-type=module', '-e', `import { createStderrLogger } from '${library}';\n${script}`], { encoding: 'utf8' });
   expect(run.status, run.stderr).toBe(0);
   return run.stderr
@@ -49,6 +51,7 @@ describe('createStderrLogger', () => {
 
 describe('createStderrLogger, readable', () => {
   it('writes one line per entry to stderr, child bindings and error included', () => {
+    assertFreshBuild();
     const run = spawnSync(
       process.execPath,
       ['--input-type=module', '-e', `import { createStderrLogger } from '${library}';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RunAbort } from '../../src/core/run-abort.js';
-import { RunnerError } from '../../src/errors.js';
+import { RunnerError } from '../../src/shared/errors.js';
 
 describe('RunAbort', () => {
   it('gives a signal aborted with the reason, whether it was asked for before or after the abort', () => {

@@ -3,8 +3,8 @@ import { makeHome, writeFile } from '../helpers/cli.js';
 import { minutesAgo, queueEntry, writeAlerts, writeBatchQueue, writeDiary, writeRunLog, type SeededHome } from './helpers.js';
 
 /**
- * The home the README's screenshots show (`npm run screenshots`): an agent's runner after two days
- * of cron, with the README's own example task, a backup that has started failing, the built-in
+ * The home the screenshots of docs/dashboard.md show (`npm run screenshots`): an agent's runner
+ * after two days of cron, with the example task of docs/writing-tasks.md, a backup that has started failing, the built-in
  * tasks on their schedules, a disk that filled up for a while, alerts waiting for the heartbeat,
  * and a batch queue at work. Built with the dashboard tests' helpers; nothing in it is asserted.
  */
@@ -83,7 +83,7 @@ export function demoHome(): SeededHome {
   return { home, workspace, args: ['--home', home, '--workspace', workspace], records, alerts };
 }
 
-/** The README's example task. */
+/** The example task of docs/writing-tasks.md. */
 const DISK_REPORT = `import { statfs } from 'node:fs/promises';
 import { Task, type TaskContext } from 'taskrunner';
 

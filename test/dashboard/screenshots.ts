@@ -4,9 +4,10 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 
 /**
- * Where the dashboard tests put their screenshots: never the checkout (the README's images in
- * docs/screenshots/ are made on purpose, by `npm run screenshots`), but a folder of the user's own
- * in the temporary directory, the same on every run so that the latest are easy to look at:
+ * Where the dashboard tests put their screenshots: never the checkout (the images of
+ * docs/dashboard.md in docs/screenshots/ are made on purpose, by `npm run screenshots`), but a
+ * folder of the user's own in the temporary directory, the same on every run so that the latest
+ * are easy to look at:
  * `$TMPDIR/taskrunner-screenshots-<uid>/`, or `$TASKRUNNER_SCREENSHOTS` when set.
  */
 export function testScreenshotsDir(): string {

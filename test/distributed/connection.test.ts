@@ -1,38 +1,34 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendKind } from '../../src/distributed/backend.js';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openQueueConnection, type QueueConnection } from '../../src/distributed/connection.js';
-import { BACKENDS, dropPrefix, serverProblem, uniquePrefix } from './helpers.js';
+import { describeOnServers } from './helpers.js';
 
 // A server restart shows up as errors on idle connections: they must reach `onError` (the worker
 // logs them and reconnects), never crash the process with an unhandled 'error' event.
-for (const kind of ['redis', 'postgres'] as BackendKind[]) {
-  const problem = await serverProblem(kind);
-  describe.skipIf(problem !== undefined)(`the queue connection on ${kind}`, () => {
-    const prefix = uniquePrefix(`conn_${kind}`);
-    const errors: Error[] = [];
-    let connection: QueueConnection;
+await describeOnServers('the queue connection', (suite) => {
+  const { kind, prefix } = suite;
 
-    beforeAll(async () => {
-      connection = await openQueueConnection(
-        { kind, url: BACKENDS[kind], displayUrl: BACKENDS[kind], prefix },
-        { bullmq: true, onError: (error) => errors.push(error) },
-      );
-    });
-    afterAll(async () => {
-      await dropPrefix(connection);
-      await connection.close();
-    });
+  const errors: Error[] = [];
+  let connection: QueueConnection;
 
-    it('an error on an idle connection goes to onError, and the connection still works', async () => {
-      const before = errors.length;
-      const lost = new Error('connection reset by the server');
-      if (connection.redis) connection.redis.emit('error', lost);
-      else (connection.pg as unknown as NodeJS.EventEmitter).emit('error', lost);
-      expect(errors.slice(before)).toContain(lost);
-      const queue = connection.queue('task-conn');
-      await queue.add('conn', { task: 'conn', args: [] });
-      expect(await queue.count()).toBe(1);
-      await queue.close();
-    });
+  beforeAll(async () => {
+    connection = await openQueueConnection(
+      { kind, url: suite.url, displayUrl: suite.url, prefix },
+      { bullmq: true, onError: (error) => errors.push(error) },
+    );
   });
-}
+  afterAll(async () => {
+    await connection.close();
+  });
+
+  it('an error on an idle connection goes to onError, and the connection still works', async () => {
+    const before = errors.length;
+    const lost = new Error('connection reset by the server');
+    if (connection.redis) connection.redis.emit('error', lost);
+    else (connection.pg as unknown as NodeJS.EventEmitter).emit('error', lost);
+    expect(errors.slice(before)).toContain(lost);
+    const queue = connection.queue('task-conn');
+    await queue.add('conn', { task: 'conn', args: [] });
+    expect(await queue.count()).toBe(1);
+    await queue.close();
+  });
+});

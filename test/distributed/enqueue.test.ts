@@ -1,110 +1,89 @@
-import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { BackendKind } from '../../src/distributed/backend.js';
-import type { QueueConnection } from '../../src/distributed/connection.js';
+import { describe, expect, it } from 'vitest';
 import { taskQueueName } from '../../src/distributed/queue-names.js';
 import { makeHome, readRecords, runCli, writeFile } from '../helpers/cli.js';
-import { dropPrefix, makeQueueHome, openTestConnection, readMarks, serverProblem, startWorkerProcess, uniquePrefix } from './helpers.js';
+import { describeOnServers, makeQueueHome, readMarks, startWorkerProcess } from './helpers.js';
 
-for (const kind of ['redis', 'postgres'] as BackendKind[]) {
-  const problem = await serverProblem(kind);
-  describe.skipIf(problem !== undefined)(`runner enqueue on ${kind}`, () => {
-    const prefix = uniquePrefix(`enqueue_${kind}`);
-    let connection: QueueConnection;
-    const children: ChildProcess[] = [];
-    const marksDir = mkdtempSync(path.join(tmpdir(), 'taskrunner-marks-'));
+await describeOnServers('runner enqueue', (suite) => {
+  const { kind, prefix } = suite;
 
-    beforeAll(async () => {
-      connection = await openTestConnection(kind, prefix);
-    });
-    afterEach(() => {
-      for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
-    });
-    afterAll(async () => {
-      await dropPrefix(connection);
-      await connection.close();
-    });
+  it('enqueue prints the job id; --wait exits with the run\'s code; a job of an unknown task fails alone', async () => {
+    const file = suite.tempFile('wait.txt');
+    const { home } = makeQueueHome(kind, prefix);
+    suite.track(await startWorkerProcess(home, ['--tasks', 'ta,tb,ghost']));
+    const plain = await runCli(['enqueue', 'ta', file, '5', 'plain', '--home', home]);
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toMatch(/^\S+\n$/);
+    const waited = await runCli(['enqueue', 'tb', file, '5', 'waited', '--wait', '--home', home]);
+    expect(waited.code).toBe(0);
+    expect(readMarks(file).filter((mark) => mark.kind === 'end').map((mark) => mark.tag).sort()).toEqual(['plain', 'waited']);
 
-    it('enqueue prints the job id; --wait exits with the run\'s code; a job of an unknown task fails alone', async () => {
-      const file = path.join(marksDir, 'wait.txt');
-      const { home } = makeQueueHome(kind, prefix);
-      children.push(await startWorkerProcess(home, ['--tasks', 'ta,tb,ghost']));
-      const plain = await runCli(['enqueue', 'ta', file, '5', 'plain', '--home', home]);
-      expect(plain.code).toBe(0);
-      expect(plain.stdout).toMatch(/^\S+\n$/);
-      const waited = await runCli(['enqueue', 'tb', file, '5', 'waited', '--wait', '--home', home]);
-      expect(waited.code).toBe(0);
-      expect(readMarks(file).filter((mark) => mark.kind === 'end').map((mark) => mark.tag).sort()).toEqual(['plain', 'waited']);
+    const ghost = await runCli(['enqueue', 'ghost', '--wait', '--home', home]);
+    expect(ghost.code).toBe(1);
+    expect(ghost.stderr).toMatch(/unknown task "ghost"/);
+    // Data that is not a task and its arguments fails that job, and only it.
+    const queue = suite.connection.queue(taskQueueName('ta'));
+    const bad = await queue.add('ta', { task: 'ta', args: 'rm -rf /', code: 'process.exit(1)' });
+    await waitForState(bad.id!, 'failed');
+    const failed = await queue.getJob(bad.id!);
+    expect(failed?.failedReason).toMatch(/invalid job data/);
+    await queue.close();
+    // The worker is still there and still works.
+    expect((await runCli(['enqueue', 'ta', file, '5', 'after', '--wait', '--home', home])).code).toBe(0);
+    const records = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
+    expect(records.map((record) => record.message)).toEqual(['done plain', 'done waited', 'done after']);
+    // A job someone enqueued is not a scheduler's: its record does not say `scheduled`.
+    expect(records.map((record) => record.scheduled)).toEqual([undefined, undefined, undefined]);
 
-      const ghost = await runCli(['enqueue', 'ghost', '--wait', '--home', home]);
-      expect(ghost.code).toBe(1);
-      expect(ghost.stderr).toMatch(/unknown task "ghost"/);
-      // Data that is not a task and its arguments fails that job, and only it.
-      const queue = connection.queue(taskQueueName('ta'));
-      const bad = await queue.add('ta', { task: 'ta', args: 'rm -rf /', code: 'process.exit(1)' });
-      await waitForState(bad.id!, 'failed');
-      const failed = await queue.getJob(bad.id!);
-      expect(failed?.failedReason).toMatch(/invalid job data/);
-      await queue.close();
-      // The worker is still there and still works.
-      expect((await runCli(['enqueue', 'ta', file, '5', 'after', '--wait', '--home', home])).code).toBe(0);
-      const records = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
-      expect(records.map((record) => record.message)).toEqual(['done plain', 'done waited', 'done after']);
-      // A job someone enqueued is not a scheduler's: its record does not say `scheduled`.
-      expect(records.map((record) => record.scheduled)).toEqual([undefined, undefined, undefined]);
-
-      async function waitForState(id: string, state: string): Promise<void> {
-        const deadline = Date.now() + 20_000;
-        while ((await queue.getJobState(id)) !== state) {
-          if (Date.now() > deadline) throw new Error(`job ${id} never became ${state}`);
-          await new Promise((resolve) => setTimeout(resolve, 100));
-        }
+    async function waitForState(id: string, state: string): Promise<void> {
+      const deadline = Date.now() + 20_000;
+      while ((await queue.getJobState(id)) !== state) {
+        if (Date.now() > deadline) throw new Error(`job ${id} never became ${state}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
       }
-    });
-
-    it('a failing run is retried by BullMQ and --wait exits 1 after the last attempt', async () => {
-      const { home } = makeQueueHome(kind, prefix);
-      writeFile(home, 'tasks/flaky.ts', `
-        import { appendFileSync } from 'node:fs';
-        import { Task } from 'taskrunner';
-        export default class Flaky extends Task {
-          name = 'flaky';
-          description = 'always fails';
-          defaults = { attempts: 2 };
-          async run(ctx) { appendFileSync(ctx.args[0], 'attempt\\n'); throw new Error('boom'); }
-        }
-      `);
-      writeFile(home, 'runner.config.json', JSON.stringify({ ...JSON.parse(readFileSync(path.join(home, 'runner.config.json'), 'utf8')), retry: { minTimeoutMs: 100 } }));
-      children.push(await startWorkerProcess(home, ['--tasks', 'flaky']));
-      const file = path.join(marksDir, 'flaky.txt');
-      const result = await runCli(['enqueue', 'flaky', file, '--wait', '--home', home]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toMatch(/boom/);
-      expect(readFileSync(file, 'utf8')).toBe('attempt\nattempt\n');
-      const records = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
-      expect(records).toMatchObject([{ task: 'flaky', success: false, error: 'boom' }, { task: 'flaky', success: false, error: 'boom' }]);
-    });
-
-    it('--delay, --priority and --dedupe-key become BullMQ job options', async () => {
-      const { home } = makeQueueHome(kind, prefix);
-      const first = await runCli(['enqueue', 'tc', '/dev/null', '--delay', '10m', '--priority', '3', '--dedupe-key', 'once', '--home', home]);
-      const second = await runCli(['enqueue', 'tc', '/dev/null', '--delay', '10m', '--dedupe-key', 'once', '--home', home]);
-      expect(first.code).toBe(0);
-      expect(second.stdout).toBe(first.stdout);
-      const queue = connection.queue(taskQueueName('tc'));
-      const job = await queue.getJob(first.stdout.trim());
-      await queue.close();
-      expect(job?.opts).toMatchObject({ delay: 600_000, priority: 3, attempts: 3, backoff: { type: 'exponential' } });
-      expect(job?.data).toEqual({ task: 'tc', args: ['/dev/null'] });
-      const bad = await runCli(['enqueue', 'tc', '--delay', 'soon', '--home', home]);
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toMatch(/--delay/);
-    });
+    }
   });
-}
+
+  it('a failing run is retried by BullMQ and --wait exits 1 after the last attempt', async () => {
+    const { home } = makeQueueHome(kind, prefix);
+    writeFile(home, 'tasks/flaky.ts', `
+      import { appendFileSync } from 'node:fs';
+      import { Task } from 'taskrunner';
+      export default class Flaky extends Task {
+        name = 'flaky';
+        description = 'always fails';
+        defaults = { attempts: 2 };
+        async run(ctx) { appendFileSync(ctx.args[0], 'attempt\\n'); throw new Error('boom'); }
+      }
+    `);
+    writeFile(home, 'runner.config.json', JSON.stringify({ ...JSON.parse(readFileSync(path.join(home, 'runner.config.json'), 'utf8')), retry: { minTimeoutMs: 100 } }));
+    suite.track(await startWorkerProcess(home, ['--tasks', 'flaky']));
+    const file = suite.tempFile('flaky.txt');
+    const result = await runCli(['enqueue', 'flaky', file, '--wait', '--home', home]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/boom/);
+    expect(readFileSync(file, 'utf8')).toBe('attempt\nattempt\n');
+    const records = readRecords(readFileSync(path.join(home, 'logs', 'tasks.jsonl'), 'utf8'));
+    expect(records).toMatchObject([{ task: 'flaky', success: false, error: 'boom' }, { task: 'flaky', success: false, error: 'boom' }]);
+  });
+
+  it('--delay, --priority and --dedupe-key become BullMQ job options', async () => {
+    const { home } = makeQueueHome(kind, prefix);
+    const first = await runCli(['enqueue', 'tc', '/dev/null', '--delay', '10m', '--priority', '3', '--dedupe-key', 'once', '--home', home]);
+    const second = await runCli(['enqueue', 'tc', '/dev/null', '--delay', '10m', '--dedupe-key', 'once', '--home', home]);
+    expect(first.code).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    const queue = suite.connection.queue(taskQueueName('tc'));
+    const job = await queue.getJob(first.stdout.trim());
+    await queue.close();
+    expect(job?.opts).toMatchObject({ delay: 600_000, priority: 3, attempts: 3, backoff: { type: 'exponential' } });
+    expect(job?.data).toEqual({ task: 'tc', args: ['/dev/null'] });
+    const bad = await runCli(['enqueue', 'tc', '--delay', 'soon', '--home', home]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(/--delay/);
+  });
+}, { connection: true });
 
 describe('an unreachable queue server', () => {
   for (const url of ['redis://127.0.0.1:1', 'postgres://postgres@127.0.0.1:1/test']) {

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireTaskLock, taskLockPath } from '../../src/core/lock.js';
+import { acquireTaskLock, taskLockPath } from '../../src/core/task-lock.js';
 import { HeldTaskLocks } from '../../src/distributed/held-task-locks.js';
 
 const home = () => mkdtempSync(path.join(tmpdir(), 'taskrunner-held-'));

@@ -1,10 +1,12 @@
 import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { afterAll, afterEach, beforeAll, describe } from 'vitest';
 import { makeHome, startCli, writeFile } from '../helpers/cli.js';
-import type { BackendKind } from '../../src/distributed/backend.js';
+import type { BackendKind } from '../../src/config/queue.js';
 import { openQueueConnection, type QueueConnection } from '../../src/distributed/connection.js';
 
 /** The servers the distributed suite runs against (the machine's own Redis and PostgreSQL). */
@@ -26,7 +28,7 @@ export const SERVERS: readonly Server[] = (Object.keys(BACKENDS) as BackendKind[
  * Whether the server of `kind` answers. When it does not, the suite is skipped with the reason,
  * except under CI=true, where a missing server is a failure: the distributed tests must run there.
  */
-export async function serverProblem(kind: BackendKind): Promise<string | undefined> {
+async function serverProblem(kind: BackendKind): Promise<string | undefined> {
   const url = new URL(BACKENDS[kind]);
   const port = Number(url.port || (kind === 'redis' ? 6379 : 5432));
   const ok = await new Promise<boolean>((resolve) => {
@@ -43,15 +45,8 @@ export async function serverProblem(kind: BackendKind): Promise<string | undefin
   return reason;
 }
 
-/** The kinds whose server answers, each checked by {@link serverProblem} (so: a failure on CI). */
-export async function availableBackends(): Promise<Set<BackendKind>> {
-  const available = new Set<BackendKind>();
-  for (const { kind } of SERVERS) if ((await serverProblem(kind)) === undefined) available.add(kind);
-  return available;
-}
-
 /** A prefix (Redis key prefix, PostgreSQL schema) of its own for one test file's run. */
-export function uniquePrefix(name: string): string {
+function uniquePrefix(name: string): string {
   return `t_${name}_${process.pid}_${randomBytes(3).toString('hex')}`;
 }
 
@@ -62,7 +57,7 @@ export function openTestConnection(kind: BackendKind, prefix: string): Promise<Q
 }
 
 /** Remove everything a test file left in the server: its keys (Redis) or its schema (PostgreSQL). */
-export async function dropPrefix(connection: QueueConnection): Promise<void> {
+async function dropPrefix(connection: QueueConnection): Promise<void> {
   const { prefix } = connection.target;
   if (connection.redis) {
     let cursor = '0';
@@ -93,6 +88,102 @@ export async function withServer<T>(kind: BackendKind, prefix: string, use: (con
 /** {@link dropPrefix} for a test that holds no connection to the server. */
 export function dropServerPrefix(kind: BackendKind, prefix: string): Promise<void> {
   return withServer(kind, prefix, dropPrefix);
+}
+
+/** What the tests of one server get from {@link describeOnServers}. */
+export interface ServerSuite extends Server {
+  /** The suite's own prefix (Redis key prefix, PostgreSQL schema), dropped after its last test. */
+  readonly prefix: string;
+  /**
+   * A connection to the server under {@link prefix}, BullMQ's included (for adding and inspecting
+   * jobs): opened before the first test, closed after the last. Only with `{ connection: true }`.
+   */
+  readonly connection: QueueConnection;
+  /** One more prefix of the suite's, dropped with it: a queue of a test's own. */
+  newPrefix(): string;
+  /** Processes the test started (workers, CLIs): killed after the test if they still run. */
+  track(...children: ChildProcess[]): void;
+  /** A path in a temporary folder of the suite's (the test tasks' marks), removed after it. */
+  tempFile(name: string): string;
+}
+
+/** Options of {@link describeOnServers}. */
+export interface ServerSuiteOptions {
+  /** Open {@link ServerSuite.connection} before the suite's tests. */
+  connection?: boolean;
+}
+
+/**
+ * The one set-up of the distributed suites: `describe(title on <kind>)` once per server of
+ * {@link SERVERS}, skipped with the reason in its title when the server does not answer (a failure
+ * under CI=true, see {@link serverProblem}); a prefix of its own, dropped after the suite with
+ * every other prefix it made; the processes its tests started killed after each test.
+ *
+ * @example
+ * ```ts
+ * await describeOnServers('runner worker', (suite) => {
+ *   it('runs a job', async () => {
+ *     const { home } = makeQueueHome(suite.kind, suite.prefix);
+ *     suite.track(await startWorkerProcess(home, ['--tasks', 'ta']));
+ *   });
+ * }, { connection: true });
+ * ```
+ */
+export async function describeOnServers(title: string, body: (suite: ServerSuite) => void, options: ServerSuiteOptions = {}): Promise<void> {
+  for (const server of SERVERS) {
+    const problem = await serverProblem(server.kind);
+    const name = `${title} on ${server.kind}`;
+    if (problem !== undefined) {
+      describe.skip(`${name} (skipped: ${problem})`, () => body(serverSuite(server, title, options)));
+      continue;
+    }
+    describe(name, () => body(serverSuite(server, title, options)));
+  }
+}
+
+// Registers the suite's hooks; called inside its describe().
+function serverSuite(server: Server, title: string, options: ServerSuiteOptions): ServerSuite {
+  const slug = title.toLowerCase().replace(/[^a-z0-9]+/g, '_').replace(/^_+|_+$/g, '').slice(0, 20);
+  const prefix = uniquePrefix(`${slug}_${server.kind}`);
+  const prefixes = [prefix];
+  const children: ChildProcess[] = [];
+  let connection: QueueConnection | undefined;
+  let folder: string | undefined;
+
+  beforeAll(async () => {
+    if (options.connection) connection = await openTestConnection(server.kind, prefix);
+  });
+  afterEach(async () => {
+    const running = children.splice(0).filter((child) => child.exitCode === null && child.signalCode === null);
+    for (const child of running) child.kill('SIGKILL');
+    await Promise.all(running.map(exited));
+  });
+  afterAll(async () => {
+    await connection?.close();
+    for (const each of prefixes) await dropServerPrefix(server.kind, each);
+    if (folder) rmSync(folder, { recursive: true, force: true });
+  });
+
+  return {
+    ...server,
+    prefix,
+    get connection(): QueueConnection {
+      if (!connection) throw new Error(`${title}: no connection (describeOnServers(…, { connection: true }) opens one before the tests)`);
+      return connection;
+    },
+    newPrefix() {
+      const next = `${prefix}_${prefixes.length}`;
+      prefixes.push(next);
+      return next;
+    },
+    track(...started) {
+      children.push(...started);
+    },
+    tempFile(name) {
+      folder ??= mkdtempSync(path.join(tmpdir(), 'taskrunner-marks-'));
+      return path.join(folder, name);
+    },
+  };
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseJobData } from '../../src/distributed/job-data.js';
 import { taskOfQueue, taskQueueName } from '../../src/distributed/queue-names.js';
-import { checkCron, scheduleIdFor } from '../../src/distributed/schedules.js';
+import { checkCron, scheduleIdFor } from '../../src/distributed/job-schedulers.js';
 import { jobOptionsFor } from '../../src/distributed/enqueue.js';
 
 describe('job data', () => {

@@ -1,29 +1,19 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { collect, writeFile } from '../helpers/cli.js';
 import { markerCounts, until } from '../e2e/batch-helpers.js';
-import { availableBackends, dropServerPrefix, SERVERS, uniquePrefix } from './helpers.js';
+import { describeOnServers } from './helpers.js';
 import { expireExecutorLease, sharedHome, waitingTask } from './shared-batch-helpers.js';
 
 /**
  * One executor per shared queue, whichever host it runs on; an executor killed mid-entry loses
  * nothing: the next executor, on another host, releases the dead one's claim and runs the entry.
  */
-beforeAll(() => {
-  if (!existsSync(path.resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-});
+await describeOnServers('shared batch executor lock and crash recovery', (backend) => {
+  const { prefix } = backend;
 
-const available = await availableBackends();
-
-describe.each(SERVERS)('shared batch queue on $kind: executor lock and crash', (backend) => {
-  const prefix = uniquePrefix(`sbcrash_${backend.kind}`);
-  const up = available.has(backend.kind);
-  afterAll(async () => {
-    if (up) await dropServerPrefix(backend.kind, prefix);
-  });
-
-  it.skipIf(!up)('refuses a second executor while one runs, and recovers the entry of a killed one on another home', async () => {
+  it('refuses a second executor while one runs, and recovers the entry of a killed one on another home', async () => {
     const q = { url: backend.url, prefix };
     const a = sharedHome(q);
     const b = sharedHome(q);

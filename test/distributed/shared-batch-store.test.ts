@@ -1,24 +1,18 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import type { Settings } from '../../src/config/config.js';
 import { openBatchQueue } from '../../src/distributed/shared-batch-queue.js';
 import type { QueuedEntry } from '../../src/batch/queue-file.js';
-import { availableBackends, dropServerPrefix, SERVERS, uniquePrefix } from './helpers.js';
+import { describeOnServers } from './helpers.js';
 
 /**
  * The shared QueueStore itself, in-process: concurrent read-modify-writes through the optimistic
  * (Redis) or row-locked (PostgreSQL) update, and the executor lock's exclusion.
  */
-const available = await availableBackends();
-
-describe.each(SERVERS)('shared batch store on $kind', (backend) => {
-  const prefix = uniquePrefix(`sbstore_${backend.kind}`);
-  const up = available.has(backend.kind);
+await describeOnServers('shared batch store', (backend) => {
+  const { prefix } = backend;
   const settings = { config: { queue: { url: backend.url, prefix } }, configFile: undefined, home: '/nonexistent', workspace: '/nonexistent' } as Settings;
-  afterAll(async () => {
-    if (up) await dropServerPrefix(backend.kind, prefix);
-  });
 
-  it.skipIf(!up)('keeps every one of many concurrent updates from two connections', async () => {
+  it('keeps every one of many concurrent updates from two connections', async () => {
     const stores = [await openBatchQueue(settings), await openBatchQueue(settings)];
     try {
       await Promise.all(
@@ -41,7 +35,7 @@ describe.each(SERVERS)('shared batch store on $kind', (backend) => {
     }
   });
 
-  it.skipIf(!up)('lets one executor hold the queue at a time, and the next take it once released', async () => {
+  it('lets one executor hold the queue at a time, and the next take it once released', async () => {
     const [a, b] = [await openBatchQueue(settings), await openBatchQueue(settings)];
     try {
       const lost: Error[] = [];
@@ -57,8 +51,8 @@ describe.each(SERVERS)('shared batch store on $kind', (backend) => {
     }
   });
 
-  it.skipIf(!up)('rejects a stored document that is not a valid queue, naming the shared queue, and leaves it', async () => {
-    const store = await openBatchQueue({ ...settings, config: { queue: { url: backend.url, prefix: `${prefix}_bad` } } } as Settings);
+  it('rejects a stored document that is not a valid queue, naming the shared queue, and leaves it', async () => {
+    const store = await openBatchQueue({ ...settings, config: { queue: { url: backend.url, prefix: backend.newPrefix() } } } as Settings);
     try {
       await store.update((entries) => void entries.push({ id: 'x', task: 'ok', status: 'pending' } as QueuedEntry));
       await store.update((entries) => void Object.assign(entries[0]!, { status: 'bogus' }));
@@ -66,7 +60,6 @@ describe.each(SERVERS)('shared batch store on $kind', (backend) => {
       await expect(store.update(() => undefined)).rejects.toMatchObject({ code: 'batch.invalid' });
     } finally {
       await store.close();
-      await dropServerPrefix(backend.kind, `${prefix}_bad`);
     }
   });
 });

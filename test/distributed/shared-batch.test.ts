@@ -1,21 +1,15 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { collect, writeFile } from '../helpers/cli.js';
 import { markerCounts } from '../e2e/batch-helpers.js';
-import { availableBackends, dropServerPrefix, SERVERS, uniquePrefix } from './helpers.js';
+import { describeOnServers } from './helpers.js';
 import { sharedHome, writeSharedQueue, type SharedHome } from './shared-batch-helpers.js';
 
 /**
  * The shared batch queue (`queue.url` set): `runner batch add`, `batch list` and `runner batch N`
  * from several homes (hosts) on one queue in Redis or PostgreSQL, run as real CLI processes.
  */
-beforeAll(() => {
-  if (!existsSync(path.resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-});
-
-const available = await availableBackends();
-
 function json(text: string): unknown {
   return JSON.parse(text);
 }
@@ -25,22 +19,11 @@ function normalizeIds(text: string, ids: readonly string[]): string {
   return ids.reduce((out, id, index) => out.replaceAll(id, `ID${index}`), text);
 }
 
-describe.each(SERVERS)('shared batch queue on $kind', (backend) => {
-  const prefix = uniquePrefix(`sbatch_${backend.kind}`);
-  const up = available.has(backend.kind);
-  let n = 0;
+await describeOnServers('shared batch queue', (backend) => {
   // Each test its own queue (prefix), all removed at the end.
-  const prefixes: string[] = [];
-  const queue = () => {
-    const p = `${prefix}_${++n}`;
-    prefixes.push(p);
-    return { url: backend.url, prefix: p };
-  };
-  afterAll(async () => {
-    if (up) for (const p of prefixes) await dropServerPrefix(backend.kind, p);
-  });
+  const queue = () => ({ url: backend.url, prefix: backend.newPrefix() });
 
-  it.skipIf(!up)('adds and lists exactly as the file queue does (table and --json), from any home', async () => {
+  it('adds and lists exactly as the file queue does (table and --json), from any home', async () => {
     const q = queue();
     const a = sharedHome(q);
     const b = sharedHome(q);
@@ -80,7 +63,7 @@ describe.each(SERVERS)('shared batch queue on $kind', (backend) => {
     expect(existsSync(path.join(a.workspace, 'batch-tasks.json'))).toBe(false);
   });
 
-  it.skipIf(!up)('refuses command entries at add, and fails one written into the server without running it', async () => {
+  it('refuses command entries at add, and fails one written into the server without running it', async () => {
     const q = queue();
     const h = sharedHome(q);
     const refused = await h.cli(['batch', 'add', 'Shell', '--command', 'touch pwned']);
@@ -109,7 +92,7 @@ describe.each(SERVERS)('shared batch queue on $kind', (backend) => {
     expect(alerts.stdout).toContain('evil');
   });
 
-  it.skipIf(!up)('loses no entry when two homes add at once', async () => {
+  it('loses no entry when two homes add at once', async () => {
     const q = queue();
     const homes = [sharedHome(q), sharedHome(q)];
     await homes[0]!.cli(['batch', 'list']);
@@ -120,7 +103,7 @@ describe.each(SERVERS)('shared batch queue on $kind', (backend) => {
     expect(list.map((item) => item.task).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `Task ${i}`).sort());
   });
 
-  it.skipIf(!up)('runs each entry exactly once with executors on two homes at the same time', async () => {
+  it('runs each entry exactly once with executors on two homes at the same time', async () => {
     const q = queue();
     const homes = [sharedHome(q), sharedHome(q)];
     const total = 16;
@@ -147,7 +130,7 @@ describe.each(SERVERS)('shared batch queue on $kind', (backend) => {
     expect(json((await homes[1]!.cli(['batch', 'list', '--json'])).stdout)).toEqual([]);
   });
 
-  it.skipIf(!up)('retries a failing run entry up to max_attempts, then keeps it failed and blocks what depends on it', async () => {
+  it('retries a failing run entry up to max_attempts, then keeps it failed and blocks what depends on it', async () => {
     const q = queue();
     const h = sharedHome(q);
     writeFile(h.home, 'tasks/grumble.mjs', [
@@ -178,7 +161,7 @@ describe.each(SERVERS)('shared batch queue on $kind', (backend) => {
     expect(h.diary()).toBe('');
   });
 
-  it.skipIf(!up)('says the server is unreachable, without the password, and exits 1', async () => {
+  it('says the server is unreachable, without the password, and exits 1', async () => {
     const url = backend.kind === 'redis' ? 'redis://:secret@127.0.0.1:1' : 'postgres://postgres:secret@127.0.0.1:1/test';
     const h = sharedHome({ url, prefix: 'tr_unused' });
     for (const args of [['batch', 'list'], ['batch', 'add', 'x'], ['batch', '2']]) {

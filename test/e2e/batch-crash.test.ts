@@ -1,13 +1,9 @@
 import { existsSync, watch, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect, startCli } from '../helpers/cli.js';
 import { OLD_DIARY, oldEntry } from '../batch/old-format.js';
 import { ageLocks, batchHome, blockNumbers, markerCounts, until, type BatchHome } from './batch-helpers.js';
-
-beforeAll(() => {
-  if (!existsSync(path.resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-});
 
 /**
  * `kill -9` of a real executor, from the outside, at moments chosen by watching what it does to

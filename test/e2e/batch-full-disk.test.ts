@@ -9,14 +9,14 @@ import { blockNumbers, markerCounts } from './batch-helpers.js';
 
 // A 64 KiB tmpfs as the workspace: a disk that really fills up. Mounting needs root (or
 // CAP_SYS_ADMIN); without it the test is skipped, except on CI, where it must run.
-let workspace: string | undefined;
+let fullDisk: string | undefined;
 let mountError = '';
 
 beforeAll(() => {
   const dir = mkdtempSync(path.join(tmpdir(), 'taskrunner-full-disk-'));
   try {
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k,mode=0755', 'tmpfs', dir], { stdio: 'pipe' });
-    workspace = dir;
+    fullDisk = dir;
   } catch (error) {
     mountError = error instanceof Error ? error.message : String(error);
     rmSync(dir, { recursive: true, force: true });
@@ -24,9 +24,9 @@ beforeAll(() => {
 });
 
 afterAll(() => {
-  if (workspace === undefined) return;
-  execFileSync('umount', [workspace]);
-  rmSync(workspace, { recursive: true, force: true });
+  if (fullDisk === undefined) return;
+  execFileSync('umount', [fullDisk]);
+  rmSync(fullDisk, { recursive: true, force: true });
 });
 
 const PAGE = 4096;
@@ -38,12 +38,8 @@ const freeBytes = (dir: string) => {
 
 describe('a full disk while the diary is appended to', () => {
   it('leaves no half work block, and the rerun logs the task once with the next number', async (context) => {
-    if (workspace === undefined) {
-      if (process.env.CI === 'true') throw new Error(`cannot mount a tmpfs for the full-disk test: ${mountError}`);
-      console.warn(`skipping the full-disk test: cannot mount a tmpfs (needs root): ${mountError}`);
-      context.skip();
-      return;
-    }
+    if (fullDisk === undefined && process.env.CI === 'true') throw new Error(`cannot mount a tmpfs for the full-disk test: ${mountError}`);
+    const workspace = fullDisk ?? context.skip(`cannot mount a tmpfs (needs root): ${mountError}`);
     const { home } = makeHome('taskrunner-full-disk-home-');
     const queueFile = path.join(workspace, 'batch-tasks.json');
     const diaryFile = path.join(workspace, 'diary.md');

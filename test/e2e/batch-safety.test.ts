@@ -1,12 +1,8 @@
 import { chmodSync, chownSync, existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect, startCli } from '../helpers/cli.js';
 import { batchHome, isRunning, until, type BatchHome } from './batch-helpers.js';
-
-beforeAll(() => {
-  if (!existsSync(path.resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-});
 
 const OTHER_USER = 65534;
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;

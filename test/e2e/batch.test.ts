@@ -1,13 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { collect, readRecords, startCli, writeFile } from '../helpers/cli.js';
 import { OLD_DIARY, oldEntry } from '../batch/old-format.js';
 import { batchHome, blockNumbers } from './batch-helpers.js';
-
-beforeAll(() => {
-  if (!existsSync(path.resolve('dist/cli.js'))) throw new Error('dist/cli.js is missing: run `npm run build` first');
-});
 
 const json = (text: string) => JSON.parse(text) as Record<string, unknown>;
 
@@ -230,6 +226,14 @@ describe('runner batch with run entries', () => {
     expect(h.queue()).toEqual([expect.objectContaining({ task: 'Grumble', status: 'pending', attempts: 1, error: expect.stringContaining('not today') })]);
     const records = readRecords(readFileSync(path.join(h.home, 'logs', 'tasks.jsonl'), 'utf8'));
     expect(records.map((record) => record.task).sort()).toEqual(['batch', 'greet', 'grumble']);
+  });
+
+  it('refuses an entry that runs a task this home does not have, and adds nothing', async () => {
+    const h = batchHome();
+    const result = await h.cli(['batch', 'add', 'Greet everyone', '--run', 'greeet']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/unknown task "greeet"/);
+    expect(h.queue()).toEqual([]);
   });
 });
 

@@ -74,7 +74,7 @@ describe('runner <task> --skip-if-running', () => {
     expect(byHand.code).toBe(0);
     const [scheduled, plain] = h.records();
     expect(scheduled).toMatchObject({ task: 'quick', success: true, scheduled: true });
-    // Last of the tail, after `attempts` (README, "Read its record").
+    // Last of the tail, after `attempts` (docs/stores.md, "The run record").
     expect(Object.keys(scheduled!).slice(-3)).toEqual(['run_id', 'attempts', 'scheduled']);
     expect(plain).not.toHaveProperty('scheduled');
   });

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { json, startServer, closedPort, type TestServer } from '../health/http-servers.js';
 import { makeHome, runCli, writeFile } from '../helpers/cli.js';
 import { envWithoutOpenClaw, fakeOpenClaw, fakeOpenClawPackage, nodeFolder, writeInstallRecord } from '../helpers/fake-openclaw.js';
+import { needsNonRootUser } from '../helpers/non-root.js';
 
 const servers: TestServer[] = [];
 afterEach(async () => {
@@ -89,8 +90,8 @@ describe('runner doctor', () => {
     expect(items.workspace).toMatchObject({ state: 'ok', where: workspace });
   });
 
-  // As root every folder is writable: there is nothing to see.
-  it.skipIf(process.getuid?.() === 0)('a log folder that cannot be written is a problem', async () => {
+  it('a log folder that cannot be written is a problem', async (context) => {
+    needsNonRootUser(context);
     const home = mkdtempSync(path.join(tmpdir(), 'taskrunner-doctor-'));
     chmodSync(home, 0o555);
     try {

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { CLI, makeHome, runCli, writeFile, type CliResult } from '../helpers/cli.js';
 import { alerter } from '../fixtures/tasks.js';
 import { SCRATCH_BEGIN, SCRATCH_END } from '../../src/openclaw/scratch-block.js';
-import { shellLine } from '../../src/schedule/shell-quote.js';
+import { shellLine } from '../../src/shared/shell-quote.js';
 import { fakeOpenClaw, type FakeOpenClawGateway } from './cron-fakes.js';
 
 /** A job as the fake gateway keeps it (the shape the real one lists). */

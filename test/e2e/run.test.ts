@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createStderrLogger, loadSettings, runTask, Task, type TaskResult } from '../../src/index.js';
-import { taskLockPath } from '../../src/core/lock.js';
+import { taskLockPath } from '../../src/core/task-lock.js';
 import { collect, makeHome, readRecords, runCli, startCli, waitForOutput, writeFile } from '../helpers/cli.js';
 import { mountTmpfs, remountReadOnly, unmount } from '../helpers/mount.js';
 import { BUGGY, FATAL, FLAKY, HANGER, QUICK, QUITTER, READER, SAYS_NO, SLEEPER, THROWS_STRING, WRITER } from '../fixtures/tasks.js';
@@ -189,6 +189,35 @@ describe('runner <task>: attempts', () => {
 });
 
 describe('runner: bad input', () => {
+  it('runner run --help prints the run command\'s help, not "unknown task"; runner run <task> --help the task\'s', async () => {
+    const h = homeWith({ quick: QUICK });
+    for (const flag of ['--help', '-h']) {
+      const result = await runCli(['run', flag, ...h.args]);
+      expect(result.code).toBe(0);
+      expect(result.stdout).toMatch(/^Usage: runner run \[options\] <task> \[args\.\.\.\]/);
+      expect(result.stderr).not.toMatch(/unknown task/);
+    }
+    const task = await runCli(['run', 'quick', '--help', ...h.args]);
+    expect(task.code).toBe(0);
+    expect(task.stdout).toMatch(/^Usage: quick /);
+  });
+
+  it('a broken OpenClaw config fails only what needs the workspace, naming the file; list, status, alerts and logs work', async () => {
+    const { home } = makeHome();
+    const user = path.join(home, 'user');
+    writeFile(user, '.openclaw/openclaw.json', '{ agents: ');
+    const env = { HOME: user, OPENCLAW_WORKSPACE: '', OPENCLAW_STATE_DIR: '', OPENCLAW_CONFIG_PATH: '' };
+    writeFile(home, 'tasks/quick.mjs', QUICK);
+    for (const command of [['list'], ['status'], ['alerts'], ['logs']]) {
+      const result = await runCli([...command, '--home', home], { env });
+      expect(result.stderr, command.join(' ')).toBe('');
+      expect(result.code, command.join(' ')).toBe(0);
+    }
+    const run = await runCli(['memory_capture', '--home', home], { env });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(new RegExp(`OpenClaw config ${path.join(user, '.openclaw', 'openclaw.json')} cannot be parsed`));
+  });
+
   it('refuses a task name longer than 64 characters with a clear error, not ENAMETOOLONG', async () => {
     const h = homeWith({});
     const result = await runCli(['a'.repeat(300), ...h.args]);
@@ -389,7 +418,7 @@ describe('runner <task>: a full or read-only file system', () => {
     const logs = path.join(h.home, 'logs');
     mkdirSync(logs);
     const skip = mountTmpfs(logs, 'size=16k');
-    if (skip) return ctx.skip(skip);
+    if (skip) ctx.skip(skip);
     const children: ChildProcess[] = [];
     try {
       mkdirSync(path.join(logs, '.locks'));
@@ -415,7 +444,7 @@ describe('runner <task>: a full or read-only file system', () => {
     const readOnly = path.join(home, 'ro-home');
     mkdirSync(readOnly);
     const skip = mountTmpfs(readOnly, 'size=1m,mode=755');
-    if (skip) return ctx.skip(skip);
+    if (skip) ctx.skip(skip);
     try {
       writeFile(readOnly, 'tasks/quick.mjs', QUICK);
       remountReadOnly(readOnly);

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { makeHome, readRecords, runCli, writeFile } from '../helpers/cli.js';
 import { envWithoutOpenClaw, fakeOpenClaw } from '../helpers/fake-openclaw.js';
-import { failingJob, listing, okJob } from '../health/cron-fixtures.js';
+import { failingJob, listing, okJob } from '../health/openclaw-jobs-fixtures.js';
 import { closedPort, json, startServer, type TestServer } from '../health/http-servers.js';
 
 const servers: TestServer[] = [];

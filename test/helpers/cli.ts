@@ -3,6 +3,7 @@ import { closeSync, mkdtempSync, mkdirSync, openSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { assertFreshBuild } from './fresh-build.js';
 
 /** The built CLI; `npm test` builds before running the suite. */
 export const CLI = fileURLToPath(new URL('../../dist/cli.js', import.meta.url));
@@ -62,8 +63,9 @@ const CLEARED_ENV = {
   OPENCLAW_GATEWAY_PORT: undefined,
 };
 
-/** Start the real CLI as a child process. */
+/** Start the real CLI as a child process (throws when dist/ is missing or older than src/). */
 export function startCli(args: readonly string[], options: CliOptions = {}): ChildProcess {
+  assertFreshBuild();
   const child = spawn(process.execPath, [options.cli ?? CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env: { ...process.env, ...CLEARED_ENV, NO_COLOR: '1', ...options.env },

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import { RunnerError } from '../../src/errors.js';
+import { RunnerError } from '../../src/shared/errors.js';
 
 /** The RunnerError a promise rejects with (the test fails if it resolves or rejects otherwise). */
 export async function rejection(promise: Promise<unknown>): Promise<RunnerError> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { captureMemory, type CapturedEntry } from '../../src/memory/capture.js';
-import { dailyNoteNames } from '../../src/memory/daily-files.js';
+import { dailyNoteNames } from '../../src/memory/daily-note-files.js';
 
 function workspaceWith(files: Record<string, string>): string {
   const workspace = mkdtempSync(path.join(tmpdir(), 'memory-slug-'));

@@ -4,7 +4,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { consolidateEntries, consolidateMemory } from '../../src/memory/consolidate.js';
-import { parseTimestamp } from '../../src/core/time.js';
+import { parseTimestamp } from '../../src/shared/time.js';
 import { jaccard, wordSet } from '../../src/memory/tokens.js';
 
 const DAY = 86_400_000;

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { extractMemoryItems } from '../../src/memory/markdown.js';
 import { scoreImportance } from '../../src/memory/importance.js';
 import { checkMarkdownLimits, DEFAULT_MARKDOWN_LIMITS, nestingDepth, resolveLimits } from '../../src/memory/markdown-limits.js';
-import { RunnerError } from '../../src/errors.js';
+import { RunnerError } from '../../src/shared/errors.js';
 import { HAS_PUBLIC_CORPUS, MEMORY_FIXTURES, ownMemoryDir, PUBLIC_CORPUS, PUBLIC_CORPUS_TITLE } from '../fixtures/memory.js';
 
 function kindsOf(markdown: string): Array<[string, string[]]> {

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeHome, runCli, writeFile } from '../helpers/cli.js';
 import { alerter } from '../fixtures/tasks.js';
-import { shellLine } from '../../src/schedule/shell-quote.js';
+import { shellLine } from '../../src/shared/shell-quote.js';
 import { installOpenClaw, openclawJson, startGateway, type Gateway } from './helpers.js';
 import { messageText, startScriptedModel, type Exchange, type ScriptedModel } from './scripted-model.js';
 

@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, REPO_ROOT, type CliResult } from '../helpers/cli.js';
+import { assertFreshBuild } from '../helpers/fresh-build.js';
 import { runOpenClaw, type OpenClawOutcome } from '../../src/openclaw/openclaw-cli.js';
 import { scriptedProviderConfig } from './scripted-model.js';
 
@@ -211,6 +212,7 @@ export async function openclawJson<T = unknown>(gateway: Gateway, args: readonly
 
 /** Run the built `runner` (on this Node, 20) with `env` (e.g. a gateway's `env`) and collect its output. */
 export function runRunner(args: readonly string[], env: NodeJS.ProcessEnv, cwd = REPO_ROOT): Promise<CliResult> {
+  assertFreshBuild();
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

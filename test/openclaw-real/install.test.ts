@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeHome, readRecords, writeFile } from '../helpers/cli.js';
 import { runOpenClaw } from '../../src/openclaw/openclaw-cli.js';
 import { SCRATCH_BEGIN, SCRATCH_END } from '../../src/openclaw/scratch-block.js';
-import { shellLine } from '../../src/schedule/shell-quote.js';
+import { shellLine } from '../../src/shared/shell-quote.js';
 import { installOpenClaw, openclawJson, runRunner, startGateway, type Gateway } from './helpers.js';
 import { messageText, startScriptedModel, type Exchange, type ScriptedModel } from './scripted-model.js';
 

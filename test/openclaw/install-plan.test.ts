@@ -1,6 +1,7 @@
+import { hashHex } from '../../src/shared/hash.js';
 import { describe, expect, it } from 'vitest';
 import type { ListedJob } from '../../src/openclaw/cron-jobs.js';
-import { planInstall, sha256, type CurrentInstall, type DesiredInstall, type JobChange } from '../../src/openclaw/install-plan.js';
+import { planInstall, type CurrentInstall, type DesiredInstall, type JobChange } from '../../src/openclaw/install-plan.js';
 import type { InstalledPieces } from '../../src/openclaw/install-record.js';
 import type { JobSpec } from '../../src/openclaw/job-spec.js';
 import { scratchBlock } from '../../src/openclaw/scratch-block.js';
@@ -51,8 +52,8 @@ function record(jobs: InstalledPieces['jobs'], extra: Partial<InstalledPieces> =
     at: '2026-12-06T10:00:00Z',
     agent: 'main',
     workspace: '/ws',
-    skill: { path: skill.path, sha256: sha256(skill.content) },
-    heartbeat: { mode: 'scratch', job_id: 'hb', job_name: 'heartbeat-main', block_sha256: sha256(block), separator_added: true, created_scratch: false },
+    skill: { path: skill.path, sha256: hashHex(skill.content) },
+    heartbeat: { mode: 'scratch', job_id: 'hb', job_name: 'heartbeat-main', block_sha256: hashHex(block), separator_added: true, created_scratch: false },
     jobs,
     alerts_push: { min_level: 'error' },
     ...extra,

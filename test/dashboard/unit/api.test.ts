@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { batchEntry, errorResponse, runsQuery } from '../../../src/dashboard/api.js';
-import { RunnerError } from '../../../src/errors.js';
+import { RunnerError } from '../../../src/shared/errors.js';
 
 const url = (query: string) => new URL(`http://dashboard.invalid/api/runs?${query}`);
 
