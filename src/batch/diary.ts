@@ -91,7 +91,10 @@ export class Diary {
   private endsWithNewline = true;
   private readonly logged = new Set<string>();
 
-  private constructor(readonly file: string) {}
+  readonly file: string;
+  private constructor(file: string) {
+    this.file = file;
+  }
 
   /** Read the diary (a missing one is empty). */
   static async open(file: string): Promise<Diary> {

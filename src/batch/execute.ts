@@ -132,12 +132,20 @@ class BatchExecution {
   private refuseReason: string | undefined;
   private total = 0;
 
+  private readonly store: QueueStore;
+  private readonly diary: Diary;
+  private readonly options: ExecuteBatchOptions & { signal: AbortSignal };
+  private readonly limit: number;
   constructor(
-    private readonly store: QueueStore,
-    private readonly diary: Diary,
-    private readonly options: ExecuteBatchOptions & { signal: AbortSignal },
-    private readonly limit: number,
+    store: QueueStore,
+    diary: Diary,
+    options: ExecuteBatchOptions & { signal: AbortSignal },
+    limit: number,
   ) {
+    this.store = store;
+    this.diary = diary;
+    this.options = options;
+    this.limit = limit;
     this.signal = options.signal;
   }
 

@@ -7,16 +7,20 @@ import type { TaskResult } from './task.js';
  * {@link isRetryable}, and {@link originalError} gives the record the task's own error back.
  */
 export class AttemptFailure extends Error {
-  constructor(readonly original: unknown) {
+  readonly original: unknown;
+  constructor(original: unknown) {
     super(original instanceof Error ? original.message : String(original), { cause: original });
+    this.original = original;
     this.name = 'AttemptFailure';
   }
 }
 
 /** A task that resolved `success: false`: a failure to retry, keeping the result for the record. */
 export class TaskReportedFailure extends Error {
-  constructor(readonly result: TaskResult) {
+  readonly result: TaskResult;
+  constructor(result: TaskResult) {
     super(typeof result.message === 'string' && result.message !== '' ? result.message : 'task reported success: false');
+    this.result = result;
     this.name = 'TaskFailed';
   }
 }

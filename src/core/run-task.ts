@@ -202,10 +202,14 @@ class RunState {
   // every start (measured: docs/benchmarks.md).
   private readonly startedAt = process.hrtime.bigint();
 
+  readonly task: Task;
+  readonly options: RunTaskOptions;
   constructor(
-    readonly task: Task,
-    readonly options: RunTaskOptions,
+    task: Task,
+    options: RunTaskOptions,
   ) {
+    this.task = task;
+    this.options = options;
     this.dryRun = options.dryRun ?? false;
     this.scheduled = options.scheduled ?? false;
     this.policy = resolveRunPolicy(task, options.settings.config, { retries: options.retries, timeoutMs: options.timeoutMs });

@@ -12,7 +12,10 @@ import { summariseTasks, type SummaryOptions, type TaskSummaries } from './task-
  * records followed as they are appended.
  */
 export class LogHistoryView implements RunHistoryView {
-  constructor(private readonly logFile: string) {}
+  private readonly logFile: string;
+  constructor(logFile: string) {
+    this.logFile = logFile;
+  }
 
   summarise(options: SummaryOptions): Promise<TaskSummaries> {
     return summariseTasks(this.logFile, options);

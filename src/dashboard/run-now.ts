@@ -18,12 +18,15 @@ const OUTPUT_TAIL = 4096;
 export class RunLauncher {
   private readonly running = new Map<string, ChildProcess>();
 
-  constructor(
-    private readonly settings: Settings,
-    private readonly onEvent: (event: LiveEvent) => void,
-    /** The CLI to start: the one this server runs as. */
-    private readonly cli: string = process.argv[1]!,
-  ) {}
+  private readonly settings: Settings;
+  private readonly onEvent: (event: LiveEvent) => void;
+  /** The CLI to start: the one this server runs as. */
+  private readonly cli: string;
+  constructor(settings: Settings, onEvent: (event: LiveEvent) => void, cli: string = process.argv[1]!) {
+    this.settings = settings;
+    this.onEvent = onEvent;
+    this.cli = cli;
+  }
 
   start(task: string, dryRun: boolean): { id: string; task: string; dry_run: boolean; pid: number | undefined } {
     if (this.running.size >= MAX_PAGE_RUNS) {

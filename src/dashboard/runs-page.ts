@@ -32,10 +32,14 @@ export class RunsPageCollector {
   private readonly wanted: number;
   private readonly filter: LogFilter;
 
+  private readonly query: RunsQuery;
+  private readonly timeZone: string | undefined;
   constructor(
-    private readonly query: RunsQuery,
-    private readonly timeZone: string | undefined,
+    query: RunsQuery,
+    timeZone: string | undefined,
   ) {
+    this.query = query;
+    this.timeZone = timeZone;
     this.wanted = query.offset + query.limit + 1;
     this.filter = { task: query.task, failed: query.failed, sinceMs: query.sinceMs, timeZone };
   }

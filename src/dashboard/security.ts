@@ -58,7 +58,10 @@ export interface GuardOptions {
  *   must carry the token in `Authorization` (a script or curl, not a browser page).
  */
 export class RequestGuard {
-  constructor(private readonly options: GuardOptions) {}
+  private readonly options: GuardOptions;
+  constructor(options: GuardOptions) {
+    this.options = options;
+  }
 
   check(request: IncomingMessage, url: URL, changes: boolean): Verdict {
     const host = request.headers.host ?? '';

@@ -12,7 +12,10 @@ const SCAN_MAX_RECORDS = 200_000;
 
 /** The shared run history of a queue's server (every host's runs) as the dashboard reads it. */
 export class SharedHistoryView implements RunHistoryView {
-  constructor(private readonly history: RunHistory) {}
+  private readonly history: RunHistory;
+  constructor(history: RunHistory) {
+    this.history = history;
+  }
 
   summarise(options: SummaryOptions): Promise<TaskSummaries> {
     return summariseRecords(this.history, options);

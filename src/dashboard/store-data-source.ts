@@ -39,10 +39,15 @@ export class StoreDataSource implements DashboardDataSource {
   private registry: { at: number; value: Promise<TaskRegistry> } | undefined;
   private tasksInFlight: Promise<TasksView> | undefined;
 
+  private readonly settings: Settings;
+  private readonly stores: DashboardStores;
   constructor(
-    private readonly settings: Settings,
-    private readonly stores: DashboardStores,
-  ) {}
+    settings: Settings,
+    stores: DashboardStores,
+  ) {
+    this.settings = settings;
+    this.stores = stores;
+  }
 
   /** Close the connections to the server, if any (the dashboard's process otherwise keeps them until it exits). */
   close(): Promise<void> {

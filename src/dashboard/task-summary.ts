@@ -20,7 +20,9 @@ class TaskSeries {
   readonly status: TaskStatusBuilder;
   private readonly points: { t: number; d: number | null; ok: boolean }[] = [];
 
-  constructor(task: string, window: number, private readonly size: number) {
+  private readonly size: number;
+  constructor(task: string, window: number, size: number) {
+    this.size = size;
     this.status = new TaskStatusBuilder(task, window);
   }
 
@@ -103,7 +105,9 @@ class SummaryCollector {
   private readonly series = new Map<string, TaskSeries>();
   private knownFull = 0;
 
-  constructor(private readonly options: SummaryOptions) {
+  private readonly options: SummaryOptions;
+  constructor(options: SummaryOptions) {
+    this.options = options;
     this.window = options.window ?? SUMMARY_WINDOW;
     this.size = options.points ?? SUMMARY_POINTS;
     this.maxLines = options.maxLines ?? SUMMARY_MAX_LINES;

@@ -10,7 +10,10 @@ export class GroupedWrites<T> {
   private writing = false;
 
   /** `write` sends one batch (never empty) and settles once the server has it. */
-  constructor(private readonly write: (items: T[]) => Promise<void>) {}
+  private readonly write: (items: T[]) => Promise<void>;
+  constructor(write: (items: T[]) => Promise<void>) {
+    this.write = write;
+  }
 
   /** Resolves once the batch holding `item` is written; rejects with that batch's error. */
   add(item: T): Promise<void> {

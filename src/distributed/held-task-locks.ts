@@ -40,7 +40,9 @@ export class HeldTaskLocks {
   private readonly holdings = new Map<string, Holding>();
   private readonly idleMs: number;
 
-  constructor(private readonly options: HeldTaskLocksOptions) {
+  private readonly options: HeldTaskLocksOptions;
+  constructor(options: HeldTaskLocksOptions) {
+    this.options = options;
     this.idleMs = options.idleMs ?? LOCK_IDLE_MS;
   }
 

@@ -39,11 +39,15 @@ export class PostgresAlertInbox implements AlertInbox {
   private readonly raiseLock: string;
   private readonly drainLock: string;
 
+  private readonly pool: StorePool;
+  private readonly onDropped?: DroppedAlertReporter;
   constructor(
-    private readonly pool: StorePool,
+    pool: StorePool,
     schema: string,
-    private readonly onDropped?: DroppedAlertReporter,
+    onDropped?: DroppedAlertReporter,
   ) {
+    this.pool = pool;
+    this.onDropped = onDropped;
     this.table = `${quoteIdentifier(schema)}.runner_alerts`;
     this.raiseLock = `${schema}.runner_alerts.raise`;
     this.drainLock = `${schema}.runner_alerts.drain`;

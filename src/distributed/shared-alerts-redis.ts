@@ -30,11 +30,13 @@ export class RedisAlertInbox implements AlertInbox {
   private readonly lockOptions: DrainLockOptions;
   private readonly onDropped: DroppedAlertReporter | undefined;
 
+  private readonly redis: Redis;
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     prefix: string,
     options: RedisAlertInboxOptions = {},
   ) {
+    this.redis = redis;
     this.lockOptions = options.lock ?? {};
     this.onDropped = options.onDropped;
     const base = `${prefix}:runner-store:`;

@@ -25,11 +25,15 @@ export class PostgresHistory implements RunHistory {
   private readonly appends = new GroupedWrites<RunRecord>((records) => this.insert(records));
   private readonly trimEvery: number;
 
+  private readonly pool: StorePool;
+  private readonly limit: number;
   constructor(
-    private readonly pool: StorePool,
+    pool: StorePool,
     schema: string,
-    private readonly limit: number = DEFAULT_HISTORY_LIMIT,
+    limit: number = DEFAULT_HISTORY_LIMIT,
   ) {
+    this.pool = pool;
+    this.limit = limit;
     this.table = `${quoteIdentifier(schema)}.runner_history`;
     this.trimEvery = Math.max(1, Math.min(TRIM_EVERY_MAX, Math.floor(limit / 100)));
   }

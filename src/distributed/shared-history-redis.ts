@@ -16,11 +16,13 @@ export class RedisHistory implements RunHistory {
   private readonly key: string;
   private readonly maxLength: string;
 
+  private readonly redis: Redis;
   constructor(
-    private readonly redis: Redis,
+    redis: Redis,
     prefix: string,
     limit: number = DEFAULT_HISTORY_LIMIT,
   ) {
+    this.redis = redis;
     this.key = `${prefix}:runner-store:history`;
     this.maxLength = String(limit);
   }

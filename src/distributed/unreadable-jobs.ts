@@ -81,7 +81,10 @@ class Coalesced {
   private running: Promise<void> | undefined;
   private again = false;
 
-  constructor(private readonly work: () => Promise<void>) {}
+  private readonly work: () => Promise<void>;
+  constructor(work: () => Promise<void>) {
+    this.work = work;
+  }
 
   request(): void {
     if (this.running) {

@@ -250,7 +250,10 @@ class PendingWrites {
 class Slots {
   busy = 0;
   private readonly waiting: (() => void)[] = [];
-  constructor(private readonly size: number) {}
+  private readonly size: number;
+  constructor(size: number) {
+    this.size = size;
+  }
 
   /** Take a slot: at once (nothing returned) when one is free, else once one is released. */
   take(): Promise<void> | undefined {

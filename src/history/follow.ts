@@ -105,12 +105,21 @@ class Tail {
   private oversized = false;
   private readonly buffer = Buffer.allocUnsafe(READ_BYTES);
 
+  private readonly handle: FileHandle;
+  readonly ino: number;
+  public position: number;
+  private readonly onLine: (line: string | undefined) => void;
   constructor(
-    private readonly handle: FileHandle,
-    readonly ino: number,
-    public position: number,
-    private readonly onLine: (line: string | undefined) => void,
-  ) {}
+    handle: FileHandle,
+    ino: number,
+    position: number,
+    onLine: (line: string | undefined) => void,
+  ) {
+    this.handle = handle;
+    this.ino = ino;
+    this.position = position;
+    this.onLine = onLine;
+  }
 
   static async open(file: string, onLine: (line: string | undefined) => void): Promise<Tail | undefined> {
     const opened = await openRegularFileForReading(file);
@@ -183,7 +192,11 @@ class Waker {
   private readonly watcher: FSWatcher | undefined;
   private readonly onAbort = () => this.fire();
 
-  constructor(dir: string, private readonly pollMs: number, private readonly signal: AbortSignal) {
+  private readonly pollMs: number;
+  private readonly signal: AbortSignal;
+  constructor(dir: string, pollMs: number, signal: AbortSignal) {
+    this.pollMs = pollMs;
+    this.signal = signal;
     try {
       this.watcher = watch(dir, { persistent: false }, () => this.fire());
       this.watcher.on('error', () => undefined);

@@ -23,7 +23,10 @@ export interface OpenLogFile {
  * (a FIFO, a device, a folder) throws `store.notAFile` naming it.
  */
 export class LogFileSet {
-  private constructor(readonly files: OpenLogFile[]) {}
+  readonly files: OpenLogFile[];
+  private constructor(files: OpenLogFile[]) {
+    this.files = files;
+  }
 
   /** Open `logFile` (e.g. `<home>/logs/tasks.jsonl`) and its rotated files; missing ones are no error. */
   static async open(logFile: string): Promise<LogFileSet> {

@@ -49,7 +49,12 @@ export class TaskStatusBuilder {
   private lastSuccess: RunRecord | undefined;
   private oldestScheduled: RunRecord | undefined;
 
-  constructor(readonly task: string, private readonly window: number) {}
+  readonly task: string;
+  private readonly window: number;
+  constructor(task: string, window: number) {
+    this.task = task;
+    this.window = window;
+  }
 
   /** Whether older records can no longer change this status: the window is full and the last success found. */
   get full(): boolean {

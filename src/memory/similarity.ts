@@ -141,12 +141,16 @@ class PrefixIndex {
   private touchedCount = 0;
 
   /** Sets `from .. to` may be added; any set may probe. */
+  private readonly sets: WordSets;
+  private readonly t: Threshold;
   constructor(
-    private readonly sets: WordSets,
-    private readonly t: Threshold,
+    sets: WordSets,
+    t: Threshold,
     from = 0,
     to = sets.count,
   ) {
+    this.sets = sets;
+    this.t = t;
     const { count, offsets, tokens, vocabularySize } = sets;
     const bySize = idsBySize(sets, from, to);
     const lastSize = new Int32Array(vocabularySize).fill(-1);

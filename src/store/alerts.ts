@@ -22,7 +22,10 @@ export type { Alert, AlertLevel, AppendAlertOptions, NewAlert, RaisedAlert } fro
  * polls often, and health checks resolve on every run, mostly finding nothing.
  */
 export class AlertStore implements AlertInbox {
-  constructor(readonly file: string) {}
+  readonly file: string;
+  constructor(file: string) {
+    this.file = file;
+  }
 
   /** The inbox of a runner home: `<home>/alerts/pending.json`. */
   static forHome(home: string): AlertStore {

@@ -113,7 +113,10 @@ class BufferedSink implements ChunkSink {
   private chunks: Buffer[] = [];
   private bytes = 0;
 
-  constructor(private readonly handle: FileHandle) {}
+  private readonly handle: FileHandle;
+  constructor(handle: FileHandle) {
+    this.handle = handle;
+  }
 
   async write(chunk: string | Buffer): Promise<void> {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;

@@ -43,11 +43,13 @@ class Scripted extends Task {
   readonly starts: number[] = [];
   readonly contexts: TaskContext[] = [];
 
+  private readonly behave: (ctx: TaskContext, attempt: number) => Promise<TaskResult>;
   constructor(
-    private readonly behave: (ctx: TaskContext, attempt: number) => Promise<TaskResult>,
+    behave: (ctx: TaskContext, attempt: number) => Promise<TaskResult>,
     options: { name?: string; defaults?: TaskDefaults } = {},
   ) {
     super();
+    this.behave = behave;
     this.name = options.name ?? 'scripted';
     this.defaults = options.defaults;
   }
