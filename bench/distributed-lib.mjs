@@ -1,5 +1,6 @@
 // Helpers of bench/distributed.bench.mjs: a connection to the queue server like the runner's own
-// (one Redis client, or one PostgreSQL pool shared by every queue of the process).
+// (one Redis client, or one PostgreSQL pool shared by every queue of the process), and the shared
+// run history written as the runner writes it (same key or table, same command, same bound).
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
@@ -12,7 +13,13 @@ export const URLS = {
   postgres: process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/test',
 };
 
-export async function openBench(kind, prefix) {
+// The shared history's bound (src/distributed/shared-history-redis.ts DEFAULT_HISTORY_LIMIT), and
+// on PostgreSQL the one append in this many that trims (src/distributed/shared-history-postgres.ts).
+const HISTORY_LIMIT = 100_000;
+const TRIM_EVERY = 1000;
+
+/** `poolSize`: PostgreSQL connections (the runner's worker has concurrency + 2: 3 at concurrency 1). */
+export async function openBench(kind, prefix, { poolSize = 4 } = {}) {
   if (kind === 'redis') {
     const { Redis } = require('ioredis');
     const redis = new Redis(URLS.redis, { maxRetriesPerRequest: null });
@@ -22,15 +29,17 @@ export async function openBench(kind, prefix) {
       worker: (name, processor, opts) => new bullmq.Worker(name, processor, { ...opts, connection: redis, prefix }),
       clients: async () => Number(/connected_clients:(\d+)/.exec(await redis.info('clients'))[1]),
       serverPids: async () => [Number(/process_id:(\d+)/.exec(await redis.info('server'))[1])],
-      // A run record appended the way the runner's shared history does it: the XADD leaves in the
-      // same socket write as BullMQ's completion of the job (the connection is corked for the tick).
+      // A run record appended where and as the runner's shared history appends it: the same stream
+      // and bound, and the XADD leaves in the same socket write as BullMQ's completion of the job
+      // (the connection is corked for the tick).
       appendRecord: (line) => {
         if (redis.stream.writableCorked === 0) {
           redis.stream.cork();
           process.nextTick(() => redis.stream.uncork());
         }
-        return redis.xadd(`${prefix}:bench-history`, 'MAXLEN', '~', '100000', '*', 'r', line);
+        return redis.xadd(`${prefix}:runner-store:history`, 'MAXLEN', '~', String(HISTORY_LIMIT), '*', 'r', line);
       },
+      historyLength: () => redis.xlen(`${prefix}:runner-store:history`),
       drop: async () => {
         let cursor = '0';
         do {
@@ -42,10 +51,17 @@ export async function openBench(kind, prefix) {
       close: () => redis.quit(),
     };
   }
-  const connection = new bullmq.PostgresConnection({ connectionString: URLS.postgres, schema: prefix, migrate: true, max: 4, keepAlive: true });
+  const connection = new bullmq.PostgresConnection({ connectionString: URLS.postgres, schema: prefix, migrate: true, max: poolSize, keepAlive: true });
   connection.on('error', () => undefined);
   await connection.waitUntilReady();
-  const historyTable = connection.pool.query(`CREATE TABLE IF NOT EXISTS "${prefix}".bench_history (seq bigserial PRIMARY KEY, task text NOT NULL, record text NOT NULL)`);
+  // The runner's table (PostgresHistory.ddl): its index on recorded_at is part of each insert's cost.
+  const table = `"${prefix}".runner_history`;
+  const historyTable = (async () => {
+    await connection.pool.query(
+      `CREATE TABLE IF NOT EXISTS ${table} (seq bigserial PRIMARY KEY, recorded_at timestamptz NOT NULL DEFAULT now(), task text NOT NULL, record text NOT NULL)`,
+    );
+    await connection.pool.query(`CREATE INDEX IF NOT EXISTS runner_history_recorded_at ON ${table} (recorded_at)`);
+  })();
   const classes = bullmq.withBackend((name, opts) => new bullmq.PostgresQueueBackend(connection, name, opts, false));
   return {
     bullmq,
@@ -54,14 +70,20 @@ export async function openBench(kind, prefix) {
     clients: async () => Number((await connection.pool.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()')).rows[0].n),
     // Every process of the server: each connection has its own backend, and the WAL writer works too.
     serverPids: async () => processesNamed('postgres'),
-    // A run record appended the way the runner's shared history does it.
-    appendRecord: async (line) => {
+    // A run record appended where and as the runner's shared history appends one: the same insert,
+    // committed without waiting for the WAL flush, and the same trim on one append in 1,000.
+    appendRecord: async (line, task) => {
       await historyTable;
-      await connection.pool.query(
-        `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))
-         INSERT INTO "${prefix}".bench_history (task, record) SELECT $1, $2 FROM unflushed RETURNING seq`,
-        ['b00', line],
+      const { rows } = await connection.pool.query(
+        `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true)) INSERT INTO ${table} (task, record) SELECT $1, $2 FROM unflushed RETURNING seq`,
+        [task, line],
       );
+      const seq = Number(rows[0].seq);
+      if (seq % TRIM_EVERY === 0) await connection.pool.query(`DELETE FROM ${table} WHERE seq <= $1`, [seq - HISTORY_LIMIT]);
+    },
+    historyLength: async () => {
+      await historyTable;
+      return Number((await connection.pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
     },
     drop: () => connection.pool.query(`DROP SCHEMA IF EXISTS "${prefix}" CASCADE`),
     close: () => connection.close(),

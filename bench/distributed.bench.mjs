@@ -1,17 +1,23 @@
 // The distributed runner (SPEC §10) on Redis and on PostgreSQL:
-// 1. jobs per second of a no-op task through `runner worker` against a bare BullMQ Worker with an
-//    empty processor, same server, same run (one process each, one task queue, global concurrency
-//    1 as the runner sets it); the ratio is the figure (the bar: at least 0.8). A third worker,
-//    bare BullMQ plus the I/O every run owes (its record appended to a local file and to the shared
-//    history), shows how much of the difference that I/O is and how much the runner's own work.
-//    The CPU time each side spent per job (the worker process, the server's processes) is printed
-//    too: on a shared machine it varies less than the rate does;
+// 1. jobs per second of a no-op task through `runner worker` against a bare BullMQ worker that
+//    writes the same two records a run owes (its line in a local logs/tasks.jsonl and its entry in
+//    the shared history, see distributed-bare-worker.mjs), same server, same run (one process each,
+//    one task queue, global concurrency 1 as the runner sets it, the same jobs). The ratio is the
+//    figure (the bar: at least 0.8): what the runner's own work per job (checking the job, the run's
+//    machinery, its lock, its record) leaves of the rate. A bare worker with an empty processor is
+//    shown beside them. The cases take turns within each round (the order rotating from round to
+//    round); each drain's counts are checked (every job a line in the local log and an entry in the
+//    shared history, the same keys in both workers' records). The CPU time each side spent per job
+//    (the worker process, the server's processes) is printed too: on a shared machine it varies less
+//    than the rate does;
 // 2. the scale run: N worker processes, J jobs over T tasks: throughput, p95 wait from enqueue to
 //    start, and the count of runs lost and doubled (from the workers' run records).
 // Sizes: BENCH_QUEUE_BACKENDS (redis,postgres), BENCH_QUEUE_RATE_JOBS (10000), BENCH_QUEUE_ROUNDS (3),
 // BENCH_QUEUE_JOBS (20000), BENCH_QUEUE_TASKS (50), BENCH_QUEUE_PROCS (10).
+// BENCH_QUEUE_CLIS=label=path/to/dist/cli.js,… measures other builds of the runner in the same
+// rounds (a checkout with one optimisation taken out, to measure what it is worth).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, median, printTable } from './lib.mjs';
@@ -33,6 +39,21 @@ const SCALE_TASKS = Number(env.BENCH_QUEUE_TASKS ?? 50);
 const SCALE_PROCS = Number(env.BENCH_QUEUE_PROCS ?? 10);
 
 const taskName = (i) => `b${String(i).padStart(2, '0')}`;
+
+// The workers of the rate measurement: the two bare baselines, then each build of the runner.
+const CASES = [
+  { id: 'empty', label: 'bare BullMQ' },
+  { id: 'records', label: 'bare + same records' },
+  { id: 'runner', label: 'runner worker', cli: CLI },
+  ...(env.BENCH_QUEUE_CLIS ?? '')
+    .split(',')
+    .filter((item) => item !== '')
+    .map((item) => {
+      const [label, cli] = item.split('=');
+      if (!cli || !existsSync(cli)) throw new Error(`BENCH_QUEUE_CLIS: ${item}: expected label=path/to/dist/cli.js of a built checkout`);
+      return { id: 'runner', label, cli };
+    }),
+];
 
 function makeHome(kind, prefix, tasks) {
   const home = mkdtempSync(path.join(tmpdir(), 'taskrunner-bench-queue-'));
@@ -85,34 +106,50 @@ async function drained(queues) {
   }
 }
 
-// One timed drain of RATE_JOBS pre-added no-op jobs by one worker process.
+// One timed drain of RATE_JOBS pre-added no-op jobs by one worker process (one of CASES).
 async function rateOnce(kind, which) {
-  const prefix = `bench_${which}_${process.pid}_${Date.now()}`;
+  const prefix = `bench_${which.id}_${process.pid}_${Date.now()}`;
   const bench = await openBench(kind, prefix);
-  const name = which === 'runner' ? 'task-b00' : `bare-${which}`;
-  const queue = bench.queue(name);
+  const queue = bench.queue('task-b00');
+  const home = which.id === 'runner' ? makeHome(kind, prefix, ['b00']) : mkdtempSync(path.join(tmpdir(), 'taskrunner-bench-queue-'));
+  const logFile = path.join(home, 'logs', 'tasks.jsonl');
   try {
-    await addJobs(queue, which === 'runner' ? 'b00' : 'noop', Array.from({ length: RATE_JOBS }, (_, i) => (which === 'runner' ? { task: 'b00', args: [`j${i}`] } : { i })));
+    // Every worker gets the same jobs: what `runner enqueue b00 j<i>` adds.
+    await addJobs(queue, 'b00', Array.from({ length: RATE_JOBS }, (_, i) => ({ task: 'b00', args: [`j${i}`] })));
     const proc =
-      which === 'runner'
-        ? startProcess([CLI, 'worker', '--home', makeHome(kind, prefix, ['b00']), '--tasks', 'b00', '--concurrency', '1'])
-        : startProcess([path.join(ROOT, 'bench', 'distributed-bare-worker.mjs'), kind, prefix, name, which === 'bare' ? 'empty' : 'io']);
+      which.id === 'runner'
+        ? startProcess([which.cli, 'worker', '--home', home, '--tasks', 'b00', '--concurrency', '1'])
+        : startProcess([path.join(ROOT, 'bench', 'distributed-bare-worker.mjs'), kind, prefix, 'task-b00', which.id, logFile]);
     await proc.ready;
-    const serverPids = await bench.serverPids();
-    const before = { worker: cpuMicros([proc.child.pid]), server: cpuMicros(serverPids) };
     const started = performance.now();
+    const before = { worker: cpuMicros([proc.child.pid]) };
+    const serverPids = await bench.serverPids();
+    before.server = cpuMicros(serverPids);
     const ended = await drained([queue]);
     // A PostgreSQL connection opened during the drain has a server process of its own: all of its time counts.
     const laterPids = (await bench.serverPids()).filter((pid) => !serverPids.includes(pid));
     const after = { worker: cpuMicros([proc.child.pid]), server: cpuMicros(serverPids) + (cpuMicros(laterPids) ?? 0) };
     await stop(proc.child);
     const perJob = (side) => (before[side] === undefined || after[side] === undefined ? NaN : (after[side] - before[side]) / RATE_JOBS);
-    return { rate: RATE_JOBS / ((ended - started) / 1000), workerCpu: perJob('worker'), serverCpu: perJob('server') };
+    const keys = which.id === 'empty' ? undefined : await checkRecords(bench, logFile, `${which.label} on ${kind}`);
+    return { rate: RATE_JOBS / ((ended - started) / 1000), workerCpu: perJob('worker'), serverCpu: perJob('server'), keys };
   } finally {
     await queue.close();
     await bench.drop();
     await bench.close();
+    rmSync(home, { recursive: true, force: true });
   }
+}
+
+// Every job left one line in the local log and one entry in the shared history; returns the keys
+// of the records, which must be the same for the bare worker and the runner.
+async function checkRecords(bench, logFile, what) {
+  const lines = existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n') : [];
+  const shared = await bench.historyLength();
+  if (lines.length !== RATE_JOBS || shared !== RATE_JOBS) {
+    throw new Error(`${what}: ${lines.length} local records and ${shared} shared ones for ${RATE_JOBS} jobs`);
+  }
+  return Object.keys(JSON.parse(lines[0])).join(',');
 }
 
 async function scale(kind) {
@@ -163,33 +200,44 @@ const rateRows = [];
 const cpuRows = [];
 const scaleRows = [];
 for (const kind of BACKENDS) {
-  const bare = [];
-  const withIo = [];
-  const runner = [];
+  const runs = CASES.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    bare.push(await rateOnce(kind, 'bare'));
-    withIo.push(await rateOnce(kind, 'io'));
-    runner.push(await rateOnce(kind, 'runner'));
+    // Rotated: no case always runs first (after the previous round's last drain) or last.
+    for (let k = 0; k < CASES.length; k++) {
+      const c = (k + round) % CASES.length;
+      runs[c].push(await rateOnce(kind, CASES[c]));
+    }
   }
-  const rate = (runs) => median(runs.map((run) => run.rate));
-  rateRows.push([kind, rate(bare), rate(withIo), rate(runner), rate(runner) / rate(bare), rate(runner) / rate(withIo)]);
-  for (const [which, runs] of [['bare BullMQ', bare], ['bare + run I/O', withIo], ['runner worker', runner]]) {
-    const worker = median(runs.map((run) => run.workerCpu));
-    const server = median(runs.map((run) => run.serverCpu));
-    cpuRows.push([kind, which, worker, server, worker + server, 1e6 / rate(runs)]);
-  }
+  const keys = new Set(runs.slice(1).flat().map((run) => run.keys));
+  if (keys.size !== 1) throw new Error(`${kind}: the workers' records differ in their keys: ${[...keys].join(' / ')}`);
+  const rate = (of) => median(of.map((run) => run.rate));
+  const [empty, records] = runs;
+  CASES.forEach((which, c) => {
+    if (which.id !== 'runner') return;
+    // Each round's runner drain against the same round's bare one: the spread of the ratio.
+    const perRound = runs[c].map((run, round) => run.rate / records[round].rate);
+    const ratio = rate(runs[c]) / rate(records);
+    rateRows.push([kind, which.label, rate(runs[c]), rate(records), ratio, `${Math.min(...perRound).toFixed(2)}-${Math.max(...perRound).toFixed(2)}`, rate(empty), rate(runs[c]) / rate(empty)]);
+  });
+  CASES.forEach((which, c) => {
+    const worker = median(runs[c].map((run) => run.workerCpu));
+    const server = median(runs[c].map((run) => run.serverCpu));
+    cpuRows.push([kind, which.label, worker, server, worker + server, 1e6 / rate(runs[c])]);
+  });
   if (SCALE_JOBS > 0) {
     const result = await scale(kind);
     scaleRows.push([kind, SCALE_PROCS, SCALE_JOBS, SCALE_TASKS, result.throughput, result.p95, result.runs, result.lost, result.doubled, result.clients]);
   }
 }
 printTable(
-  `No-op task, ${RATE_JOBS} jobs, one process, one task queue (median of ${ROUNDS}): jobs/s`,
-  ['backend', 'bare BullMQ', 'bare + run I/O', 'runner worker', 'ratio', 'ratio to bare + I/O'],
-  rateRows.map((row) => row.map((cell, i) => (i >= 4 ? cell.toFixed(2) : cell))),
+  `No-op task, ${RATE_JOBS} jobs a drain, one process, one task queue (median of ${ROUNDS} interleaved drains): jobs/s`,
+  ['backend', 'worker', 'jobs/s', 'bare + same records', 'ratio', 'per round', 'bare BullMQ', 'ratio to bare'],
+  rateRows.map((row) => row.map((cell, i) => (i === 4 || i === 7 ? cell.toFixed(2) : cell))),
   0,
 );
-for (const row of rateRows) if (row[4] < 0.8) console.log(`${row[0]}: the runner keeps ${(row[4] * 100).toFixed(0)} % of bare BullMQ's rate (bar: 80 %)`);
+for (const row of rateRows) {
+  if (row[4] < 0.8) console.log(`${row[0]}: ${row[1]} keeps ${(row[4] * 100).toFixed(0)} % of the rate of a bare BullMQ worker writing the same records (bar: 80 %)`);
+}
 printTable(
   'The same drains: CPU per job (µs, median; from /proc, NaN elsewhere), and wall time per job',
   ['backend', 'worker', 'worker CPU', 'server CPU', 'both', 'wall'],
