@@ -1,7 +1,7 @@
 // Helpers of bench/distributed.bench.mjs: a connection to the queue server like the runner's own
 // (one Redis client, or one PostgreSQL pool shared by every queue of the process), and the shared
 // run history written as the runner writes it (same key or table, same command, same bound).
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
@@ -28,6 +28,7 @@ export async function openBench(kind, prefix, { poolSize = 4 } = {}) {
       queue: (name) => new bullmq.Queue(name, { connection: redis, prefix }),
       worker: (name, processor, opts) => new bullmq.Worker(name, processor, { ...opts, connection: redis, prefix }),
       clients: async () => Number(/connected_clients:(\d+)/.exec(await redis.info('clients'))[1]),
+      // The one server process (shared with whatever else uses this Redis at the time).
       serverPids: async () => [Number(/process_id:(\d+)/.exec(await redis.info('server'))[1])],
       // A run record appended where and as the runner's shared history appends it: the same stream
       // and bound, and the XADD leaves in the same socket write as BullMQ's completion of the job
@@ -68,8 +69,14 @@ export async function openBench(kind, prefix, { poolSize = 4 } = {}) {
     queue: (name) => new classes.Queue(name, { connection: URLS.postgres }),
     worker: (name, processor, opts) => new classes.Worker(name, processor, { ...opts, connection: URLS.postgres }),
     clients: async () => Number((await connection.pool.query('SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database()')).rows[0].n),
-    // Every process of the server: each connection has its own backend, and the WAL writer works too.
-    serverPids: async () => processesNamed('postgres'),
+    // The server processes that serve the worker: one backend per connection of its process (found
+    // by the ports of its sockets), not those of other clients of the server.
+    serverPids: async (workerPid) => {
+      const ports = socketPorts(workerPid);
+      if (ports.length === 0) return [];
+      const { rows } = await connection.pool.query('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])', [ports]);
+      return rows.map((row) => Number(row.pid));
+    },
     // A run record appended where and as the runner's shared history appends one: the same insert,
     // committed without waiting for the WAL flush, and the same trim on one append in 1,000.
     appendRecord: async (line, task) => {
@@ -112,20 +119,36 @@ export function cpuMicros(pids) {
   return ticks * 10_000;
 }
 
-function processesNamed(name) {
-  let entries;
+// The local ports of a process's TCP sockets, from /proc (Linux; none elsewhere).
+function socketPorts(pid) {
+  let inodes;
   try {
-    entries = readdirSync('/proc');
+    inodes = new Set(
+      readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => {
+          try {
+            return /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1];
+          } catch {
+            return undefined;
+          }
+        })
+        .filter((inode) => inode !== undefined),
+    );
   } catch {
     return [];
   }
-  return entries.filter((entry) => /^\d+$/.test(entry) && commOf(entry) === name).map(Number);
-}
-
-function commOf(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-  } catch {
-    return undefined;
+  const ports = [];
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text;
+    try {
+      text = readFileSync(table, 'utf8');
+    } catch {
+      continue;
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      if (fields.length > 9 && inodes.has(fields[9])) ports.push(parseInt(fields[1].split(':')[1], 16));
+    }
   }
+  return ports;
 }

@@ -15,9 +15,10 @@
 // Sizes: BENCH_QUEUE_BACKENDS (redis,postgres), BENCH_QUEUE_RATE_JOBS (10000), BENCH_QUEUE_ROUNDS (3),
 // BENCH_QUEUE_JOBS (20000), BENCH_QUEUE_TASKS (50), BENCH_QUEUE_PROCS (10).
 // BENCH_QUEUE_CLIS=label=path/to/dist/cli.js,… measures other builds of the runner in the same
-// rounds (a checkout with one optimisation taken out, to measure what it is worth).
+// rounds (a checkout with one optimisation taken out, to measure what it is worth);
+// BENCH_QUEUE_JSON=file appends every drain's figures to the file, a line per backend.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CLI, ROOT, median, printTable } from './lib.mjs';
@@ -123,11 +124,11 @@ async function rateOnce(kind, which) {
     await proc.ready;
     const started = performance.now();
     const before = { worker: cpuMicros([proc.child.pid]) };
-    const serverPids = await bench.serverPids();
+    const serverPids = await bench.serverPids(proc.child.pid);
     before.server = cpuMicros(serverPids);
     const ended = await drained([queue]);
     // A PostgreSQL connection opened during the drain has a server process of its own: all of its time counts.
-    const laterPids = (await bench.serverPids()).filter((pid) => !serverPids.includes(pid));
+    const laterPids = (await bench.serverPids(proc.child.pid)).filter((pid) => !serverPids.includes(pid));
     const after = { worker: cpuMicros([proc.child.pid]), server: cpuMicros(serverPids) + (cpuMicros(laterPids) ?? 0) };
     await stop(proc.child);
     const perJob = (side) => (before[side] === undefined || after[side] === undefined ? NaN : (after[side] - before[side]) / RATE_JOBS);
@@ -207,6 +208,9 @@ for (const kind of BACKENDS) {
       const c = (k + round) % CASES.length;
       runs[c].push(await rateOnce(kind, CASES[c]));
     }
+  }
+  if (env.BENCH_QUEUE_JSON) {
+    appendFileSync(env.BENCH_QUEUE_JSON, `${JSON.stringify({ backend: kind, jobs: RATE_JOBS, cases: CASES.map((which) => which.label), runs })}\n`);
   }
   const keys = new Set(runs.slice(1).flat().map((run) => run.keys));
   if (keys.size !== 1) throw new Error(`${kind}: the workers' records differ in their keys: ${[...keys].join(' / ')}`);
