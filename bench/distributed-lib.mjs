@@ -64,6 +64,23 @@ export async function openBench(kind, prefix, { poolSize = 4 } = {}) {
     await connection.pool.query(`CREATE INDEX IF NOT EXISTS runner_history_recorded_at ON ${table} (recorded_at)`);
   })();
   const classes = bullmq.withBackend((name, opts) => new bullmq.PostgresQueueBackend(connection, name, opts, false));
+  // As the runner's shared history inserts (src/distributed/shared-history-postgres.ts): one insert
+  // at a time, the records that come meanwhile together in the next; committed without waiting for
+  // the WAL flush; one append in 1,000 trims.
+  const appends = groupedWrites(async (records) => {
+    await historyTable;
+    const unflushed = "WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true))";
+    const { rows } =
+      records.length === 1
+        ? await connection.pool.query(`${unflushed} INSERT INTO ${table} (task, record) SELECT $1, $2 FROM unflushed RETURNING seq`, [records[0].task, records[0].line])
+        : await connection.pool.query(
+            `${unflushed} INSERT INTO ${table} (task, record)
+             SELECT task, record FROM unflushed, unnest($1::text[], $2::text[]) WITH ORDINALITY AS r(task, record, n) ORDER BY n RETURNING seq`,
+            [records.map((record) => record.task), records.map((record) => record.line)],
+          );
+    const trimAt = rows.map((row) => Number(row.seq)).find((seq) => seq % TRIM_EVERY === 0);
+    if (trimAt !== undefined) await connection.pool.query(`DELETE FROM ${table} WHERE seq <= $1`, [trimAt - HISTORY_LIMIT]);
+  });
   return {
     bullmq,
     queue: (name) => new classes.Queue(name, { connection: URLS.postgres }),
@@ -77,23 +94,41 @@ export async function openBench(kind, prefix, { poolSize = 4 } = {}) {
       const { rows } = await connection.pool.query('SELECT pid FROM pg_stat_activity WHERE client_port = ANY($1::int[])', [ports]);
       return rows.map((row) => Number(row.pid));
     },
-    // A run record appended where and as the runner's shared history appends one: the same insert,
-    // committed without waiting for the WAL flush, and the same trim on one append in 1,000.
-    appendRecord: async (line, task) => {
-      await historyTable;
-      const { rows } = await connection.pool.query(
-        `WITH unflushed AS (SELECT set_config('synchronous_commit', 'off', true)) INSERT INTO ${table} (task, record) SELECT $1, $2 FROM unflushed RETURNING seq`,
-        [task, line],
-      );
-      const seq = Number(rows[0].seq);
-      if (seq % TRIM_EVERY === 0) await connection.pool.query(`DELETE FROM ${table} WHERE seq <= $1`, [seq - HISTORY_LIMIT]);
-    },
+    // A run record appended where and as the runner's shared history appends one.
+    appendRecord: (line, task) => appends.add({ line, task }),
     historyLength: async () => {
       await historyTable;
       return Number((await connection.pool.query(`SELECT count(*) AS n FROM ${table}`)).rows[0].n);
     },
     drop: () => connection.pool.query(`DROP SCHEMA IF EXISTS "${prefix}" CASCADE`),
     close: () => connection.close(),
+  };
+}
+
+// Writes made while one is under way go out together when it is done (src/distributed/grouped-writes.ts).
+function groupedWrites(write) {
+  let waiting = [];
+  let writing = false;
+  const drain = async () => {
+    writing = true;
+    while (waiting.length > 0) {
+      const batch = waiting;
+      waiting = [];
+      try {
+        await write(batch.map((entry) => entry.item));
+        for (const entry of batch) entry.resolve();
+      } catch (error) {
+        for (const entry of batch) entry.reject(error);
+      }
+    }
+    writing = false;
+  };
+  return {
+    add: (item) =>
+      new Promise((resolve, reject) => {
+        waiting.push({ item, resolve, reject });
+        if (!writing) void drain();
+      }),
   };
 }
 

@@ -1,12 +1,12 @@
 // The distributed runner (SPEC §10) on Redis and on PostgreSQL:
 // 1. jobs per second of a no-op task through `runner worker` against a bare BullMQ worker that
 //    writes the same two records a run owes (its line in a local logs/tasks.jsonl and its entry in
-//    the shared history, see distributed-bare-worker.mjs), same server, same run (one process each,
+//    the shared history, sent as the runner sends them: see distributed-bare-worker.mjs), same server, same run (one process each,
 //    one task queue, global concurrency 1 as the runner sets it, the same jobs). The ratio is the
 //    figure (the bar: at least 0.8): what the runner's own work per job (checking the job, the run's
 //    machinery, its lock, its record) leaves of the rate. A bare worker with an empty processor is
-//    shown beside them. The cases take turns within each round (the order rotating from round to
-//    round); each drain's counts are checked (every job a line in the local log and an entry in the
+//    shown beside them. The cases take turns within each round (in a new order each round); each
+//    drain's counts are checked (every job a line in the local log and an entry in the
 //    shared history, the same keys in both workers' records). The CPU time each side spent per job
 //    (the worker process, the server's processes) is printed too: on a shared machine it varies less
 //    than the rate does;
@@ -142,6 +142,15 @@ async function rateOnce(kind, which) {
   }
 }
 
+function shuffled(items) {
+  const copy = [...items];
+  for (let i = copy.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [copy[i], copy[j]] = [copy[j], copy[i]];
+  }
+  return copy;
+}
+
 // Every job left one line in the local log and one entry in the shared history; returns the keys
 // of the records, which must be the same for the bare worker and the runner.
 async function checkRecords(bench, logFile, what) {
@@ -203,11 +212,8 @@ const scaleRows = [];
 for (const kind of BACKENDS) {
   const runs = CASES.map(() => []);
   for (let round = 0; round < ROUNDS; round++) {
-    // Rotated: no case always runs first (after the previous round's last drain) or last.
-    for (let k = 0; k < CASES.length; k++) {
-      const c = (k + round) % CASES.length;
-      runs[c].push(await rateOnce(kind, CASES[c]));
-    }
+    // In a new order each round: no case keeps its place in the rounds while the machine's load changes.
+    for (const c of shuffled(CASES.map((_, c) => c))) runs[c].push(await rateOnce(kind, CASES[c]));
   }
   if (env.BENCH_QUEUE_JSON) {
     appendFileSync(env.BENCH_QUEUE_JSON, `${JSON.stringify({ backend: kind, jobs: RATE_JOBS, cases: CASES.map((which) => which.label), runs })}\n`);
