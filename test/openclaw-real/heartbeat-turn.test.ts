@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, makeHome, runCli, writeFile } from '../helpers/cli.js';
 import { alerter } from '../fixtures/tasks.js';
 import { shellLine } from '../../src/shared/shell-quote.js';
-import { installOpenClaw, openclawJson, startGateway, type Gateway } from './helpers.js';
+import { heartbeatJobId, installOpenClaw, openclawJson, startGateway, type Gateway } from './helpers.js';
 import { messageText, startScriptedModel, type Exchange, type ScriptedModel } from './scripted-model.js';
 
 /** `openclaw cron run <id> --wait --json` once the run has ended. */
@@ -45,10 +45,7 @@ describe.skipIf(!install)('the real OpenClaw 2026.9.6 heartbeat runs `runner hea
   beforeAll(async () => {
     model = await startScriptedModel();
     gateway = await startGateway(install!, { modelBaseUrl: model.baseUrl, heartbeatEvery: '30m', workspace });
-    const { jobs } = await openclawJson<{ jobs: { id: string; name: string; enabled: boolean }[] }>(gateway, ['cron', 'list', '--all', '--json']);
-    const heartbeat = jobs.find((job) => job.name === 'heartbeat-main');
-    expect(heartbeat, JSON.stringify(jobs.map((job) => job.name))).toMatchObject({ enabled: true });
-    heartbeatId = heartbeat!.id;
+    heartbeatId = await heartbeatJobId(gateway);
     const scratch = `Run this exact command line with the exec tool and reply with exactly what it prints: \`${heartbeatCommand}\``;
     const written = await openclawJson<{ ok: boolean; currentRevision: number }>(gateway, ['cron', 'scratch', heartbeatId, '--set', scratch]);
     expect(written).toMatchObject({ ok: true, currentRevision: 1 });

@@ -224,6 +224,24 @@ export function runRunner(args: readonly string[], env: NodeJS.ProcessEnv, cwd =
   });
 }
 
+/**
+ * The id of the system job `heartbeat-main`, waiting for it: the gateway answers `/health` before
+ * it has registered its system jobs, so a list taken at once may not hold it yet.
+ */
+export async function heartbeatJobId(gateway: Gateway): Promise<string> {
+  let names: string[] = [];
+  const listed = async () => {
+    const { jobs } = await openclawJson<{ jobs: { id: string; name: string; enabled: boolean }[] }>(gateway, ['cron', 'list', '--all', '--json']);
+    names = jobs.map((job) => `${job.name}${job.enabled ? '' : ' (disabled)'}`);
+    return jobs.find((job) => job.name === 'heartbeat-main' && job.enabled);
+  };
+  try {
+    return (await waitFor(listed, { what: 'the enabled system job heartbeat-main', timeoutMs: 120_000 })).id;
+  } catch (error) {
+    throw new Error(`${(error as Error).message}; jobs listed last: ${JSON.stringify(names)}`);
+  }
+}
+
 /** Options of {@link waitFor}. */
 export interface WaitOptions {
   /** Said in the error when the limit is reached. */

@@ -5,7 +5,7 @@ import { CLI, makeHome, readRecords, writeFile } from '../helpers/cli.js';
 import { runOpenClaw } from '../../src/openclaw/openclaw-cli.js';
 import { SCRATCH_BEGIN, SCRATCH_END } from '../../src/openclaw/scratch-block.js';
 import { shellLine } from '../../src/shared/shell-quote.js';
-import { installOpenClaw, openclawJson, runRunner, startGateway, type Gateway } from './helpers.js';
+import { heartbeatJobId, installOpenClaw, openclawJson, runRunner, startGateway, type Gateway } from './helpers.js';
 import { messageText, startScriptedModel, type Exchange, type ScriptedModel } from './scripted-model.js';
 
 /** A job as `openclaw cron list --all --json` shows it; the fields read here. */
@@ -76,7 +76,7 @@ describe.skipIf(!install)('runner openclaw install against the real OpenClaw 202
       workspace,
       processEnv: { PATH: '/usr/local/bin:/usr/bin:/bin', OPENCLAW_BIN: undefined },
     });
-    heartbeatId = (await jobs()).find((job) => job.name === 'heartbeat-main')!.id;
+    heartbeatId = await heartbeatJobId(gateway);
     await openclawJson(gateway, ['cron', 'scratch', heartbeatId, '--set', OPERATOR_TEXT]);
   });
   afterAll(async () => {
