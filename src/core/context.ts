@@ -11,8 +11,7 @@ export interface ContextInit {
   taskName: string;
   runId: string;
   dryRun: boolean;
-  /** The run's signal, made on first use (see `RunAbort`). */
-  signal: () => AbortSignal;
+  signal: AbortSignal;
   args: readonly string[];
   options: Readonly<TaskOptionValues>;
   config: RunnerConfig;
@@ -37,12 +36,11 @@ export function createTaskContext(init: ContextInit): TaskContext {
   const resolve = (file: string) => (path.isAbsolute(file) ? file : path.resolve(paths.workspace, file));
   let alerts = init.alerts;
   const { signal } = init;
-  // Fields named one by one: copying `init` with rest and spread costs a worker's job microseconds.
-  const context: Omit<TaskContext, 'signal'> & { [MAKE_SIGNAL]: () => AbortSignal; [NESTED_RUN]: NestedRunOptions } = {
+  const context: TaskContext & { [NESTED_RUN]: NestedRunOptions } = {
     taskName: init.taskName,
     runId: init.runId,
     dryRun,
-    [MAKE_SIGNAL]: signal,
+    signal,
     // `init` itself (it has both fields): no object of its own per context.
     [NESTED_RUN]: init,
     args: init.args,
@@ -59,7 +57,7 @@ export function createTaskContext(init: ContextInit): TaskContext {
       }
       alerts ??= AlertStore.forHome(paths.home);
       const alert = { task: init.taskName, level, message, ...(key !== undefined && { key }) };
-      await alerts.raise(alert, { unlessPending: options.unlessPending ?? false, log, signal: signal() });
+      await alerts.raise(alert, { unlessPending: options.unlessPending ?? false, log, signal });
     },
     async resolveAlert(key) {
       if (dryRun) {
@@ -76,10 +74,7 @@ export function createTaskContext(init: ContextInit): TaskContext {
     updateJson: async (file, update, options = {}) => updateJsonFile(resolve(file), update, { ...options, dryRun }),
     appendText: async (file, text) => appendTextFile(resolve(file), text, { dryRun }),
   };
-  // Added, not redefined: turning a data property into a getter would put the object in V8's slow
-  // dictionary mode.
-  Object.defineProperty(context, 'signal', SIGNAL_PROPERTY);
-  return context as typeof context & Pick<TaskContext, 'signal'>;
+  return context;
 }
 
 /**
@@ -90,7 +85,8 @@ export function createTaskContext(init: ContextInit): TaskContext {
  */
 export function taskPaths(home: string, workspace: string, source?: WorkspaceSource): TaskPaths {
   const paths = { home, [WORKSPACE]: { workspace, source } };
-  // Added, with one descriptor for all: each object keeps the same shape (see SIGNAL_PROPERTY).
+  // Added, with one descriptor for all: a getter written in the literal is a new function, and so a
+  // new hidden class, for every object (measured: docs/benchmarks.md, Worker cost per job).
   Object.defineProperty(paths, 'workspace', WORKSPACE_PROPERTY);
   return paths as typeof paths & Pick<TaskPaths, 'workspace'>;
 }
@@ -107,7 +103,6 @@ const WORKSPACE_PROPERTY: PropertyDescriptor = {
   configurable: true,
 };
 
-const MAKE_SIGNAL = Symbol('makeSignal');
 const NESTED_RUN = Symbol('nestedRun');
 
 /** What a run a task starts itself (a batch entry naming a task) takes over from the task's own run. */
@@ -129,16 +124,3 @@ export function nestedRunOptions(ctx: TaskContext): NestedRunOptions {
   return init === undefined ? {} : { alerts: init.alerts, history: init.history, scheduled: init.scheduled };
 }
 
-/**
- * `ctx.signal`, made on first read (see `RunAbort`) by one getter shared by every context. A getter
- * written in the object literal is a new function for every context, and V8 then gives every
- * context its own hidden class: a worker's young-generation collections took far longer, keeping
- * each job's objects alive through them (measured: docs/benchmarks.md).
- */
-const SIGNAL_PROPERTY: PropertyDescriptor = {
-  get(this: { [MAKE_SIGNAL]: () => AbortSignal }): AbortSignal {
-    return this[MAKE_SIGNAL]();
-  },
-  enumerable: true,
-  configurable: true,
-};

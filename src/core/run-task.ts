@@ -11,7 +11,6 @@ import { logFailedAttempt } from './attempt-log.js';
 import { abortedRecord, failureRecord, lockedRecord, successRecord, unfinishedRecord, type RunFacts } from './run-record.js';
 import { createTaskContext, taskPaths } from './context.js';
 import { reportScheduledRun } from './run-failed-alert.js';
-import { RunAbort } from './run-abort.js';
 import { onAbort } from './abort-listeners.js';
 import { acquireTaskLock, type HeldTaskLock, type TaskLock } from './task-lock.js';
 import { newRunId } from './run-id.js';
@@ -124,7 +123,8 @@ export async function runTask(task: Task, options: RunTaskOptions): Promise<RunO
   const { settings } = options;
   const run = new RunState(task, options);
 
-  const cancel = new RunAbort();
+  // Aborted with a RunnerError only (timeout, signal, lost lock); the first reason counts.
+  const cancel = new AbortController();
   const abort = (reason: RunnerError) => cancel.abort(reason);
   const onCompromised = (error: RunnerError) => {
     run.log.error({ err: error }, 'lock compromised: aborting the run');
@@ -153,7 +153,7 @@ export async function runTask(task: Task, options: RunTaskOptions): Promise<RunO
       ? undefined
       : setTimeout(() => abort(new RunnerError('runner.timedOut', `timed out after ${formatDuration(timeoutMs)}`)), timeoutMs);
 
-  const attemptsDone = runAttempts(task, run, cancel);
+  const attemptsDone = runAttempts(task, run, cancel.signal);
   let attemptsSettled = false;
   // Released once the task's attempts are over, whenever that is.
   const lockReleased = attemptsDone.then(() => {
@@ -161,8 +161,8 @@ export async function runTask(task: Task, options: RunTaskOptions): Promise<RunO
     return lock.release();
   });
   try {
-    const settled = await settledWithinGrace(cancel, attemptsDone, options.abortGraceMs ?? ABORT_GRACE_MS);
-    const outcome = outcomeOf(run, settled, cancel, lockReleased);
+    const settled = await settledWithinGrace(cancel.signal, attemptsDone, options.abortGraceMs ?? ABORT_GRACE_MS);
+    const outcome = outcomeOf(run, settled, cancel.signal, lockReleased);
     // Untracked first: a record that cannot be written (a full disk) must not be tried again on exit.
     untrack();
     run.write(outcome.record);
@@ -248,52 +248,36 @@ class RunState {
 // Every error of the task reaches p-retry wrapped in an AttemptFailure: p-retry never retries a
 // TypeError (an ordinary bug such as `undefined.x`) and turns a thrown string into a TypeError,
 // while the runner's rule is that anything but a non-retryable error is retried.
-function runAttempts(task: Task, run: RunState, cancel: RunAbort): Promise<Settled> {
+function runAttempts(task: Task, run: RunState, signal: AbortSignal): Promise<Settled> {
   const { policy } = run;
-  const attempt = () => runOneAttempt(task, run, cancel);
+  const attempt = () => runOneAttempt(task, run, signal);
   const startedAt = process.hrtime.bigint();
-  const onFailure = (error: unknown, attemptNumber: number, retriesLeft: number) => reportFailedAttempt(run, cancel, error, attemptNumber, retriesLeft, startedAt);
-  // One attempt (every worker job: BullMQ retries) needs no retry machinery.
-  const attempts =
-    policy.attempts === 1
-      ? attemptOnce(attempt, cancel, onFailure)
-      : pRetry(attempt, {
-          retries: policy.attempts - 1,
-          minTimeout: policy.retry.minTimeoutMs,
-          maxTimeout: policy.retry.maxTimeoutMs,
-          factor: policy.retry.factor,
-          randomize: policy.retry.jitter,
-          maxRetryTime: policy.retry.maxRetryTimeMs,
-          signal: cancel.signal,
-          onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => onFailure(error, attemptNumber, retriesLeft),
-          shouldRetry: ({ error }) => isRetryable(error) && !cancel.aborted,
-        });
+  const attempts = pRetry(attempt, {
+    retries: policy.attempts - 1,
+    minTimeout: policy.retry.minTimeoutMs,
+    maxTimeout: policy.retry.maxTimeoutMs,
+    factor: policy.retry.factor,
+    randomize: policy.retry.jitter,
+    maxRetryTime: policy.retry.maxRetryTimeMs,
+    signal,
+    onFailedAttempt: ({ error, attemptNumber, retriesLeft }) => reportFailedAttempt(run, signal, error, attemptNumber, retriesLeft, startedAt),
+    shouldRetry: ({ error }) => isRetryable(error) && !signal.aborted,
+  });
   return attempts.then(
     (result): Settled => ({ ok: true, result }),
     (error: unknown): Settled => ({ ok: false, error }),
   );
 }
 
-// What p-retry does with no retries left: a run aborted before it starts makes no attempt.
-async function attemptOnce<T>(attempt: () => Promise<T>, cancel: RunAbort, onFailure: (error: unknown, attemptNumber: number, retriesLeft: number) => void): Promise<T> {
-  cancel.throwIfAborted();
-  try {
-    return await attempt();
-  } catch (error) {
-    onFailure(error, 1, 0);
-    throw error;
-  }
-}
-
-async function runOneAttempt(task: Task, run: RunState, cancel: RunAbort): Promise<TaskResult> {
+async function runOneAttempt(task: Task, run: RunState, signal: AbortSignal): Promise<TaskResult> {
   const { options } = run;
   run.attempts += 1;
-  cancel.throwIfAborted();
+  signal.throwIfAborted();
   const ctx = createTaskContext({
     taskName: task.name,
     runId: run.runId,
     dryRun: run.dryRun,
-    signal: () => cancel.signal,
+    signal,
     args: options.args ?? [],
     options: options.options ?? {},
     config: options.settings.config,
@@ -315,10 +299,10 @@ async function runOneAttempt(task: Task, run: RunState, cancel: RunAbort): Promi
   return result;
 }
 
-function reportFailedAttempt(run: RunState, cancel: RunAbort, error: unknown, attemptNumber: number, retriesLeft: number, startedAt: bigint): void {
+function reportFailedAttempt(run: RunState, signal: AbortSignal, error: unknown, attemptNumber: number, retriesLeft: number, startedAt: bigint): void {
   const retryable = isRetryable(error);
   // The log must not promise retries that will not happen.
-  const retriesLeftNow = retryable && !cancel.aborted ? retriesLeft : 0;
+  const retriesLeftNow = retryable && !signal.aborted ? retriesLeft : 0;
   const { policy } = run;
   // A run of one attempt (every worker job: the queue retries) has nothing to count or wait for.
   const ownRetries = policy.attempts > 1;
@@ -342,10 +326,10 @@ function waitWithinRetryTime(policy: RunPolicy, attemptNumber: number, startedAt
   return { minMs: Math.min(wait.minMs, Math.round(remainingMs)), maxMs: Math.min(wait.maxMs, Math.round(remainingMs)) };
 }
 
-function outcomeOf(run: RunState, settled: Settled, cancel: RunAbort, lockReleased: Promise<void>): RunOutcome {
+function outcomeOf(run: RunState, settled: Settled, signal: AbortSignal, lockReleased: Promise<void>): RunOutcome {
   const facts = run.facts();
-  if (cancel.reason) {
-    const reason = cancel.reason;
+  if (signal.aborted) {
+    const reason = signal.reason as RunnerError;
     const status = reason.code === 'runner.timedOut' ? 'timed_out' : 'cancelled';
     return { status, exitCode: reason.exitCode, record: abortedRecord(facts, reason, status), result: run.lastResult, lockReleased };
   }
@@ -372,11 +356,11 @@ function borrowLock(held: HeldTaskLock, onCompromised: (error: RunnerError) => v
 
 // The attempts' outcome; after an abort the task gets a grace period to return: a task that ignores
 // its signal must not keep the lock and the record hostage.
-function settledWithinGrace(cancel: RunAbort, attemptsDone: Promise<Settled>, graceMs: number): Promise<Settled> {
+function settledWithinGrace(signal: AbortSignal, attemptsDone: Promise<Settled>, graceMs: number): Promise<Settled> {
   return new Promise((resolve) => {
     void attemptsDone.then(resolve);
-    cancel.onAbort(() => {
-      const grace = setTimeout(() => resolve({ ok: false, error: cancel.reason }), graceMs);
+    onAbort(signal, () => {
+      const grace = setTimeout(() => resolve({ ok: false, error: signal.reason }), graceMs);
       void attemptsDone.then(() => clearTimeout(grace));
     });
   });

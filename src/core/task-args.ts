@@ -102,7 +102,7 @@ export interface ParseTaskArgsOptions {
  */
 export function parseTaskArgs(task: Task, rawArgs: readonly string[], options: ParseTaskArgsOptions = {}): ParsedTaskArgs {
   // Building and running a commander program costs too much for every job of a worker (measured:
-  // docs/benchmarks.md). Positional words alone, for a task that takes any, parse to the defaults
+  // docs/benchmarks.md, Worker cost per job). Positional words alone, for a task that takes any, parse to the defaults
   // and themselves.
   if (task.arguments === undefined && !rawArgs.some((arg) => arg.startsWith('-'))) {
     return { ...copyOf(cachedParse(task, [], options)), args: [...rawArgs] };

@@ -19,10 +19,7 @@ interface Holding {
   lost: AbortController;
   /** A run of the task is under way (or ignored its signal and has not settled yet). */
   running: boolean;
-  /**
-   * Releases the lock once no run has ended for `idleMs`; restarted by every run's end (one timer a
-   * holding: a new timer for every job cost the worker more than the lock's bookkeeping itself).
-   */
+  /** Releases the lock once no run has ended for `idleMs`; restarted by every run's end. */
   idle: NodeJS.Timeout | undefined;
   /** What each run is given: the same for every run of the holding. */
   given: HeldTaskLock;
@@ -32,9 +29,9 @@ interface Holding {
  * The local task locks of a worker, kept across a task's consecutive jobs. The cluster already
  * runs one job of a task at a time (the task queue's global concurrency); the local lock keeps a
  * local run (`runner run`, cron) of the same task on this host from overlapping a job. Taking and
- * releasing it for every job costs a mkdir and an rmdir each time, most of a no-op job's time; held
- * through a burst of jobs it is taken once, and a local run started meanwhile finds the task locked,
- * as it would during any one job.
+ * releasing it for every job costs a mkdir and an rmdir each time (measured: docs/benchmarks.md,
+ * Worker cost per job); held through a burst of jobs it is taken once, and a local run started
+ * meanwhile finds the task locked, as it would during any one job.
  */
 export class HeldTaskLocks {
   private readonly holdings = new Map<string, Holding>();
@@ -44,17 +41,6 @@ export class HeldTaskLocks {
   constructor(options: HeldTaskLocksOptions) {
     this.options = options;
     this.idleMs = options.idleMs ?? LOCK_IDLE_MS;
-  }
-
-  /**
-   * The task's lock for one run when it is already held and free: the common case of a burst,
-   * answered without an await. Otherwise `undefined`, and {@link HeldTaskLocks.take} decides.
-   */
-  takeHeld(task: string): HeldTaskLock | undefined {
-    const holding = this.holdings.get(task);
-    if (!holding || holding.running) return undefined;
-    holding.running = true;
-    return holding.given;
   }
 
   /**
@@ -89,8 +75,8 @@ export class HeldTaskLocks {
     void settled.finally(() => {
       if (this.holdings.get(task) !== holding) return;
       holding.running = false;
-      if (holding.idle) holding.idle.refresh();
-      else holding.idle = setTimeout(() => void this.release(task, holding), this.idleMs);
+      clearTimeout(holding.idle);
+      holding.idle = setTimeout(() => void this.release(task, holding), this.idleMs);
     });
   }
 

@@ -7,7 +7,7 @@ import { GroupedWrites } from './grouped-writes.js';
 
 const PAGE = 500;
 // Trimming in the same statement made each insert cost the server much more (measured:
-// docs/benchmarks.md): it is done by one append in this many (at most a hundredth of the bound:
+// docs/benchmarks.md, Worker cost per job): it is done by one append in this many (at most a hundredth of the bound:
 // the table holds at most 1 % beyond it).
 const TRIM_EVERY_MAX = 1000;
 // Both inserts commit without waiting for the WAL flush (see `append`).

@@ -54,7 +54,7 @@ export class RedisHistory implements RunHistory {
  * Hold the connection's writes until the current tick's work is done, so the record leaves in the
  * same socket write as what follows it. In a worker that is BullMQ's completion of the job: one
  * write and one wake-up of the server a job instead of two, which saves CPU time of the worker and
- * the server on every job (measured: docs/benchmarks.md). The order of the commands does not change.
+ * the server on every job (measured: docs/benchmarks.md, Worker cost per job). The order of the commands does not change.
  */
 function holdWritesForThisTick(redis: Redis): void {
   const socket = redis.status === 'ready' ? redis.stream : undefined;

@@ -169,13 +169,11 @@ function makeProcessor(context: ProcessorContext) {
       } catch (error) {
         throw new UnrecoverableError(`job ${job.id} of ${queueTask}: bad arguments: ${error instanceof Error ? error.message : String(error)}`);
       }
-      // Awaited only when there is something to wait for: a job's every await is a turn of the loop.
-      const slotFreed = slots.take();
-      if (slotFreed) await slotFreed;
+      await slots.take();
       let outcome: RunOutcome | undefined;
       // Without the held lock (a local run has it) the run tries the lock itself: it ends as
       // `locked`, or runs if the local run has just ended.
-      const heldLock = locks.takeHeld(queueTask) ?? (await locks.take(queueTask).catch(() => undefined));
+      const heldLock = await locks.take(queueTask).catch(() => undefined);
       try {
         outcome = await runTask(task, {
           settings,
@@ -255,11 +253,11 @@ class Slots {
     this.size = size;
   }
 
-  /** Take a slot: at once (nothing returned) when one is free, else once one is released. */
-  take(): Promise<void> | undefined {
+  /** Take a slot: resolves at once when one is free, else once one is released. */
+  take(): Promise<void> {
     if (this.busy < this.size) {
       this.busy += 1;
-      return undefined;
+      return Promise.resolve();
     }
     return new Promise<void>((resolve) => this.waiting.push(resolve));
   }

@@ -155,7 +155,7 @@ export async function withFileLock<T>(file: string, fn: (lock: HeldLock) => Prom
 
 // The one call of proper-lockfile. Synchronous: taking and releasing a lock is one mkdir and one
 // rmdir, which done through the thread pool cost a worker much of each queued job's time (measured:
-// docs/benchmarks.md; the refresh of the lock's time, the stale check and the takeover are the same
+// docs/benchmarks.md, Worker cost per job; the refresh of the lock's time, the stale check and the takeover are the same
 // as the async API's).
 // Keyed by the lock's own path: proper-lockfile keeps one lock per resource path in a process.
 function takeLockDir(lockfile: typeof Lockfile, lockPath: string, staleMs: number, onCompromised: (error: Error) => void): () => void {
