@@ -31,9 +31,10 @@ export type DailyNoteOutcome = DailyNote | { file: string; error: string };
  * and the failure itself is something the agent should hear about, so it is returned, not thrown.
  */
 export async function dailyNoteChore(settings: Pick<Settings, 'workspace' | 'workspaceSource' | 'config'>, now: Date = new Date()): Promise<DailyNoteOutcome> {
-  const { workspace, config } = settings;
-  const day = calendarDay(now, config.timezone);
+  const day = calendarDay(now, settings.config.timezone);
   try {
+    // Located here, inside the try: an OpenClaw config that cannot be parsed is the agent's news too.
+    const { workspace } = settings;
     // The note goes into an existing workspace; a wrong path must not quietly start a new one.
     assertWorkspaceExists(workspace, settings.workspaceSource);
     return await ensureDailyNote(workspace, day);

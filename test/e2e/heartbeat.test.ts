@@ -161,10 +161,19 @@ describe('runner heartbeat', () => {
     expect(result.code).toBe(0);
     expect(readdirSync(path.join(agent, 'memory'))).toEqual([path.basename(JSON.parse(result.stdout).daily_note as string)]);
 
+  });
+
+  it('with an OpenClaw config that cannot be parsed still delivers the alerts, and says what is wrong with it', async () => {
+    const h = heartbeatHome();
+    const state = path.join(h.home, 'oc-state');
     writeFile(state, 'openclaw.json', '{ agents: { defaults: { workspace: ');
-    const bad = await heartbeat(['--home', h.home], { HOME: h.home, OPENCLAW_STATE_DIR: state });
-    expect(bad.code).toBe(1);
-    expect(bad.stderr).toContain(`OpenClaw config ${path.join(state, 'openclaw.json')} cannot be parsed`);
+    writeAlerts(h.pending, [{ id: 'w1', task: 'disk_report', timestamp: '2026-02-03T17:35:00Z', level: 'warning', message: 'low disk' }]);
+    const result = await heartbeat(['--home', h.home], { HOME: h.home, OPENCLAW_STATE_DIR: state });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^Heartbeat problem: could not create today's memory file memory\/[\d-]+\.md: /);
+    expect(result.stdout).toContain(`OpenClaw config ${path.join(state, 'openclaw.json')} cannot be parsed`);
+    expect(result.stdout).toContain('- disk_report: low disk');
+    expect(pendingOf(h.pending)).toEqual([]);
   });
 });
 
