@@ -4,17 +4,13 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
 import { gatewayTarget } from '../../src/config/openclaw-gateway.js';
+import { writeFile } from '../helpers/cli.js';
 
 /** A user HOME of its own and a way to write files in it. */
 function userHome() {
   const user = mkdtempSync(path.join(tmpdir(), 'taskrunner-gw-url-'));
   const env: NodeJS.ProcessEnv = { HOME: user };
-  const write = (relative: string, text: string) => {
-    const file = path.join(user, relative);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    return file;
-  };
+  const write = (relative: string, text: string) => writeFile(user, relative, text);
   return { user, env, write };
 }
 

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { loadSettings } from '../../src/config/config.js';
 import { openClawConfigPath, openClawStateDir } from '../../src/config/openclaw-workspace.js';
 import { needsNonRootUser } from '../helpers/non-root.js';
+import { writeFile } from '../helpers/cli.js';
 
 /** A fake user home (`HOME`), a runner home in it, and the environment that names only that HOME. */
 function setup(runnerConfig?: unknown) {
@@ -13,12 +14,7 @@ function setup(runnerConfig?: unknown) {
   mkdirSync(home);
   if (runnerConfig !== undefined) writeFileSync(path.join(home, 'runner.config.json'), JSON.stringify(runnerConfig), { mode: 0o644 });
   const env: NodeJS.ProcessEnv = { HOME: user };
-  const write = (relative: string, text: string) => {
-    const file = path.join(user, relative);
-    mkdirSync(path.dirname(file), { recursive: true });
-    writeFileSync(file, text);
-    return file;
-  };
+  const write = (relative: string, text: string) => writeFile(user, relative, text);
   const workspaceOf = (extra: NodeJS.ProcessEnv = {}, workspace?: string) => loadSettings({ home, workspace }, { ...env, ...extra }).workspace;
   return { user, home, env, write, workspaceOf };
 }
